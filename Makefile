@@ -1,0 +1,48 @@
+# sentclf — every set-up step lives here, so a fresh machine needs only `make demo` or `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+DEMO_MODEL ?= build/demo.sentclf
+
+.PHONY: help install demo test test-all bench lexicons wheel-check clean
+
+help:
+	@echo "make demo      install, train LR and MLP on the default corpus, compare them, predict docs/sample.txt"
+	@echo "make test      install with test extras and run the default (fast) test suite"
+	@echo "make test-all  the slow tests as well"
+	@echo "make bench     benchmarks (need ../shared/data): see bench/README.md"
+	@echo "make lexicons  regenerate lexicons/positive.txt and negative.txt from VADER"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/sentclf train -o $(DEMO_MODEL) --force
+	$(BIN)/sentclf predict -m $(DEMO_MODEL) docs/sample.txt
+	$(BIN)/sentclf explain -m $(DEMO_MODEL) "It's hokey, but the cast is great and I loved the music!"
+	@echo
+	@echo "Model saved to $(DEMO_MODEL). Try: export SENTCLF_MODEL=$(DEMO_MODEL); $(BIN)/sentclf predict your.txt"
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-all: install
+	$(BIN)/python -m pytest -q -m ''
+
+bench: install
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python bench/run_all.py
+
+lexicons: install
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python lexicons/build_vader_lexicon.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

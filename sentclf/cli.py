@@ -1,0 +1,222 @@
+"""The command-line interface: the only module that imports click. Each command parses options,
+calls one library function and renders what it returns; SentclfError becomes 'Error: ...', exit 1."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from sentclf import __version__, api, bundle, render
+from sentclf.data import FORMATS, Document, iter_documents
+from sentclf.errors import SentclfError
+from sentclf.explain import explain_text
+from sentclf.lexicons import LEXICON_NAMES, load_lexicon
+from sentclf.models import ACTIVATIONS, ModelConfig
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _Group(click.Group):
+    """Maps every expected failure to one line on stderr and exit 1 (the one place that does)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SentclfError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+class _StderrFormatter(logging.Formatter):
+    def format(self, record):
+        prefix = "Warning: " if record.levelno >= logging.WARNING else ""
+        return prefix + record.getMessage()
+
+
+def _setup_logging(quiet: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_StderrFormatter())
+    logging.captureWarnings(True)
+    for name in ("sentclf", "py.warnings"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.WARNING if quiet else logging.INFO)
+        logger.propagate = False
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="sentclf")
+@click.option("-q", "--quiet", is_flag=True, help="Only results on stdout; no progress or info on stderr.")
+def cli(quiet):
+    """Sentiment classification with the lecture's six features: logistic regression vs a two-layer MLP.
+
+    \b
+    sentclf train                     train both models on the default corpus
+    sentclf predict reviews.txt       score one document per line
+    sentclf explain "What a great film!"
+    """
+    _setup_logging(quiet)
+
+
+def lexicon_options(func):
+    func = click.option("--lexicon-dir", type=click.Path(), default=None,
+                        help="Folder whose positive.txt / negative.txt / pronouns.txt replace the built-in lists.")(func)
+    return click.option("--lexicon", type=click.Choice(LEXICON_NAMES), default="builtin", show_default=True,
+                        help="Base lexicon: built-in (VADER-derived) or Hu & Liu via NLTK.")(func)
+
+
+def data_options(func):
+    for option in reversed([
+        click.option("--format", "fmt", type=click.Choice(FORMATS), help="Input format (default: detected)."),
+        click.option("--text-col", help="Column (or JSON key) holding the text."),
+        click.option("--label-col", help="Column (or JSON key) holding the label."),
+        click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the input."),
+        click.option("--skip-bad", is_flag=True, help="Skip rows without text or label (and count them)."),
+    ]):
+        func = option(func)
+    return func
+
+
+model_path_option = click.option("-m", "--model-path", type=click.Path(), default=None,
+                                 help="Model file (default: $SENTCLF_MODEL, else ~/.local/share/sentclf/model.sentclf).")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("data", required=False)
+@click.option("-o", "--output", "--model-path", "output", type=click.Path(), help="Where to save the model file.")
+@click.option("--model", "which", type=click.Choice(["lr", "mlp", "both"]), default="both", show_default=True)
+@click.option("--test-size", type=float, default=0.2, show_default=True, help="Held-out fraction (stratified).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--class-weight", type=click.Choice(["balanced"]), default=None, help="Reweight classes by frequency.")
+@click.option("--hidden", type=int, default=100, show_default=True, help="Hidden units of the MLP.")
+@click.option("--activation", type=click.Choice(ACTIVATIONS), default="relu", show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite an existing model file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@data_options
+@lexicon_options
+def train(data, output, which, test_size, seed, class_weight, hidden, activation, force, as_json,
+          fmt, text_col, label_col, encoding, skip_bad, lexicon, lexicon_dir):
+    """Train logistic regression and the MLP on DATA and compare them on a held-out split.
+
+    DATA is a CSV/TSV/JSONL/fastText file, a folder with one sub-folder per label, or - for stdin;
+    without DATA the default corpus (38k labelled tweets) is used. Example:
+
+        sentclf train reviews.csv -o reviews.sentclf --model both
+    """
+    config = api.TrainConfig(
+        data=api.DataConfig(data, fmt, text_col, label_col, encoding, skip_bad),
+        models=("lr", "mlp") if which == "both" else (which,), test_size=test_size, lexicon=lexicon,
+        lexicon_dir=lexicon_dir,
+        model=ModelConfig(hidden=hidden, activation=activation, class_weight=class_weight, seed=seed))
+    report = api.train(config, output or bundle.default_model_path(), force=force)
+    click.echo(json.dumps(report, indent=2) if as_json else render.train_table(report))
+
+
+def _documents(files, whole_file, encoding):
+    if not files:
+        raise click.UsageError("give at least one FILE, or - to read standard input")
+    return iter_documents(list(files), whole_file=whole_file, encoding=encoding)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1)
+@model_path_option
+@click.option("--use", type=click.Choice(["lr", "mlp"]), help="Which model to use (default: the best one).")
+@click.option("--whole-file", is_flag=True, help="Each FILE is one document (default: one per line).")
+@click.option("--encoding", default="utf-8", show_default=True)
+@click.option("--jsonl", "out", flag_value="jsonl", help="One JSON object per document.")
+@click.option("--csv", "out", flag_value="csv", help="CSV with a header row.")
+def predict(files, model_path, use, whole_file, encoding, out):
+    """Label each line of FILE (or each FILE with --whole-file); - reads stdin. Example:
+
+        sentclf predict reviews.txt --jsonl
+    """
+    documents = _documents(files, whole_file, encoding)
+    model = api.load_model(model_path)
+    labels, n, n_empty = model.labels, 0, 0
+    if out == "csv":
+        click.echo(render.csv_line(["file", "line", "label", *[f"p_{x}" for x in labels], "empty", "text"]))
+    elif out is None:
+        click.echo(render.prediction_header(labels))
+    for result in api.predict(model, documents, use=use):
+        n, n_empty = n + 1, n_empty + result["empty"]
+        if out == "jsonl":
+            click.echo(render.json_line(render.prediction_json(result)))
+        else:
+            click.echo(render.csv_line(render.prediction_csv(result, labels)) if out == "csv"
+                       else render.prediction_row(result, labels))
+    logging.getLogger("sentclf").info("scored %d document(s) with %s", n, use or model.metadata["best_model"])
+    if n_empty:
+        logging.getLogger("sentclf").warning("%d empty document(s): their label is the model's prior", n_empty)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1)
+@click.option("--labels", "labelled", help="A labelled DATA file: print per-class means of x1..x6 instead.")
+@click.option("--whole-file", is_flag=True, help="Each FILE is one document (default: one per line).")
+@click.option("--jsonl", "out", flag_value="jsonl", help="One JSON object per document.")
+@click.option("--csv", "out", flag_value="csv", help="CSV with a header row.")
+@click.option("--json", "out", flag_value="json", help="With --labels: the means as one JSON object.")
+@data_options
+@lexicon_options
+def features(files, labelled, whole_file, out, fmt, text_col, label_col, encoding, skip_bad, lexicon, lexicon_dir):
+    """Show x1..x6 and the matched tokens for each line of FILE (or -). Example:
+
+        echo "I loved it, no regrets!" | sentclf features - --jsonl
+    """
+    lex = load_lexicon(lexicon, lexicon_dir)
+    if labelled:
+        result = api.feature_means(api.DataConfig(labelled, fmt, text_col, label_col, encoding, skip_bad), lex)
+        click.echo(json.dumps(result, indent=2) if out in ("json", "jsonl") else render.means_table(result))
+        return
+    rows = api.feature_rows(_documents(files, whole_file, encoding), lex)
+    header = {"csv": render.csv_line(render.FEATURE_CSV_HEADER), None: render.feature_header()}.get(out)
+    if header:
+        click.echo(header)
+    for row in rows:
+        if out in ("jsonl", "json"):
+            click.echo(render.json_line(render.feature_json(row)))
+        else:
+            click.echo(render.csv_line(render.feature_csv(row)) if out == "csv" else render.feature_row_table(row))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("text")
+@model_path_option
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as one JSON object.")
+def explain(text, model_path, as_json):
+    """Show z = w·x + b of the logistic regression for TEXT (- reads stdin as one document). Example:
+
+        sentclf explain "It's hokey, but the cast is great."
+    """
+    if text == "-":
+        text = next(iter_documents(["-"], whole_file=True)).text
+    result = explain_text(api.load_model(model_path), text)
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else render.explain_table(result))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("model", required=False)
+@model_path_option
+@click.option("--json", "as_json", is_flag=True, help="Print the whole metadata as JSON.")
+def info(model, model_path, as_json):
+    """Print a model file's metadata without unpickling it. Example:
+
+        sentclf info model.sentclf --json
+    """
+    path = Path(model or model_path or bundle.default_model_path())
+    meta = bundle.read_metadata(path)
+    click.echo(json.dumps(meta, indent=2) if as_json else render.info_text(meta, str(path), path.stat().st_size))
+
+
+def main():
+    try:
+        cli(prog_name="sentclf")
+    except BrokenPipeError:  # e.g. `sentclf predict big.txt | head`
+        sys.stderr.close()
+        sys.exit(0)
+
+
+__all__ = ["cli", "main", "Document"]

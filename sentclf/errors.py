@@ -1,0 +1,21 @@
+"""Typed errors. The library raises these; the CLI turns them into one-line messages."""
+
+
+class SentclfError(Exception):
+    """Base class of every expected failure. Its message says what went wrong and what to do next."""
+
+
+class DataError(SentclfError):
+    """Input data that cannot be read: missing file, bad encoding, a row without text or label."""
+
+
+class LexiconError(SentclfError):
+    """A lexicon that is missing, empty or unreadable."""
+
+
+class ModelFileError(SentclfError):
+    """A model file that is missing, corrupt, truncated, too new, or not a sentclf model."""
+
+
+class ConfigError(SentclfError):
+    """An option value or combination of options the library cannot use."""

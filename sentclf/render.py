@@ -1,0 +1,145 @@
+"""Plain-text rendering of results: tables for people, CSV rows for programs. No I/O here."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sentclf.features import FEATURE_ALIASES, FEATURE_NAMES
+
+DECIMALS = 4
+
+
+def rounded(value: float) -> float:
+    return round(float(value), DECIMALS)
+
+
+def table(rows: list, header: list) -> str:
+    """Left-aligned first column, right-aligned others, two spaces between columns."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate(cells):
+        parts = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        lines.append("  ".join(parts).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def csv_line(values: list) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue().rstrip("\n")
+
+
+def json_line(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def _fmt(value: float, digits: int = 3) -> str:
+    return f"{value:.{digits}f}"
+
+
+def train_table(report: dict) -> str:
+    """The side-by-side comparison of the trained models on the held-out split."""
+    metrics, kinds = report["metrics"], list(report["metrics"])
+    rows = [["accuracy"] + [_fmt(metrics[k]["accuracy"]) for k in kinds],
+            ["macro-F1"] + [_fmt(metrics[k]["macro_f1"]) for k in kinds]]
+    for label in report["labels"]:
+        for stat in ("precision", "recall", "f1"):
+            rows.append([f"{label} {stat}"] + [_fmt(metrics[k]["per_class"][label][stat]) for k in kinds])
+    rows.append(["train seconds"] + [f"{metrics[k]['train_seconds']:.2f}" for k in kinds])
+    rows.append(["predict docs/s"] + [f"{metrics[k]['predict_docs_per_s']:,.0f}" for k in kinds])
+    data = report["data"]
+    title = (f"held-out {data['n_test']:,} of {data['n_train'] + data['n_test']:,} documents "
+             f"from {data['source']} (seed {report['config']['model']['seed']})")
+    best = f"best: {report['best_model']} ({report['models'][report['best_model']]}, by macro-F1) -> {report['path']}"
+    return "\n".join([title, table(rows, ["metric"] + [f"{k} ({report['models'][k]})" for k in kinds]), best])
+
+
+def prediction_header(labels: list) -> str:
+    return "\t".join(["file", "line", "label"] + [f"p({label})" for label in labels] + ["text"])
+
+
+def prediction_row(result: dict, labels: list, width: int = 70) -> str:
+    """One tab-separated line per document, so the table streams (no column widths to wait for)."""
+    text = result["text"].replace("\t", " ")
+    text = "(empty)" if result["empty"] else (text if len(text) <= width else text[: width - 1] + "…")
+    probs = [f"{result['probabilities'][label]:.{DECIMALS}f}" for label in labels]
+    return "\t".join([result["file"], str(result["line"]), result["label"], *probs, text])
+
+
+def prediction_json(result: dict) -> dict:
+    return {"file": result["file"], "line": result["line"], "text": result["text"], "label": result["label"],
+            "probabilities": {k: rounded(v) for k, v in result["probabilities"].items()}, "empty": result["empty"]}
+
+
+def prediction_csv(result: dict, labels: list) -> list:
+    return [result["file"], result["line"], result["label"],
+            *[rounded(result["probabilities"][label]) for label in labels], result["empty"], result["text"]]
+
+
+def feature_row_table(row: dict) -> str:
+    values = "\t".join(f"{row[name]:.2f}" if name == "x6" else str(int(row[name])) for name in FEATURE_NAMES)
+    matched = " ".join(f"{kind}={','.join(tokens)}" for kind, tokens in row["matched"].items() if tokens)
+    return "\t".join([row["file"], str(row["line"]), values, matched or "-"])
+
+
+def feature_header() -> str:
+    return "\t".join(["file", "line", *FEATURE_NAMES, "matched"])
+
+
+def feature_json(row: dict) -> dict:
+    return {**{k: row[k] for k in ("file", "line", "text")},
+            **{name: rounded(row[name]) for name in FEATURE_NAMES},
+            "n_tokens": row["n_tokens"], "empty": row["empty"], "matched": row["matched"]}
+
+
+def feature_csv(row: dict) -> list:
+    return [row["file"], row["line"], *[rounded(row[name]) for name in FEATURE_NAMES], row["n_tokens"],
+            row["empty"], *[" ".join(row["matched"][k]) for k in ("positive", "negative", "pronouns")], row["text"]]
+
+
+FEATURE_CSV_HEADER = ["file", "line", *FEATURE_NAMES, "n_tokens", "empty", "positive", "negative", "pronouns", "text"]
+
+
+def means_table(result: dict) -> str:
+    rows = [[f"{name} {FEATURE_ALIASES[name]}"] + [f"{stats[name]:.3f}" for stats in result["classes"].values()]
+            for name in FEATURE_NAMES]
+    rows.append(["documents"] + [str(stats["n"]) for stats in result["classes"].values()])
+    return table(rows, ["feature"] + list(result["classes"]))
+
+
+def explain_table(result: dict) -> str:
+    scored = result["scored_classes"]
+    header = ["feature", "value", "scaled"] + [f"w[{c}]" for c in scored] + [f"w*x[{c}]" for c in scored]
+    rows = [[f"{r['name']} {r['alias']}", f"{r['value']:.3f}", f"{r['scaled']:+.3f}",
+             *[f"{r['weights'][c]:+.3f}" for c in scored], *[f"{r['contributions'][c]:+.3f}" for c in scored]]
+            for r in result["features"]]
+    rows.append(["bias b", "", "", *[""] * len(scored), *[f"{result['bias'][c]:+.3f}" for c in scored]])
+    rows.append(["z = w·x + b", "", "", *[""] * len(scored), *[f"{result['z'][c]:+.3f}" for c in scored]])
+    link = "P = σ(z)" if result["link"] == "sigmoid" else "P = softmax(z)"
+    probs = ", ".join(f"P({c}) = {p:.3f}" for c, p in result["probabilities"].items())
+    matched = "; ".join(f"{k}: {' '.join(v)}" for k, v in result["matched"].items() if v) or "no lexicon matches"
+    notes = [f"{result['n_tokens']} tokens; {matched}" + ("  (empty document)" if result["empty"] else ""),
+             table(rows, header), f"{link}: {probs}  ->  {result['label']}"]
+    return "\n".join(notes)
+
+
+def info_text(meta: dict, path: str, size: int) -> str:
+    env, data, lex = meta.get("environment", {}), meta.get("data", {}), meta.get("lexicon", {})
+    lines = [f"model file      {path} ({size:,} bytes, format {meta['format_version']})",
+             f"created         {meta.get('created', '?')} with sentclf {env.get('sentclf', '?')}, "
+             f"scikit-learn {env.get('scikit_learn', '?')}, numpy {env.get('numpy', '?')}, Python {env.get('python', '?')}",
+             f"labels          {', '.join(meta.get('labels', []))}",
+             f"models          {', '.join(f'{k} ({v})' for k, v in meta.get('models', {}).items())}; "
+             f"best: {meta.get('best_model')}",
+             f"features        {', '.join(meta.get('feature_names', []))}",
+             f"lexicon         {lex.get('source')} {lex.get('sizes')} sha256 {lex.get('sha256', '')[:16]}…",
+             f"data            {data.get('source')} ({data.get('format')}) sha256 {data.get('sha256', '')[:16]}…",
+             f"rows            {data.get('rows_read')} read, {data.get('bad_rows_skipped')} bad and "
+             f"{data.get('empty_skipped')} empty skipped, {data.get('n_train')} train / {data.get('n_test')} held out"]
+    for kind, m in meta.get("metrics", {}).items():
+        lines.append(f"held-out {kind:6s} accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}")
+    return "\n".join(lines)
