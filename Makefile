@@ -42,7 +42,7 @@ bench: install
 
 lexicons: install
 	$(BIN)/pip install -q -e '.[bench]'
-	$(BIN)/python lexicons/build_vader_lexicon.py
+	$(BIN)/python lexicons/tools/build_vader_lexicon.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

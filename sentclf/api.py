@@ -97,6 +97,9 @@ def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list,
     for kind in config.models:
         log.info("training %s on %d documents", MODEL_TITLES[kind], len(X_train))
         pipeline = build_pipeline(kind, lexicon, config.model)
+        if kind == "mlp" and len(X_train) // 10 < 2 * len(label_order):
+            log.info("too few training documents for the MLP's early-stopping split: training without it")
+            pipeline.set_params(clf__early_stopping=False)
         fit_params = {}
         if kind == "mlp" and config.model.class_weight == "balanced":
             fit_params["clf__sample_weight"] = compute_sample_weight("balanced", y_train)

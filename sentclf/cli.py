@@ -60,6 +60,16 @@ def cli(quiet):
     _setup_logging(quiet)
 
 
+def _quiet_callback(ctx, param, value):
+    if value:
+        _setup_logging(quiet=True)
+    return value
+
+
+quiet_option = click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_quiet_callback,
+                            help="Only results on stdout; no progress or info on stderr.")
+
+
 def lexicon_options(func):
     func = click.option("--lexicon-dir", type=click.Path(), default=None,
                         help="Folder whose positive.txt / negative.txt / pronouns.txt replace the built-in lists.")(func)
@@ -96,6 +106,7 @@ model_path_option = click.option("-m", "--model-path", type=click.Path(), defaul
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @data_options
 @lexicon_options
+@quiet_option
 def train(data, output, which, test_size, seed, class_weight, hidden, activation, force, as_json,
           fmt, text_col, label_col, encoding, skip_bad, lexicon, lexicon_dir):
     """Train logistic regression and the MLP on DATA and compare them on a held-out split.
@@ -128,6 +139,7 @@ def _documents(files, whole_file, encoding):
 @click.option("--encoding", default="utf-8", show_default=True)
 @click.option("--jsonl", "out", flag_value="jsonl", help="One JSON object per document.")
 @click.option("--csv", "out", flag_value="csv", help="CSV with a header row.")
+@quiet_option
 def predict(files, model_path, use, whole_file, encoding, out):
     """Label each line of FILE (or each FILE with --whole-file); - reads stdin. Example:
 
@@ -161,6 +173,7 @@ def predict(files, model_path, use, whole_file, encoding, out):
 @click.option("--json", "out", flag_value="json", help="With --labels: the means as one JSON object.")
 @data_options
 @lexicon_options
+@quiet_option
 def features(files, labelled, whole_file, out, fmt, text_col, label_col, encoding, skip_bad, lexicon, lexicon_dir):
     """Show x1..x6 and the matched tokens for each line of FILE (or -). Example:
 
@@ -186,6 +199,7 @@ def features(files, labelled, whole_file, out, fmt, text_col, label_col, encodin
 @click.argument("text")
 @model_path_option
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as one JSON object.")
+@quiet_option
 def explain(text, model_path, as_json):
     """Show z = w·x + b of the logistic regression for TEXT (- reads stdin as one document). Example:
 
@@ -201,6 +215,7 @@ def explain(text, model_path, as_json):
 @click.argument("model", required=False)
 @model_path_option
 @click.option("--json", "as_json", is_flag=True, help="Print the whole metadata as JSON.")
+@quiet_option
 def info(model, model_path, as_json):
     """Print a model file's metadata without unpickling it. Example:
 

@@ -10,8 +10,9 @@ from sentclf.features import FEATURE_ALIASES, FEATURE_NAMES
 DECIMALS = 4
 
 
-def rounded(value: float) -> float:
-    return round(float(value), DECIMALS)
+def rounded(value):
+    """Floats to DECIMALS places; counts and flags (ints) stay ints."""
+    return value if isinstance(value, int) else round(float(value), DECIMALS)
 
 
 def table(rows: list, header: list) -> str:

@@ -8,8 +8,8 @@ are skipped because features count single tokens, and "no" is skipped because th
 feature of its own (x3). Entries are written as the tokenizer sees them (lower case), deduplicated.
 
     pip install -e . vaderSentiment==3.3.2
-    python lexicons/build_vader_lexicon.py            # writes lexicons/positive.txt, negative.txt
-    python lexicons/build_vader_lexicon.py --threshold 1.0 --out /tmp/lex
+    python lexicons/tools/build_vader_lexicon.py            # writes lexicons/positive.txt, negative.txt
+    python lexicons/tools/build_vader_lexicon.py --threshold 1.0 --out /tmp/lex
 """
 from __future__ import annotations
 
@@ -52,13 +52,13 @@ def header(kind: str, threshold: float, version: str) -> str:
     sign = ">= +" if kind == "positive" else "<= -"
     return (f"# {kind} entries derived from the VADER lexicon (vaderSentiment {version}, MIT licence,\n"
             f"# (c) 2016 C.J. Hutto; see NOTICE): single tokens with mean valence {sign}{threshold}.\n"
-            f"# Regenerate with: python lexicons/build_vader_lexicon.py --threshold {threshold}\n")
+            f"# Regenerate with: python lexicons/tools/build_vader_lexicon.py --threshold {threshold}\n")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1])
     args = parser.parse_args()
     version = importlib.metadata.version("vaderSentiment")
     text = vader_lexicon_path().read_text(encoding="utf-8")

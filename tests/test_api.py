@@ -1,0 +1,132 @@
+import itertools
+import logging
+
+import numpy as np
+import pytest
+
+from sentclf import bundle
+from sentclf.api import DataConfig, TrainConfig, feature_means, feature_rows, load_model, predict, train
+from sentclf.data import Document
+from sentclf.errors import ConfigError, DataError, LexiconError
+from sentclf.explain import explain_text
+from sentclf.lexicons import load_lexicon
+from tests.conftest import TEXTBOOK_REVIEW
+
+
+def test_api_train_saves_both_models_with_metadata(trained_model, fixtures):
+    meta = bundle.read_metadata(trained_model)
+    assert meta["labels"] == ["neg", "pos"]
+    assert set(meta["models"]) == {"lr", "mlp"} and meta["best_model"] in {"lr", "mlp"}
+    assert meta["data"]["n_train"] == 18 and meta["data"]["n_test"] == 6
+    assert meta["data"]["source"].endswith("tiny.csv") and len(meta["data"]["sha256"]) == 64
+    assert meta["lexicon"]["sha256"] == load_lexicon().sha256()
+    assert meta["config"]["model"]["seed"] == 0 and meta["config"]["test_size"] == 0.25
+    for kind in ("lr", "mlp"):
+        metrics = meta["metrics"][kind]
+        assert 0 <= metrics["accuracy"] <= 1 and metrics["predict_docs_per_s"] > 0
+        assert set(metrics["per_class"]) == {"neg", "pos"}
+
+
+def test_api_train_is_deterministic(tmp_path, fixtures):
+    config = TrainConfig(data=DataConfig(str(fixtures / "three_class.jsonl")), test_size=0.25)
+    a = train(config, tmp_path / "a.sentclf")
+    b = train(config, tmp_path / "b.sentclf")
+    for kind in ("lr", "mlp"):
+        assert a["metrics"][kind]["accuracy"] == b["metrics"][kind]["accuracy"]
+    docs = [Document("-", 1, "great crew, thank you!"), Document("-", 2, "lost bag, awful")]
+    pa = [r["probabilities"] for r in predict(load_model(tmp_path / "a.sentclf"), docs, use="mlp")]
+    pb = [r["probabilities"] for r in predict(load_model(tmp_path / "b.sentclf"), docs, use="mlp")]
+    assert pa == pb
+
+
+def test_api_train_skips_empty_documents_and_says_so(tmp_path, fixtures, caplog):
+    data = tmp_path / "d.csv"
+    data.write_text((fixtures / "tiny.csv").read_text() + '"   ",pos\n"",neg\n')
+    with caplog.at_level(logging.WARNING, logger="sentclf"):
+        report = train(TrainConfig(data=DataConfig(str(data)), models=("lr",), test_size=0.25), tmp_path / "m")
+    assert report["data"]["empty_skipped"] == 2
+    assert "skipped 2 empty document(s)" in caplog.text
+
+
+def test_api_train_one_class_is_an_error(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\ngood,pos\nnice,pos\nfine,pos\n")
+    with pytest.raises(DataError, match="one class only \\(pos\\)"):
+        train(TrainConfig(data=DataConfig(str(data))), tmp_path / "m")
+
+
+def test_api_train_too_few_examples_is_an_error(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\ngood,pos\nbad,neg\nnice,pos\n")
+    with pytest.raises(DataError, match="too few examples for a stratified"):
+        train(TrainConfig(data=DataConfig(str(data))), tmp_path / "m")
+
+
+@pytest.mark.parametrize("config, error", [
+    (TrainConfig(test_size=1.5), ConfigError),
+    (TrainConfig(models=("svm",)), ConfigError),
+    (TrainConfig(lexicon_dir="/nonexistent"), LexiconError),
+    (TrainConfig(data=DataConfig("/nonexistent.csv")), DataError),
+])
+def test_api_failed_train_leaves_existing_model_untouched(model_copy, config, error):
+    before = model_copy.read_bytes()
+    with pytest.raises(error):
+        train(config, model_copy, force=True)
+    assert model_copy.read_bytes() == before
+
+
+def test_api_train_refuses_overwrite_before_training(model_copy, monkeypatch):
+    monkeypatch.setattr("sentclf.api.load_lexicon", lambda *a: pytest.fail("work done before the check"))
+    with pytest.raises(Exception, match="already exists: pass --force"):
+        train(TrainConfig(), model_copy)
+
+
+def test_api_predict_streams_in_batches(trained_model):
+    pulled = []
+
+    def documents():
+        for i in itertools.count(1):
+            pulled.append(i)
+            yield Document("gen", i, "great fun!" if i % 2 else "awful")
+
+    results = predict(load_model(trained_model), documents(), batch_size=10)
+    first = next(results)
+    assert first["line"] == 1 and first["label"] in {"neg", "pos"}
+    assert len(pulled) == 10  # only one batch was read for the first result
+    assert abs(sum(first["probabilities"].values()) - 1) < 1e-9
+
+
+def test_api_predict_flags_empty_and_picks_model(trained_model):
+    model = load_model(trained_model)
+    results = list(predict(model, [Document("f", 1, ""), Document("f", 2, "nice")], use="lr"))
+    assert [r["empty"] for r in results] == [True, False]
+    assert {r["model"] for r in results} == {"lr"}
+
+
+def test_api_predict_unknown_model_kind(tmp_path, fixtures):
+    path = tmp_path / "lr.sentclf"
+    train(TrainConfig(data=DataConfig(str(fixtures / "tiny.csv")), models=("lr",), test_size=0.25), path)
+    with pytest.raises(ConfigError, match="holds no 'mlp' model"):
+        list(predict(load_model(path), [Document("f", 1, "x")], use="mlp"))
+    assert next(predict(load_model(path), [Document("f", 1, "x")]))["model"] == "lr"
+
+
+@pytest.mark.parametrize("fixture", ["trained_model", "trained_model_3class"])
+def test_api_explain_matches_predict_proba(request, fixture):
+    model = load_model(request.getfixturevalue(fixture))
+    result = explain_text(model, TEXTBOOK_REVIEW)
+    expected = model.pipelines["lr"].predict_proba([TEXTBOOK_REVIEW])[0]
+    assert [result["probabilities"][c] for c in result["classes"]] == pytest.approx(expected)
+    for label in result["scored_classes"]:
+        total = sum(row["contributions"][label] for row in result["features"]) + result["bias"][label]
+        assert total == pytest.approx(result["z"][label])
+    assert result["link"] == ("sigmoid" if len(result["classes"]) == 2 else "softmax")
+    assert result["features"][5]["value"] == pytest.approx(np.log(66))
+
+
+def test_api_feature_rows_and_means(fixtures, lecture_lexicon):
+    row = next(feature_rows([Document("f", 1, TEXTBOOK_REVIEW)], lecture_lexicon))
+    assert [row[x] for x in ("x1", "x2", "x3", "x4", "x5")] == [3, 2, 1, 3, 0]
+    means = feature_means(DataConfig(str(fixtures / "tiny.csv")), load_lexicon())
+    assert means["classes"]["pos"]["x1"] > means["classes"]["neg"]["x1"]
+    assert means["classes"]["neg"]["x2"] > means["classes"]["pos"]["x2"]

@@ -1,0 +1,147 @@
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from sentclf import __version__
+from sentclf.cli import cli
+from tests.conftest import TEXTBOOK_REVIEW
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, list(map(str, args)), input=input)
+
+
+def test_cli_version_and_help():
+    assert run("--version").stdout.strip() == f"sentclf, version {__version__}"
+    for command in ("train", "predict", "features", "explain", "info"):
+        result = run(command, "-h")
+        assert result.exit_code == 0 and "Example" in result.stdout, command
+
+
+def test_cli_train_prints_comparison_and_saves(tmp_path, fixtures):
+    out = tmp_path / "m.sentclf"
+    result = run("train", fixtures / "tiny.csv", "-o", out, "--test-size", "0.25")
+    assert result.exit_code == 0, result.stderr
+    assert "accuracy" in result.stdout and "lr (logistic regression)" in result.stdout
+    assert "mlp (two-layer MLP)" in result.stdout and "predict docs/s" in result.stdout
+    assert "training logistic regression" in result.stderr and "training" not in result.stdout
+    assert out.exists()
+
+
+def test_cli_train_json_and_refuses_overwrite(tmp_path, fixtures):
+    out = tmp_path / "m.sentclf"
+    args = ["train", fixtures / "tiny.jsonl", "-o", out, "--test-size", "0.25", "--model", "lr", "--json", "-q"]
+    report = json.loads(run(*args).stdout)
+    assert list(report["metrics"]) == ["lr"] and report["path"] == str(out)
+    again = run(*args)
+    assert again.exit_code == 1 and again.stdout == ""
+    assert again.stderr.startswith("Error: ") and "already exists: pass --force" in again.stderr
+    assert run(*args, "--force").exit_code == 0
+
+
+def test_cli_train_uses_default_model_path_for_predict(tmp_path, fixtures, monkeypatch):
+    monkeypatch.setenv("SENTCLF_MODEL", str(tmp_path / "env.sentclf"))
+    assert run("-q", "train", fixtures / "tiny.ft", "--test-size", "0.25").exit_code == 0
+    result = run("predict", "-", input="what a great film!\nawful and boring\n")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split("\t")[:3] == ["file", "line", "label"] and len(lines) == 3
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "missing.csv"], "Error: missing.csv: file not found"),
+    (["train", "FIX/tiny.csv", "--text-col", "body"], "no column 'body'"),
+    (["train", "FIX/tiny.csv", "--lexicon-dir", "nowhere"], "lexicon folder not found"),
+    (["predict", "-m", "nowhere.sentclf", "FIX/tiny.csv"], "model file not found"),
+    (["info", "FIX/tiny.csv"], "not a sentclf model file"),
+    (["predict", "-m", "MODEL", "FIX/missing.txt"], "file not found"),
+    (["explain", "-m", "FIX/tiny.csv", "nice"], "not a sentclf model file"),
+    (["train", "FIX/tiny.csv", "--test-size", "2"], "--test-size must be between 0 and 1"),
+])
+def test_cli_expected_failures_are_one_line_errors(fixtures, trained_model, args, message):
+    result = run(*[a.replace("FIX", str(fixtures)).replace("MODEL", str(trained_model)) for a in args])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["predict"], ["train", "--model", "svm"], ["frobnicate"], ["train", "--seed", "x"]])
+def test_cli_usage_errors_exit_2(args):
+    result = run(*args)
+    assert result.exit_code == 2 and "Usage:" in result.stderr
+
+
+def test_cli_predict_formats(trained_model, tmp_path):
+    doc = tmp_path / "docs.txt"
+    doc.write_text("I loved it!\n\nawful, boring\n")
+    jsonl = run("predict", "-m", trained_model, doc, "--jsonl")
+    rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    assert [r["line"] for r in rows] == [1, 2, 3] and rows[1]["empty"] is True
+    assert set(rows[0]) >= {"line", "text", "label", "probabilities"}
+    assert set(rows[0]["probabilities"]) == {"neg", "pos"}
+    assert "1 empty document(s)" in jsonl.stderr
+    csv_out = run("predict", "-m", trained_model, doc, "--csv", "--use", "lr").stdout.splitlines()
+    assert csv_out[0] == "file,line,label,p_neg,p_pos,empty,text" and len(csv_out) == 4
+
+
+def test_cli_predict_whole_file_and_several_files(trained_model, tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("Great\nfun!")
+    b.write_text("awful")
+    rows = run("predict", "-m", trained_model, a, b, "--whole-file", "--jsonl").stdout.splitlines()
+    assert [json.loads(r)["file"] for r in rows] == [str(a), str(b)]
+
+
+def test_cli_predict_undecodable_input_names_line(trained_model, tmp_path):
+    doc = tmp_path / "docs.txt"
+    doc.write_bytes(b"fine\n\xff\xfe\n")
+    result = run("predict", "-m", trained_model, doc)
+    assert result.exit_code == 1 and "docs.txt line 2: bytes that are not valid utf-8" in result.stderr
+
+
+def test_cli_features_dump_formats(fixtures):
+    lexdir = fixtures / "lexicon_dir"
+    row = json.loads(run("features", "-", "--jsonl", "--lexicon-dir", lexdir, input=TEXTBOOK_REVIEW).stdout)
+    assert [row[x] for x in ("x1", "x2", "x3", "x4", "x5", "x6")] == [3, 2, 1, 3, 0, 4.1897]
+    assert row["matched"]["negative"] == ["hokey", "second-rate"]
+    table = run("features", "-", "--lexicon-dir", lexdir, input=TEXTBOOK_REVIEW).stdout.splitlines()
+    assert table[1].split("\t")[2:8] == ["3", "2", "1", "3", "0", "4.19"]
+    csv_out = run("features", "-", "--csv", input="nice!\n").stdout.splitlines()
+    assert csv_out[0].startswith("file,line,x1,x2") and csv_out[1].startswith("<stdin>,1,1,0,0,0,1,")
+
+
+def test_cli_features_class_means(fixtures):
+    result = run("features", "--labels", fixtures / "tiny.csv")
+    assert result.exit_code == 0
+    assert "x1 positive_count" in result.stdout and "neg" in result.stdout.splitlines()[0]
+    data = json.loads(run("features", "--labels", fixtures / "tiny.csv", "--json").stdout)
+    assert data["classes"]["pos"]["n"] == 12
+
+
+def test_cli_explain(trained_model_3class):
+    result = run("explain", "-m", trained_model_3class, "Great crew, thank you!")
+    assert result.exit_code == 0
+    assert "z = w·x + b" in result.stdout and "P = softmax(z)" in result.stdout
+    data = json.loads(run("explain", "-m", trained_model_3class, "-", "--json", input="lost my bag").stdout)
+    assert data["link"] == "softmax" and len(data["features"]) == 6
+
+
+def test_cli_explain_without_lr_is_an_error(tmp_path, fixtures):
+    path = tmp_path / "mlp.sentclf"
+    run("-q", "train", fixtures / "tiny.csv", "-o", path, "--model", "mlp", "--test-size", "0.25")
+    result = run("explain", "-m", path, "nice")
+    assert result.exit_code == 1 and "holds no logistic regression" in result.stderr
+
+
+def test_cli_info(trained_model, tmp_path):
+    text = run("info", trained_model).stdout
+    assert "labels          neg, pos" in text and "held-out lr" in text
+    meta = json.loads(run("info", "-m", trained_model, "--json").stdout)
+    assert meta["format"] == "sentclf-model" and meta["data"]["n_test"] == 6
+    broken = tmp_path / "broken.sentclf"
+    shutil.copy(trained_model, broken)
+    broken.write_bytes(broken.read_bytes()[:100])
+    result = run("info", broken)
+    assert result.exit_code == 1 and "corrupt or truncated" in result.stderr

@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+
+from sentclf.errors import ConfigError
+from sentclf.explain import sigmoid, softmax
+from sentclf.lexicons import load_lexicon
+from sentclf.models import ModelConfig, build_pipeline
+
+TEXTS = ["great fun!", "nice and great", "I love it", "awful, no", "bad bad film", "I hate it"] * 4
+LABELS = ["pos", "pos", "pos", "neg", "neg", "neg"] * 4
+
+
+def test_models_pipeline_steps():
+    pipeline = build_pipeline("lr", load_lexicon())
+    assert [name for name, _ in pipeline.steps] == ["tokens", "features", "scale", "clf"]
+
+
+def test_models_binary_lr_is_a_sigmoid_of_z():
+    pipeline = build_pipeline("lr", load_lexicon()).fit(TEXTS, LABELS)
+    z = pipeline.decision_function(["great!"])[0]
+    assert pipeline.predict_proba(["great!"])[0, 1] == pytest.approx(sigmoid(z))
+    assert pipeline.predict(["great fun", "awful bad"]).tolist() == ["pos", "neg"]
+
+
+def test_models_three_class_lr_is_a_softmax_of_z(fixtures):
+    from sentclf.data import read_examples
+
+    data = read_examples(str(fixtures / "three_class.jsonl"))
+    pipeline = build_pipeline("lr", load_lexicon()).fit(data.texts, data.labels)
+    z = pipeline.decision_function(["great trip!"])[0]
+    assert len(z) == 3
+    assert pipeline.predict_proba(["great trip!"])[0] == pytest.approx(softmax(z))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic"])
+def test_models_mlp_has_one_hidden_layer(activation):
+    config = ModelConfig(hidden=7, activation=activation)
+    pipeline = build_pipeline("mlp", load_lexicon(), config)
+    pipeline.set_params(clf__early_stopping=False).fit(TEXTS, LABELS)
+    clf = pipeline.named_steps["clf"]
+    assert [w.shape for w in clf.coefs_] == [(6, 7), (7, 1)]
+    assert clf.activation == activation
+
+
+def test_models_same_seed_same_model():
+    def fitted(seed):
+        pipeline = build_pipeline("mlp", load_lexicon(), ModelConfig(seed=seed, hidden=5))
+        return pipeline.set_params(clf__early_stopping=False).fit(TEXTS, LABELS).predict_proba(TEXTS)
+
+    assert np.array_equal(fitted(3), fitted(3))
+    assert not np.array_equal(fitted(3), fitted(4))
+
+
+@pytest.mark.parametrize("config, message", [
+    (ModelConfig(hidden=0), "--hidden must be at least 1"),
+    (ModelConfig(activation="gelu"), "unknown activation 'gelu'"),
+    (ModelConfig(class_weight="heavy"), "--class-weight takes 'balanced'"),
+])
+def test_models_bad_config_is_an_error(config, message):
+    with pytest.raises(ConfigError, match=message):
+        build_pipeline("mlp", load_lexicon(), config)
+
+
+def test_models_unknown_kind_is_an_error():
+    with pytest.raises(ConfigError, match="unknown model 'svm'"):
+        build_pipeline("svm", load_lexicon())

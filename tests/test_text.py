@@ -1,0 +1,55 @@
+import pytest
+from nltk.tokenize import TweetTokenizer
+
+from sentclf.text import Tokenizer, normalize_entry, tokenize, tokenize_all
+from tests.conftest import TEXTBOOK_REVIEW
+
+
+def test_text_textbook_review_has_66_tokens():
+    tokens = tokenize(TEXTBOOK_REVIEW)
+    assert len(tokens) == 66
+    assert tokens[:3] == ["it's", "hokey", "."]
+    assert "second-rate" in tokens and "it'll" in tokens
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Wow!!!", ["wow", "!", "!", "!"]),
+    ("so good :) bad :-( ;) <3", ["so", "good", ":)", "bad", ":-(", ";)", "<3"]),
+    ("@Bob_1 loves #NLP", ["@bob_1", "loves", "#nlp"]),
+    ("see https://example.org/a?b=1. now", ["see", "https://example.org/a?b=1", ".", "now"]),
+    ("a second-rate, well-made film", ["a", "second-rate", ",", "well-made", "film"]),
+    ("I'm sure it’s fine", ["i'm", "sure", "it's", "fine"]),
+    ("costs $5.99 ... really?!", ["costs", "$", "5.99", "...", "really", "?", "!"]),
+    ("fish &amp; chips", ["fish", "&", "chips"]),
+    ("note:done :D", ["note", ":", "done", ":d"]),
+])
+def test_text_keeps_special_tokens_whole(text, expected):
+    assert tokenize(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t "])
+def test_text_blank_document_has_no_tokens(text):
+    assert tokenize(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    TEXTBOOK_REVIEW,
+    "@united my flight is delayed again!! :( #fail http://t.co/abc123",
+    "Loved it :) you'll love it too, no doubt.",
+    "What a well-made, heart-warming story; I cried.",
+])
+def test_text_agrees_with_nltk_tweet_tokenizer(text):
+    reference = TweetTokenizer(preserve_case=False, match_phone_numbers=False).tokenize(text)
+    assert tokenize(text) == [t.lower() for t in reference]
+
+
+def test_text_tokenizer_step_passes_token_lists_through():
+    step = Tokenizer().fit(["x"])
+    assert step.transform(["Hi there!", ["already", "split"]]) == [["hi", "there", "!"], ["already", "split"]]
+    assert tokenize_all(["a b", ""]) == [["a", "b"], []]
+
+
+def test_text_normalize_entry_matches_token_form():
+    assert normalize_entry("Great") == "great"
+    assert normalize_entry("Don’t") == "don't"
+    assert tokenize(":D") == [normalize_entry(":D")]
