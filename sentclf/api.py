@@ -174,10 +174,9 @@ def predict(model: Model, documents, use: str | None = None, batch_size: int = 1
     while batch := list(itertools.islice(iterator, batch_size)):
         tokens = tokenize_all(doc.text for doc in batch)
         proba = pipeline.predict_proba(tokens)
-        for doc, toks, row in zip(batch, tokens, proba):
-            probabilities = {label: float(p) for label, p in zip(classes, row)}
-            yield {"file": doc.file, "line": doc.line, "text": doc.text, "label": classes[int(np.argmax(row))],
-                   "probabilities": probabilities, "empty": not toks, "model": kind}
+        for doc, toks, row, best in zip(batch, tokens, proba.tolist(), proba.argmax(axis=1).tolist()):
+            yield {"file": doc.file, "line": doc.line, "text": doc.text, "label": classes[best],
+                   "probabilities": dict(zip(classes, row)), "empty": not toks, "model": kind}
 
 
 def feature_rows(documents, lexicon: Lexicon):

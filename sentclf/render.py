@@ -88,7 +88,8 @@ def feature_row_table(row: dict) -> str:
 
 
 def feature_header() -> str:
-    return "\t".join(["file", "line", *FEATURE_NAMES, "matched"])
+    """Column names with their readable aliases: x1:positive_count ... x6:log_token_count."""
+    return "\t".join(["file", "line", *[f"{name}:{FEATURE_ALIASES[name]}" for name in FEATURE_NAMES], "matched"])
 
 
 def feature_json(row: dict) -> dict:

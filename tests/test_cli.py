@@ -145,3 +145,16 @@ def test_cli_info(trained_model, tmp_path):
     broken.write_bytes(broken.read_bytes()[:100])
     result = run("info", broken)
     assert result.exit_code == 1 and "corrupt or truncated" in result.stderr
+
+
+def test_cli_features_table_header_has_aliases():
+    header = run("features", "-", input="ok\n").stdout.splitlines()[0].split("\t")
+    assert header[2] == "x1:positive_count" and header[7] == "x6:log_token_count"
+
+
+def test_cli_runs_as_python_module():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "sentclf", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"sentclf, version {__version__}"

@@ -68,3 +68,19 @@ def test_features_class_means(lecture_lexicon):
     means = class_means(["great nice", "hokey", "nice"], ["pos", "neg", "pos"], lecture_lexicon)
     assert means["pos"]["x1"] == 1.5 and means["pos"]["n"] == 2
     assert means["neg"]["x2"] == 1.0
+
+
+def test_features_packed_counts_match_plain_counts(lecture_lexicon, monkeypatch):
+    tokens = tokenize(TEXTBOOK_REVIEW) * 3 + ["great", "you", "hokey"]
+    packed = feature_values(tokens, lecture_lexicon)
+    monkeypatch.setattr("sentclf.features._MAX_PACKED", 0)  # force the plain path
+    assert feature_values(tokens, lecture_lexicon) == packed == (10, 7, 1, 10, 0, pytest.approx(math.log(201)))
+
+
+def test_features_entry_in_two_lists_counts_in_both(tmp_path):
+    from sentclf.lexicons import load_lexicon
+
+    (tmp_path / "positive.txt").write_text("envious\n")
+    (tmp_path / "negative.txt").write_text("envious\n")
+    (tmp_path / "pronouns.txt").write_text("envious\n")
+    assert feature_values(["envious", "envious"], load_lexicon(lexicon_dir=tmp_path))[:4] == (2, 2, 0, 2)
