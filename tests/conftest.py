@@ -36,21 +36,22 @@ def lecture_lexicon():
     return load_lexicon(lexicon_dir=FIXTURES / "lexicon_dir")
 
 
+def _train_on(tmp_path_factory, fixture_name: str) -> Path:
+    path = tmp_path_factory.mktemp("model") / f"{Path(fixture_name).stem}.sentclf"
+    train(TrainConfig(data=DataConfig(str(FIXTURES / fixture_name)), test_size=0.25), path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def trained_model(tmp_path_factory) -> Path:
     """Both models trained on the 24-line binary fixture (read-only: copy before changing it)."""
-    path = tmp_path_factory.mktemp("model") / "tiny.sentclf"
-    config = TrainConfig(data=DataConfig(str(FIXTURES / "tiny.csv")), test_size=0.25)
-    train(config, path)
-    return path
+    return _train_on(tmp_path_factory, "tiny.csv")
 
 
 @pytest.fixture(scope="session")
 def trained_model_3class(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("model3") / "three.sentclf"
-    config = TrainConfig(data=DataConfig(str(FIXTURES / "three_class.jsonl")), test_size=0.25)
-    train(config, path)
-    return path
+    """Both models trained on the 24-line three-class fixture."""
+    return _train_on(tmp_path_factory, "three_class.jsonl")
 
 
 @pytest.fixture

@@ -130,3 +130,16 @@ def test_api_feature_rows_and_means(fixtures, lecture_lexicon):
     means = feature_means(DataConfig(str(fixtures / "tiny.csv")), load_lexicon())
     assert means["classes"]["pos"]["x1"] > means["classes"]["neg"]["x1"]
     assert means["classes"]["neg"]["x2"] > means["classes"]["pos"]["x2"]
+
+
+def test_api_class_weight_balanced_reaches_both_models(tmp_path, fixtures):
+    data = tmp_path / "d.csv"
+    rows = (fixtures / "tiny.csv").read_text().splitlines()
+    data.write_text("\n".join(rows[:1] + rows[1:13] + rows[13:17]) + "\n")  # 12 pos, 4 neg
+    config = TrainConfig(data=DataConfig(str(data)), test_size=0.25)
+    config.model.class_weight = "balanced"
+    report = train(config, tmp_path / "m.sentclf")
+    model = load_model(tmp_path / "m.sentclf")
+    assert model.pipelines["lr"].named_steps["clf"].class_weight == "balanced"
+    assert report["config"]["model"]["class_weight"] == "balanced"
+    assert report["data"]["class_counts"] == {"neg": 4, "pos": 12}
