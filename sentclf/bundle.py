@@ -47,6 +47,12 @@ def environment() -> dict:
             "numpy": numpy.__version__, "joblib": joblib.__version__}
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def check_writable(path: Path, force: bool) -> None:
     """Fail before any work is done if ``path`` exists and ``force`` is off."""
     if path.exists() and not force:
@@ -74,6 +80,7 @@ def save(path, models: dict, metadata: dict, force: bool = False) -> Path:
             archive.writestr(PAYLOAD_MEMBER, payload_bytes)
         with open(tmp_name, "rb+") as done:
             os.fsync(done.fileno())
+        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp creates 0600; a model file is an ordinary file
         os.replace(tmp_name, path)
     finally:
         if os.path.exists(tmp_name):

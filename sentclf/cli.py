@@ -2,6 +2,7 @@
 calls one library function and renders what it returns; SentclfError becomes 'Error: ...', exit 1."""
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import sys
@@ -14,7 +15,11 @@ from sentclf.data import FORMATS, Document, iter_documents
 from sentclf.errors import SentclfError
 from sentclf.explain import explain_text
 from sentclf.lexicons import LEXICON_NAMES, load_lexicon
-from sentclf.models import ACTIVATIONS, ModelConfig
+from sentclf.embeddings import DEFAULT_KEEP, MINILM
+from sentclf.models import ACTIVATIONS, EmbeddingConfig, ModelConfig
+from sentclf.vectors import VECTOR_FORMATS
+
+PROGRESS_MIN_BYTES = 4_000_000  # vectors files larger than this get a progress bar on stderr
 
 OUTPUT_BATCH = 1000  # lines written per call: one click.echo per document costs a quarter of predict's time
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -90,6 +95,45 @@ def data_options(func):
     return func
 
 
+def embedding_options(func):
+    for option in reversed([
+        click.option("--embeddings", "emb_source", metavar="SOURCE",
+                     help=f"Append pooled word vectors: a GloVe/word2vec/fastText file (.gz/.bz2 too) or '{MINILM}'."),
+        click.option("--embeddings-format", "emb_format", type=click.Choice(VECTOR_FORMATS),
+                     help="Vectors file format (default: detected)."),
+        click.option("--pool", default="mean,max", show_default=True, help="Pooling: mean, max or mean,max."),
+        click.option("--keep-vectors", type=int, default=DEFAULT_KEEP, show_default=True,
+                     help="Besides the training vocabulary, keep this many most frequent vectors in the model."),
+        click.option("--no-lexicon-features", is_flag=True, help="Drop x1..x6: embeddings alone."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _embedding_config(source, fmt, pool, keep, no_lexicon) -> EmbeddingConfig:
+    return EmbeddingConfig(source=source, fmt=fmt, pool=pool, keep_vectors=keep, lexicon_features=not no_lexicon)
+
+
+class _Progress:
+    """A progress bar on stderr for reading a large vectors file; nothing when quiet or small."""
+
+    def __init__(self, source):
+        path = Path(source) if source and source != MINILM else None
+        size = path.stat().st_size if path and path.is_file() else 0
+        quiet = logging.getLogger("sentclf").level > logging.INFO
+        self.bar = None if quiet or size < PROGRESS_MIN_BYTES else click.progressbar(
+            length=size, label=f"reading {path.name}", file=sys.stderr)
+
+    def __enter__(self):
+        if self.bar:
+            self.bar.__enter__()
+        return self.bar.update if self.bar else None
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.__exit__(*exc)
+
+
 model_path_option = click.option("-m", "--model-path", type=click.Path(), default=None,
                                  help="Model file (default: $SENTCLF_MODEL, else ~/.local/share/sentclf/model.sentclf).")
 
@@ -103,26 +147,36 @@ model_path_option = click.option("-m", "--model-path", type=click.Path(), defaul
 @click.option("--class-weight", type=click.Choice(["balanced"]), default=None, help="Reweight classes by frequency.")
 @click.option("--hidden", type=int, default=100, show_default=True, help="Hidden units of the MLP.")
 @click.option("--activation", type=click.Choice(ACTIVATIONS), default="relu", show_default=True)
+@click.option("--lr-c", type=float, default=1.0, show_default=True,
+              help="Inverse L2 strength of the logistic regression (smaller: more regularized).")
+@click.option("--alpha", type=float, default=1e-4, show_default=True, help="L2 penalty of the MLP's weights.")
 @click.option("--force", is_flag=True, help="Overwrite an existing model file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @data_options
 @lexicon_options
+@embedding_options
 @quiet_option
-def train(data, output, which, test_size, seed, class_weight, hidden, activation, force, as_json,
-          fmt, text_col, label_col, encoding, skip_bad, lexicon, lexicon_dir):
+def train(data, output, which, test_size, seed, class_weight, hidden, activation, lr_c, alpha, force, as_json,
+          fmt, text_col, label_col, encoding, skip_bad, lexicon, lexicon_dir,
+          emb_source, emb_format, pool, keep_vectors, no_lexicon_features):
     """Train logistic regression and the MLP on DATA and compare them on a held-out split.
 
     DATA is a CSV/TSV/JSONL/fastText file, a folder with one sub-folder per label, or - for stdin;
     without DATA the default corpus (38k labelled tweets) is used. Example:
 
         sentclf train reviews.csv -o reviews.sentclf --model both
+
+    With --embeddings SOURCE the mean/max-pooled word vectors are appended after x1..x6.
     """
     config = api.TrainConfig(
         data=api.DataConfig(data, fmt, text_col, label_col, encoding, skip_bad),
         models=("lr", "mlp") if which == "both" else (which,), test_size=test_size, lexicon=lexicon,
         lexicon_dir=lexicon_dir,
-        model=ModelConfig(hidden=hidden, activation=activation, class_weight=class_weight, seed=seed))
-    report = api.train(config, output or bundle.default_model_path(), force=force)
+        model=ModelConfig(hidden=hidden, activation=activation, class_weight=class_weight, seed=seed, c=lr_c,
+                          alpha=alpha),
+        embeddings=_embedding_config(emb_source, emb_format, pool, keep_vectors, no_lexicon_features))
+    with _Progress(emb_source) as progress:
+        report = api.train(config, output or bundle.default_model_path(), force=force, progress=progress)
     click.echo(json.dumps(report, indent=2) if as_json else render.train_table(report))
 
 
@@ -180,22 +234,30 @@ def predict(files, model_path, use, whole_file, encoding, out):
 @click.option("--json", "out", flag_value="json", help="With --labels: the means as one JSON object.")
 @data_options
 @lexicon_options
+@embedding_options
 @quiet_option
-def features(files, labelled, whole_file, out, fmt, text_col, label_col, encoding, skip_bad, lexicon, lexicon_dir):
+def features(files, labelled, whole_file, out, fmt, text_col, label_col, encoding, skip_bad, lexicon, lexicon_dir,
+             emb_source, emb_format, pool, keep_vectors, no_lexicon_features):
     """Show x1..x6 and the matched tokens for each line of FILE (or -). Example:
 
         echo "I loved it, no regrets!" | sentclf features - --jsonl
+
+    With --embeddings SOURCE each document also gets its pooled vector(s) and its tokens without one.
     """
     lex = load_lexicon(lexicon, lexicon_dir)
     if labelled:
         result = api.feature_means(api.DataConfig(labelled, fmt, text_col, label_col, encoding, skip_bad), lex)
         click.echo(json.dumps(result, indent=2) if out in ("json", "jsonl") else render.means_table(result))
         return
-    rows = api.feature_rows(_documents(files, whole_file, encoding), lex)
-    header = {"csv": render.csv_line(render.FEATURE_CSV_HEADER), None: render.feature_header()}.get(out)
-    if header:
-        click.echo(header)
-    for row in rows:
+    embeddings = _embedding_config(emb_source, emb_format, pool, keep_vectors, False)
+    with _Progress(emb_source) as progress:
+        rows = api.feature_rows(_documents(files, whole_file, encoding), lex, embeddings, progress)
+        first = next(rows, None)
+    if out is None:
+        click.echo(render.feature_header(embeddings=emb_source is not None))
+    elif out == "csv" and first is not None:
+        click.echo(render.csv_line(render.feature_csv_header(first)))
+    for row in itertools.chain([first] if first else [], rows):
         if out in ("jsonl", "json"):
             click.echo(render.json_line(render.feature_json(row)))
         else:

@@ -19,3 +19,7 @@ class ModelFileError(SentclfError):
 
 class ConfigError(SentclfError):
     """An option value or combination of options the library cannot use."""
+
+
+class VectorsError(SentclfError):
+    """A word-vector file that is missing, malformed, or of an unknown format."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from sentclf.errors import ConfigError
-from sentclf.features import FEATURE_ALIASES, FEATURE_NAMES, trace
+from sentclf.features import FEATURE_ALIASES, trace
+from sentclf.models import feature_parts
 from sentclf.text import tokenize
 
 
@@ -22,15 +23,17 @@ def explain_text(model, text: str) -> dict:
 
     For two classes the logistic regression has one weight vector, for the second label: z > 0
     means that label, P = σ(z). For more classes there is one (w, b) per class and P = softmax(z).
+    Pooled-embedding dimensions are summed into one row: hundreds of rows would hide the picture.
     """
     if "lr" not in model.pipelines:
         raise ConfigError(f"{model.path}: holds no logistic regression to explain: retrain with --model lr or both")
     pipeline = model.pipelines["lr"]
-    features, scaler, clf = (pipeline.named_steps[name] for name in ("features", "scale", "clf"))
+    six, _ = feature_parts(pipeline)
+    clf = pipeline.named_steps["clf"]
     tokens = tokenize(text)
-    result = trace(tokens, features.lexicon_)
-    x = np.asarray(result.values, dtype=np.float64)
-    scaled = scaler.transform(x.reshape(1, -1))[0]
+    raw = pipeline.named_steps["features"].transform([tokens])
+    x, scaled = raw[0].astype(np.float64), pipeline.named_steps["scale"].transform(raw)[0]
+    names = list(pipeline.named_steps["features"].get_feature_names_out())
     classes = [str(c) for c in clf.classes_]
     scored = classes[1:] if len(classes) == 2 else classes
     weights = {label: clf.coef_[i] for i, label in enumerate(scored)}
@@ -41,10 +44,22 @@ def explain_text(model, text: str) -> dict:
         probabilities, link = {classes[0]: 1.0 - p, classes[1]: p}, "sigmoid"
     else:
         probabilities, link = dict(zip(classes, softmax([z[c] for c in classes]).tolist())), "softmax"
-    rows = [{"name": name, "alias": FEATURE_ALIASES[name], "value": float(x[i]), "scaled": float(scaled[i]),
-             "weights": {label: float(weights[label][i]) for label in scored},
-             "contributions": {label: float(weights[label][i] * scaled[i]) for label in scored}}
-            for i, name in enumerate(FEATURE_NAMES)]
-    return {"text": text, "n_tokens": len(tokens), "empty": not tokens, "matched": result.matched,
+    rows = _rows(names, x, scaled, weights, scored)
+    matched = trace(tokens, six.lexicon_).matched if six is not None else {}
+    return {"text": text, "n_tokens": len(tokens), "empty": not tokens, "matched": matched,
             "classes": classes, "scored_classes": scored, "features": rows, "bias": bias, "z": z, "link": link,
             "probabilities": probabilities, "label": max(probabilities, key=probabilities.get)}
+
+
+def _rows(names: list, x, scaled, weights: dict, scored: list) -> list:
+    """One row per lecture feature, plus one summed row for all embedding dimensions."""
+    rows = [{"name": name, "alias": FEATURE_ALIASES[name], "value": float(x[i]), "scaled": float(scaled[i]),
+             "weights": {c: float(weights[c][i]) for c in scored},
+             "contributions": {c: float(weights[c][i] * scaled[i]) for c in scored}}
+            for i, name in enumerate(names) if name in FEATURE_ALIASES]
+    emb = [i for i, name in enumerate(names) if name not in FEATURE_ALIASES]
+    if emb:
+        rows.append({"name": "emb", "alias": f"pooled embeddings ({len(emb)} dims, summed)", "value": None,
+                     "scaled": None, "weights": {c: None for c in scored},
+                     "contributions": {c: float(weights[c][emb] @ scaled[emb]) for c in scored}})
+    return rows

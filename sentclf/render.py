@@ -82,28 +82,44 @@ def prediction_csv(result: dict, labels: list) -> list:
 
 
 def feature_row_table(row: dict) -> str:
+    """x1..x6 and the matched tokens; with embeddings, the number of tokens without a vector."""
     values = "\t".join(f"{row[name]:.2f}" if name == "x6" else str(int(row[name])) for name in FEATURE_NAMES)
     matched = " ".join(f"{kind}={','.join(tokens)}" for kind, tokens in row["matched"].items() if tokens)
-    return "\t".join([row["file"], str(row["line"]), values, matched or "-"])
+    extra = [f"{len(row['oov'])}{' (no vectors)' if row['no_vectors'] else ''}"] if "oov" in row else []
+    return "\t".join([row["file"], str(row["line"]), values, *extra, matched or "-"])
 
 
-def feature_header() -> str:
+def feature_header(embeddings: bool = False) -> str:
     """Column names with their readable aliases: x1:positive_count ... x6:log_token_count."""
-    return "\t".join(["file", "line", *[f"{name}:{FEATURE_ALIASES[name]}" for name in FEATURE_NAMES], "matched"])
+    names = [f"{name}:{FEATURE_ALIASES[name]}" for name in FEATURE_NAMES]
+    return "\t".join(["file", "line", *names, *(["oov_tokens"] if embeddings else []), "matched"])
+
+
+def _embedding_keys(row: dict) -> list:
+    return [key for key in row if key.startswith("emb_")]
 
 
 def feature_json(row: dict) -> dict:
-    return {**{k: row[k] for k in ("file", "line", "text")},
-            **{name: rounded(row[name]) for name in FEATURE_NAMES},
-            "n_tokens": row["n_tokens"], "empty": row["empty"], "matched": row["matched"]}
+    out = {**{k: row[k] for k in ("file", "line", "text")}, **{name: rounded(row[name]) for name in FEATURE_NAMES},
+           "n_tokens": row["n_tokens"], "empty": row["empty"], "matched": row["matched"]}
+    for key in _embedding_keys(row):
+        out[key] = [round(v, DECIMALS) for v in row[key]]
+    if "oov" in row:
+        out.update(oov=row["oov"], no_vectors=row["no_vectors"])
+    return out
 
 
 def feature_csv(row: dict) -> list:
+    vectors = [round(v, DECIMALS) for key in _embedding_keys(row) for v in row[key]]
     return [row["file"], row["line"], *[rounded(row[name]) for name in FEATURE_NAMES], row["n_tokens"],
-            row["empty"], *[" ".join(row["matched"][k]) for k in ("positive", "negative", "pronouns")], row["text"]]
+            row["empty"], *[" ".join(row["matched"][k]) for k in ("positive", "negative", "pronouns")],
+            *([" ".join(row["oov"]), row["no_vectors"]] if "oov" in row else []), *vectors, row["text"]]
 
 
-FEATURE_CSV_HEADER = ["file", "line", *FEATURE_NAMES, "n_tokens", "empty", "positive", "negative", "pronouns", "text"]
+def feature_csv_header(first_row: dict) -> list:
+    vectors = [f"{key}_{i}" for key in _embedding_keys(first_row) for i in range(len(first_row[key]))]
+    return ["file", "line", *FEATURE_NAMES, "n_tokens", "empty", "positive", "negative", "pronouns",
+            *(["oov", "no_vectors"] if "oov" in first_row else []), *vectors, "text"]
 
 
 def means_table(result: dict) -> str:
@@ -113,11 +129,15 @@ def means_table(result: dict) -> str:
     return table(rows, ["feature"] + list(result["classes"]))
 
 
+def _num(value, fmt: str) -> str:
+    return "" if value is None else fmt.format(value)
+
+
 def explain_table(result: dict) -> str:
     scored = result["scored_classes"]
     header = ["feature", "value", "scaled"] + [f"w[{c}]" for c in scored] + [f"w*x[{c}]" for c in scored]
-    rows = [[f"{r['name']} {r['alias']}", f"{r['value']:.3f}", f"{r['scaled']:+.3f}",
-             *[f"{r['weights'][c]:+.3f}" for c in scored], *[f"{r['contributions'][c]:+.3f}" for c in scored]]
+    rows = [[f"{r['name']} {r['alias']}", _num(r["value"], "{:.3f}"), _num(r["scaled"], "{:+.3f}"),
+             *[_num(r["weights"][c], "{:+.3f}") for c in scored], *[f"{r['contributions'][c]:+.3f}" for c in scored]]
             for r in result["features"]]
     rows.append(["bias b", "", "", *[""] * len(scored), *[f"{result['bias'][c]:+.3f}" for c in scored]])
     rows.append(["z = w·x + b", "", "", *[""] * len(scored), *[f"{result['z'][c]:+.3f}" for c in scored]])
@@ -129,6 +149,16 @@ def explain_table(result: dict) -> str:
     return "\n".join(notes)
 
 
+def _feature_summary(names: list) -> str:
+    """x1..x6 in full; runs of embedding dimensions shortened to emb_mean_0..383."""
+    six = [n for n in names if not n.startswith("emb_")]
+    groups = {}
+    for name in names:
+        if name.startswith("emb_"):
+            groups.setdefault(name.rsplit("_", 1)[0], []).append(name)
+    return ", ".join(six + [f"{prefix}_0..{len(members) - 1}" for prefix, members in groups.items()])
+
+
 def info_text(meta: dict, path: str, size: int) -> str:
     env, data, lex = meta.get("environment", {}), meta.get("data", {}), meta.get("lexicon", {})
     lines = [f"model file      {path} ({size:,} bytes, format {meta['format_version']})",
@@ -137,11 +167,18 @@ def info_text(meta: dict, path: str, size: int) -> str:
              f"labels          {', '.join(meta.get('labels', []))}",
              f"models          {', '.join(f'{k} ({v})' for k, v in meta.get('models', {}).items())}; "
              f"best: {meta.get('best_model')}",
-             f"features        {', '.join(meta.get('feature_names', []))}",
-             f"lexicon         {lex.get('source')} {lex.get('sizes')} sha256 {lex.get('sha256', '')[:16]}…",
+             f"features        {_feature_summary(meta.get('feature_names', []))}",
+             f"lexicon         {lex.get('source')}: " + ", ".join(f"{k} {v:,}" for k, v in lex.get("sizes", {}).items())
+             + f"; sha256 {lex.get('sha256', '')[:16]}…",
              f"data            {data.get('source')} ({data.get('format')}) sha256 {data.get('sha256', '')[:16]}…",
              f"rows            {data.get('rows_read')} read, {data.get('bad_rows_skipped')} bad and "
              f"{data.get('empty_skipped')} empty skipped, {data.get('n_train')} train / {data.get('n_test')} held out"]
+    emb = meta.get("embeddings")
+    if emb:
+        lines.append(f"embeddings      {emb['source']} ({emb['format']}, {emb['dim']}d, pool {','.join(emb['pool'])}); "
+                     f"sha256 {emb['sha256'][:16]}…")
+        lines.append(f"vectors kept    {emb['vocabulary_kept']:,} of {emb['file_words']:,}; training OOV rate "
+                     f"{100 * emb['oov_rate']:.1f}%, {emb['train_docs_without_vectors']} training docs without vectors")
     for kind, m in meta.get("metrics", {}).items():
         lines.append(f"held-out {kind:6s} accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}")
     return "\n".join(lines)

@@ -20,9 +20,11 @@ TEXTBOOK_REVIEW = (
 
 
 @pytest.fixture(autouse=True)
-def _isolated_model_path(tmp_path, monkeypatch):
-    """No test ever reads or writes the user's real default model."""
+def _isolated_paths(tmp_path, tmp_path_factory, monkeypatch):
+    """No test ever reads or writes the user's real default model or vectors cache."""
     monkeypatch.setenv("SENTCLF_MODEL", str(tmp_path / "default-model.sentclf"))
+    monkeypatch.setenv("SENTCLF_CACHE", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.delenv("SENTCLF_MINILM_DIR", raising=False)
 
 
 @pytest.fixture

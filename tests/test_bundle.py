@@ -102,3 +102,12 @@ def test_bundle_default_path(monkeypatch, tmp_path):
     monkeypatch.delenv("SENTCLF_MODEL")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert bundle.default_model_path() == tmp_path / "sentclf" / "model.sentclf"
+
+
+def test_bundle_file_mode_follows_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = bundle.save(tmp_path / "m.sentclf", {"v": 1}, {})
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644

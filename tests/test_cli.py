@@ -158,3 +158,80 @@ def test_cli_runs_as_python_module():
 
     out = subprocess.run([sys.executable, "-m", "sentclf", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == f"sentclf, version {__version__}"
+
+
+@pytest.fixture
+def vectors_copy(fixtures, tmp_path, monkeypatch):
+    monkeypatch.setenv("SENTCLF_CACHE", str(tmp_path / "cache"))
+    target = tmp_path / "vectors.txt"
+    shutil.copy(fixtures / "vectors" / "tiny.glove.txt", target)
+    return target
+
+
+def test_cli_train_with_embeddings_is_self_contained(fixtures, tmp_path, vectors_copy):
+    model = tmp_path / "emb.sentclf"
+    result = run("train", fixtures / "tiny.csv", "-o", model, "--test-size", "0.25", "--embeddings", vectors_copy,
+                 "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["embeddings"]["dim"] == 3 and report["embeddings"]["pool"] == ["mean", "max"]
+    assert report["feature_names"][:7] == ["x1", "x2", "x3", "x4", "x5", "x6", "emb_mean_0"]
+    assert 0 < report["embeddings"]["oov_rate"] < 1 and "OOV rate" in result.stderr
+    vectors_copy.unlink()
+    predicted = run("predict", "-m", model, "-", "--jsonl", input="a great movie\n")
+    assert predicted.exit_code == 0 and json.loads(predicted.stdout)["label"] in {"neg", "pos"}
+    info = run("info", model).stdout
+    assert "embeddings      " in info and "vectors kept    6 of 6" in info and "emb_max_0..2" in info
+    explained = run("explain", "-m", model, "a great movie").stdout
+    assert "pooled embeddings (6 dims, summed)" in explained
+
+
+def test_cli_train_embeddings_alone(fixtures, tmp_path, vectors_copy):
+    args = ["train", fixtures / "tiny.csv", "-o", tmp_path / "m", "--test-size", "0.25", "--json", "--model", "lr"]
+    alone = json.loads(run(*args, "--embeddings", vectors_copy, "--no-lexicon-features", "--pool", "max").stdout)
+    assert alone["feature_names"] == ["emb_max_0", "emb_max_1", "emb_max_2"]
+    result = run(*args[:-3], "--no-lexicon-features", "--force")
+    assert result.exit_code == 1 and "--no-lexicon-features leaves no features" in result.stderr
+
+
+def test_cli_features_with_embeddings(vectors_copy):
+    row = json.loads(run("features", "-", "--jsonl", "--embeddings", vectors_copy, input="Good movie, zzz!\n").stdout)
+    assert row["emb_mean"] == [0.5, 0.0, 0.5] and row["emb_max"] == [1.0, 0.0, 1.0]
+    assert row["oov"] == [",", "zzz", "!"] and row["no_vectors"] is False
+    csv_out = run("features", "-", "--csv", "--pool", "mean", "--embeddings", vectors_copy, input="zzz\n").stdout
+    header, values = csv_out.splitlines()
+    assert header.endswith("oov,no_vectors,emb_mean_0,emb_mean_1,emb_mean_2,text")
+    assert values.endswith("zzz,True,0.0,0.0,0.0,zzz")
+    table = run("features", "-", "--embeddings", vectors_copy, input="zzz qqq\n").stdout.splitlines()
+    assert table[0].split("\t")[8] == "oov_tokens" and table[1].split("\t")[8] == "2 (no vectors)"
+
+
+@pytest.mark.parametrize("content, message", [(b"good 1 0 0\nbad 1 0\n", "line 2: 2 values where the file has 3"),
+                                              (b"", "is empty")])
+def test_cli_bad_vectors_file_is_a_one_line_error(fixtures, tmp_path, content, message):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    model = tmp_path / "m.sentclf"
+    result = run("train", fixtures / "tiny.csv", "-o", model, "--test-size", "0.25", "--embeddings", bad)
+    assert result.exit_code == 1 and message in result.stderr and len(result.stderr.splitlines()) == 2
+    assert not model.exists() and list(tmp_path.iterdir()) == [bad]
+
+
+def test_cli_train_with_minilm(fixtures, tmp_path, monkeypatch):
+    from tests.test_embeddings import make_fake_minilm
+
+    make_fake_minilm(tmp_path / "minilm")
+    monkeypatch.setenv("SENTCLF_MINILM_DIR", str(tmp_path / "minilm"))
+    result = run("train", fixtures / "tiny.csv", "-o", tmp_path / "m", "--test-size", "0.25", "--embeddings", "minilm",
+                 "--json", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["embeddings"]["source"] == "minilm"
+
+
+def test_cli_package_exports_its_api():
+    import sentclf
+
+    for name in sentclf.__all__:
+        assert getattr(sentclf, name) is not None, name
+    with pytest.raises(AttributeError):
+        sentclf.no_such_thing

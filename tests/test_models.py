@@ -65,3 +65,11 @@ def test_models_bad_config_is_an_error(config, message):
 def test_models_unknown_kind_is_an_error():
     with pytest.raises(ConfigError, match="unknown model 'svm'"):
         build_pipeline("svm", load_lexicon())
+
+
+def test_models_regularization_options_reach_the_estimators():
+    config = ModelConfig(c=0.01, alpha=0.5)
+    assert build_pipeline("lr", load_lexicon(), config).named_steps["clf"].C == 0.01
+    assert build_pipeline("mlp", load_lexicon(), config).named_steps["clf"].alpha == 0.5
+    with pytest.raises(ConfigError, match="--lr-c must be > 0"):
+        build_pipeline("lr", load_lexicon(), ModelConfig(c=0))
