@@ -1,4 +1,4 @@
-"""Run every benchmark in turn (needs ../shared/data and the bench extra): `make bench`."""
+"""Run every benchmark in turn (needs ../shared/data, the bench extra and minilm): `make bench`."""
 from __future__ import annotations
 
 import runpy
@@ -8,7 +8,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 if __name__ == "__main__":
-    for script in ("speed.py", "lexicons.py", "predict_memory.py"):
+    for script in ("speed.py", "lexicons.py", "predict_memory.py", "vectors_load.py", "pooling_speed.py",
+                   "embeddings_accuracy.py"):
         print(f"\n## {script}\n", flush=True)
         sys.argv = [str(HERE / script)]
         runpy.run_path(str(HERE / script), run_name="__main__")

@@ -235,3 +235,12 @@ def test_cli_package_exports_its_api():
         assert getattr(sentclf, name) is not None, name
     with pytest.raises(AttributeError):
         sentclf.no_such_thing
+
+
+def test_cli_large_vectors_file_shows_progress_on_stderr(fixtures, tmp_path, vectors_copy, monkeypatch):
+    monkeypatch.setattr("sentclf.cli.PROGRESS_MIN_BYTES", 1)
+    result = run("features", "-", "--jsonl", "--embeddings", vectors_copy, input="good movie\n")
+    assert result.exit_code == 0 and "reading vectors.txt" in result.stderr
+    assert "reading" not in result.stdout and json.loads(result.stdout)["emb_mean"] == [0.5, 0.0, 0.5]
+    quiet = run("features", "-", "--jsonl", "-q", "--embeddings", vectors_copy, input="good movie\n")
+    assert quiet.stderr == ""
