@@ -15,7 +15,7 @@ from sentclf import bundle
 from sentclf.corpus import load_default_corpus
 from sentclf.data import Dataset, read_examples
 from sentclf.errors import ConfigError, DataError
-from sentclf.evaluate import best_model, score_model, timed_fit
+from sentclf.evaluate import best_model, mcnemar, score_model, timed_fit, verdict
 from sentclf.features import FEATURE_ALIASES, class_means, trace
 from sentclf.lexicons import Lexicon, load_lexicon
 from sentclf.embeddings import load_vectors, parse_pool, pool_vectors, token_ids
@@ -121,7 +121,17 @@ def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list,
         seconds = timed_fit(pipeline, X_train, y_train, **fit_params)
         metrics[kind] = {**score_model(pipeline, test_texts, y_test, label_order), "train_seconds": seconds}
         pipelines[kind] = pipeline
-    return pipelines, metrics, label_order, (len(idx_train), len(idx_test))
+    return pipelines, metrics, label_order, (len(idx_train), len(idx_test)), y_test
+
+
+def held_out_comparison(metrics: dict, y_true: list) -> dict | None:
+    """McNemar's test of LR vs MLP on the held-out split (and drop the per-document predictions)."""
+    predictions = {kind: m.pop("predictions") for kind, m in metrics.items()}
+    if set(predictions) != {"lr", "mlp"}:
+        return None
+    result = mcnemar(y_true, predictions["lr"], predictions["mlp"])
+    difference = metrics["mlp"]["accuracy"] - metrics["lr"]["accuracy"]
+    return {**result, "verdict": verdict("lr", "mlp", difference, result["p_value"])}
 
 
 def embeddings_summary(pipeline) -> dict | None:
@@ -148,8 +158,9 @@ def train(config: TrainConfig, output, force: bool = False, progress=None) -> di
     lexicon = load_lexicon(config.lexicon, config.lexicon_dir)
     dataset = config.data.load()
     texts, tokens, labels, n_empty = prepare_dataset(dataset, config.test_size)
-    pipelines, metrics, label_order, (n_train, n_test) = fit_models(config, lexicon, texts, tokens, labels,
-                                                                    progress)
+    pipelines, metrics, label_order, (n_train, n_test), y_test = fit_models(config, lexicon, texts, tokens, labels,
+                                                                            progress)
+    significance = held_out_comparison(metrics, y_test)
     best = best_model(metrics)
     first = next(iter(pipelines.values()))
     embeddings = embeddings_summary(first)
@@ -169,6 +180,7 @@ def train(config: TrainConfig, output, force: bool = False, progress=None) -> di
                  "empty_skipped": n_empty, "n_train": n_train, "n_test": n_test,
                  "class_counts": dict(sorted(Counter(labels).items())), "notes": dataset.notes},
         "metrics": metrics,
+        "significance": significance,
     }
     path = bundle.save(output, pipelines, metadata, force=force)
     return {**metadata, "path": str(path)}
@@ -212,6 +224,33 @@ def predict(model: Model, documents, use: str | None = None, batch_size: int = 1
         for doc, toks, row, best in zip(batch, tokens, proba.tolist(), proba.argmax(axis=1).tolist()):
             yield {"file": doc.file, "line": doc.line, "text": doc.text, "label": classes[best],
                    "probabilities": dict(zip(classes, row)), "empty": not toks, "model": kind}
+
+
+def parse_label_map(text: str | None) -> dict:
+    """'pos=positive,neg=negative' -> {'pos': 'positive', 'neg': 'negative'}."""
+    mapping = {}
+    for item in filter(None, (part.strip() for part in (text or "").split(","))):
+        source, sep, target = item.partition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise ConfigError(f"--label-map wants DATA_LABEL=MODEL_LABEL pairs separated by commas, not '{item}'")
+        mapping[source.strip()] = target.strip()
+    return mapping
+
+
+def evaluate(model: Model, data: DataConfig, label_map: dict | None = None) -> dict:
+    """Score every model in the file on labelled DATA: the held-out metrics of ``train``, and McNemar."""
+    dataset = data.load()
+    labels = [(label_map or {}).get(label, label) for label in dataset.labels]
+    unknown = sorted(set(labels) - set(model.labels))
+    if unknown:
+        raise DataError(f"{dataset.source}: labels the model does not know: {', '.join(unknown)} (it knows "
+                        f"{', '.join(model.labels)}): map them with --label-map {unknown[0]}={model.labels[0]},...")
+    tokens = tokenize_all(dataset.texts)
+    metrics = {kind: score_model(pipeline, tokens, labels, model.labels) for kind, pipeline in model.pipelines.items()}
+    return {"model": str(model.path), "source": dataset.source, "sha256": dataset.sha256, "n_documents": len(labels),
+            "empty_documents": sum(1 for t in tokens if not t), "labels": model.labels,
+            "label_counts": dict(sorted(Counter(labels).items())), "metrics": metrics,
+            "significance": held_out_comparison(metrics, labels), "best_model": model.metadata["best_model"]}
 
 
 def feature_rows(documents, lexicon: Lexicon, embeddings: EmbeddingConfig | None = None, progress=None,

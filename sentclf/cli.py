@@ -265,6 +265,26 @@ def features(files, labelled, whole_file, out, fmt, text_col, label_col, encodin
 
 
 @cli.command(context_settings=CONTEXT)
+@click.argument("data")
+@model_path_option
+@click.option("--label-map", help="Rename DATA's labels to the model's: pos=positive,neg=negative.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@data_options
+@quiet_option
+def evaluate(data, model_path, label_map, as_json, fmt, text_col, label_col, encoding, skip_bad):
+    """Score a model file's models on labelled DATA (any format train reads). Example:
+
+        sentclf evaluate test.csv -m reviews.sentclf --label-map 1=pos,0=neg
+
+    Accuracy with a 95% Wilson interval, macro-F1, per-class precision/recall/F1/support, log loss,
+    Brier score, confusion matrices, and McNemar's test of LR vs MLP on the same documents.
+    """
+    report = api.evaluate(api.load_model(model_path), api.DataConfig(data, fmt, text_col, label_col, encoding,
+                                                                     skip_bad), api.parse_label_map(label_map))
+    click.echo(json.dumps(report, indent=2) if as_json else render.evaluate_text(report))
+
+
+@cli.command(context_settings=CONTEXT)
 @click.argument("text")
 @model_path_option
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as one JSON object.")

@@ -1,10 +1,14 @@
 """Metrics and the side-by-side comparison of trained models."""
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
-from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+from scipy import stats
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, log_loss, precision_recall_fscore_support
+
+Z95 = 1.959963984540054
 
 
 def classification_metrics(y_true, y_pred, labels: list) -> dict:
@@ -29,16 +33,55 @@ def timed_fit(pipeline, X, y, **fit_params) -> float:
     return time.perf_counter() - start
 
 
+def wilson_interval(correct: int, n: int, z: float = Z95) -> tuple:
+    """Wilson score interval for a proportion (accuracy): better than ±1.96·se near 0 or 1 and for small n."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = correct / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def probability_metrics(y_true: list, proba: np.ndarray, classes: list) -> dict:
+    """Log loss and the (multi-class) Brier score: mean over documents of sum_k (p_k - [y = k])^2."""
+    onehot = (np.asarray(y_true, dtype=object)[:, None] == np.asarray(classes, dtype=object)[None, :]).astype(float)
+    return {"log_loss": float(log_loss(y_true, proba, labels=classes)),
+            "brier": float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))}
+
+
 def score_model(pipeline, texts: list, y_true: list, labels: list) -> dict:
-    """Held-out metrics plus prediction throughput (docs/s, raw text in, tokenizing included)."""
+    """Held-out metrics, confusion matrix, log loss, Brier score, accuracy CI and throughput (docs/s,
+    raw text in, tokenizing included). ``predictions`` holds the predicted labels (for McNemar)."""
     start = time.perf_counter()
     proba = pipeline.predict_proba(texts)
     seconds = time.perf_counter() - start
-    classes = list(pipeline.classes_)
+    classes = [str(c) for c in pipeline.classes_]
     y_pred = [classes[i] for i in np.argmax(proba, axis=1)]
     metrics = classification_metrics(y_true, y_pred, labels)
+    correct = sum(a == b for a, b in zip(y_true, y_pred))
+    metrics["accuracy_ci95"] = list(wilson_interval(correct, len(y_true)))
+    metrics["confusion_matrix"] = confusion_matrix(y_true, y_pred, labels=labels).tolist()
+    metrics.update(probability_metrics(y_true, proba, classes))
     metrics["predict_docs_per_s"] = len(texts) / seconds if seconds > 0 else float("inf")
+    metrics["predictions"] = y_pred
     return metrics
+
+
+def mcnemar(y_true: list, pred_a: list, pred_b: list) -> dict:
+    """Exact McNemar test on one held-out set: do two models err on different documents?"""
+    a_only = sum(a == t != b for t, a, b in zip(y_true, pred_a, pred_b))
+    b_only = sum(b == t != a for t, a, b in zip(y_true, pred_a, pred_b))
+    p = float(stats.binomtest(a_only, a_only + b_only, 0.5).pvalue) if a_only + b_only else 1.0
+    return {"test": "exact McNemar", "first_only_right": a_only, "second_only_right": b_only, "p_value": p}
+
+
+def verdict(first: str, second: str, difference: float, p_value: float, alpha: float = 0.05) -> str:
+    """The comparison in words."""
+    if p_value >= alpha:
+        return f"no significant difference between {first} and {second} (p = {p_value:.3f})"
+    better, worse = (second, first) if difference > 0 else (first, second)
+    return f"{better} is significantly better than {worse} (p = {p_value:.3g} < {alpha})"
 
 
 def best_model(metrics: dict) -> str:

@@ -45,18 +45,47 @@ def _fmt(value: float, digits: int = 3) -> str:
 def train_table(report: dict) -> str:
     """The side-by-side comparison of the trained models on the held-out split."""
     metrics, kinds = report["metrics"], list(report["metrics"])
-    rows = [["accuracy"] + [_fmt(metrics[k]["accuracy"]) for k in kinds],
-            ["macro-F1"] + [_fmt(metrics[k]["macro_f1"]) for k in kinds]]
-    for label in report["labels"]:
-        for stat in ("precision", "recall", "f1"):
-            rows.append([f"{label} {stat}"] + [_fmt(metrics[k]["per_class"][label][stat]) for k in kinds])
+    rows = metric_rows(metrics, report["labels"])
     rows.append(["train seconds"] + [f"{metrics[k]['train_seconds']:.2f}" for k in kinds])
     rows.append(["predict docs/s"] + [f"{metrics[k]['predict_docs_per_s']:,.0f}" for k in kinds])
     data = report["data"]
     title = (f"held-out {data['n_test']:,} of {data['n_train'] + data['n_test']:,} documents "
              f"from {data['source']} (seed {report['config']['model']['seed']})")
-    best = f"best: {report['best_model']} ({report['models'][report['best_model']]}, by macro-F1) -> {report['path']}"
-    return "\n".join([title, table(rows, ["metric"] + [f"{k} ({report['models'][k]})" for k in kinds]), best])
+    lines = [title, table(rows, ["metric"] + [f"{k} ({report['models'][k]})" for k in kinds])]
+    if report.get("significance"):
+        lines.append(f"McNemar on the held-out split: {report['significance']['verdict']}")
+    lines.append(f"best: {report['best_model']} ({report['models'][report['best_model']]}, by macro-F1) -> "
+                 f"{report['path']}")
+    return "\n".join(lines)
+
+
+def metric_rows(metrics: dict, labels: list) -> list:
+    """Accuracy with its 95% CI, macro-F1, per-class P/R/F1, log loss and Brier, one column per model."""
+    kinds = list(metrics)
+    rows = [["accuracy"] + [_fmt(metrics[k]["accuracy"]) for k in kinds],
+            ["accuracy 95% CI"] + ["{:.3f}-{:.3f}".format(*metrics[k]["accuracy_ci95"]) for k in kinds],
+            ["macro-F1"] + [_fmt(metrics[k]["macro_f1"]) for k in kinds]]
+    for label in labels:
+        for stat in ("precision", "recall", "f1"):
+            rows.append([f"{label} {stat}"] + [_fmt(metrics[k]["per_class"][label][stat]) for k in kinds])
+        rows.append([f"{label} support"] + [str(metrics[k]["per_class"][label]["support"]) for k in kinds])
+    rows.append(["log loss"] + [_fmt(metrics[k]["log_loss"]) for k in kinds])
+    rows.append(["Brier score"] + [_fmt(metrics[k]["brier"]) for k in kinds])
+    return rows
+
+
+def evaluate_text(report: dict) -> str:
+    """Metrics side by side, then each model's confusion matrix (rows: true label, columns: predicted)."""
+    metrics, labels = report["metrics"], report["labels"]
+    lines = [f"{report['n_documents']:,} documents from {report['source']} scored by {report['model']}"
+             + (f" ({report['empty_documents']} empty)" if report["empty_documents"] else ""),
+             table(metric_rows(metrics, labels), ["metric", *metrics])]
+    if report.get("significance"):
+        lines.append(f"McNemar: {report['significance']['verdict']}")
+    for kind, m in metrics.items():
+        rows = [[f"true {label}", *map(str, counts)] for label, counts in zip(labels, m["confusion_matrix"])]
+        lines += ["", f"confusion matrix, {kind}", table(rows, ["", *[f"pred {label}" for label in labels]])]
+    return "\n".join(lines)
 
 
 def prediction_header(labels: list) -> str:

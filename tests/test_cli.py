@@ -244,3 +244,28 @@ def test_cli_large_vectors_file_shows_progress_on_stderr(fixtures, tmp_path, vec
     assert "reading" not in result.stdout and json.loads(result.stdout)["emb_mean"] == [0.5, 0.0, 0.5]
     quiet = run("features", "-", "--jsonl", "-q", "--embeddings", vectors_copy, input="good movie\n")
     assert quiet.stderr == ""
+
+
+def test_cli_evaluate_reports_metrics_and_confusion(trained_model_3class, fixtures):
+    result = run("evaluate", fixtures / "three_class.jsonl", "-m", trained_model_3class)
+    assert result.exit_code == 0, result.stderr
+    for needle in ("accuracy 95% CI", "log loss", "Brier score", "positive support", "confusion matrix, lr",
+                   "McNemar"):
+        assert needle in result.stdout
+    report = json.loads(run("evaluate", fixtures / "three_class.jsonl", "-m", trained_model_3class, "--json").stdout)
+    lr = report["metrics"]["lr"]
+    assert report["n_documents"] == 24 and sum(map(sum, lr["confusion_matrix"])) == 24
+    assert lr["per_class"]["neutral"]["support"] == 8 and "predictions" not in lr
+    assert lr["accuracy_ci95"][0] <= lr["accuracy"] <= lr["accuracy_ci95"][1]
+
+
+def test_cli_evaluate_unknown_labels_and_label_map(trained_model, tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\ngreat fun,1\nawful film,0\n")
+    result = run("evaluate", data, "-m", trained_model)
+    assert result.exit_code == 1 and "labels the model does not know: 0, 1" in result.stderr
+    assert "--label-map 0=neg" in result.stderr
+    mapped = run("evaluate", data, "-m", trained_model, "--label-map", "1=pos,0=neg", "--json")
+    assert mapped.exit_code == 0 and json.loads(mapped.stdout)["label_counts"] == {"neg": 1, "pos": 1}
+    bad = run("evaluate", data, "-m", trained_model, "--label-map", "1:pos")
+    assert bad.exit_code == 1 and "--label-map wants DATA_LABEL=MODEL_LABEL" in bad.stderr
