@@ -12,6 +12,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
 
 from sentclf import bundle
+from sentclf.compare import CompareConfig, cross_validate
 from sentclf.corpus import load_default_corpus
 from sentclf.data import Dataset, read_examples
 from sentclf.errors import ConfigError, DataError
@@ -19,7 +20,8 @@ from sentclf.evaluate import best_model, mcnemar, score_model, timed_fit, verdic
 from sentclf.features import FEATURE_ALIASES, class_means, trace
 from sentclf.lexicons import Lexicon, load_lexicon
 from sentclf.embeddings import load_vectors, parse_pool, pool_vectors, token_ids
-from sentclf.models import MODEL_KINDS, MODEL_TITLES, EmbeddingConfig, ModelConfig, build_pipeline, feature_parts
+from sentclf.models import (MODEL_KINDS, MODEL_TITLES, EmbeddingConfig, ModelConfig, build_pipeline, feature_parts,
+                            fit_for_size)
 from sentclf.text import tokenize, tokenize_all
 
 log = logging.getLogger("sentclf")
@@ -111,10 +113,8 @@ def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list,
     pipelines, metrics = {}, {}
     for kind in config.models:
         log.info("training %s on %d documents", MODEL_TITLES[kind], len(X_train))
-        pipeline = build_pipeline(kind, lexicon, config.model, config.embeddings, table)
-        if kind == "mlp" and len(X_train) // 10 < 2 * len(label_order):
-            log.info("too few training documents for the MLP's early-stopping split: training without it")
-            pipeline.set_params(clf__early_stopping=False)
+        pipeline = fit_for_size(build_pipeline(kind, lexicon, config.model, config.embeddings, table),
+                                len(X_train), len(label_order))
         fit_params = {}
         if kind == "mlp" and config.model.class_weight == "balanced":
             fit_params["clf__sample_weight"] = compute_sample_weight("balanced", y_train)
@@ -224,6 +224,27 @@ def predict(model: Model, documents, use: str | None = None, batch_size: int = 1
         for doc, toks, row, best in zip(batch, tokens, proba.tolist(), proba.argmax(axis=1).tolist()):
             yield {"file": doc.file, "line": doc.line, "text": doc.text, "label": classes[best],
                    "probabilities": dict(zip(classes, row)), "empty": not toks, "model": kind}
+
+
+def compare(data: DataConfig, config: CompareConfig, lexicon_name: str = "builtin", lexicon_dir=None,
+            progress=None) -> dict:
+    """Cross-validate models x feature sets on DATA (see :mod:`sentclf.compare`)."""
+    config.validate()
+    lexicon = load_lexicon(lexicon_name, lexicon_dir)
+    dataset = data.load()
+    tokens = tokenize_all(dataset.texts)
+    keep = [i for i, toks in enumerate(tokens) if toks]
+    if len(keep) < len(tokens):
+        log.warning("skipped %d empty document(s) in %s", len(tokens) - len(keep), dataset.source)
+    tokens, labels = [tokens[i] for i in keep], [dataset.labels[i] for i in keep]
+    table = load_table(config.embeddings, tokens, progress) if config.embeddings.source else None
+    log.info("%d-fold cross-validation of %s on %d documents", config.cv, ", ".join(config.feature_sets()),
+             len(labels))
+    report = cross_validate(tokens, labels, lexicon, config, table)
+    return {"data": {"source": dataset.source, "sha256": dataset.sha256, "empty_skipped": len(dataset) - len(keep)},
+            "lexicon": {"source": lexicon.source, "sha256": lexicon.sha256()},
+            "config": {"models": list(config.models), "features": list(config.feature_sets()),
+                       "model": config.model.as_dict(), "embeddings": config.embeddings.as_dict()}, **report}
 
 
 def parse_label_map(text: str | None) -> dict:

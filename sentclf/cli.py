@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from sentclf import __version__, api, bundle, render
+from sentclf.compare import CompareConfig
 from sentclf.data import FORMATS, Document, iter_documents
 from sentclf.errors import SentclfError
 from sentclf.explain import explain_text
@@ -262,6 +263,44 @@ def features(files, labelled, whole_file, out, fmt, text_col, label_col, encodin
             click.echo(render.json_line(render.feature_json(row)))
         else:
             click.echo(render.csv_line(render.feature_csv(row)) if out == "csv" else render.feature_row_table(row))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("data", required=False)
+@click.option("--cv", type=int, default=10, show_default=True, help="Number of stratified folds.")
+@click.option("--models", default="lr,mlp", show_default=True, help="Models to compare: lr, mlp or lr,mlp.")
+@click.option("--features", "feature_sets", help="Feature sets, comma-separated, from: six, six+emb, emb, "
+              "six+ngrams, ngrams (default: six, six+ngrams, ngrams; with --embeddings also six+emb, emb).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--jobs", type=int, default=1, show_default=True, help="Folds run in parallel (-1: every core).")
+@click.option("--learning-curve", is_flag=True, help="Also accuracy against training-set size.")
+@click.option("--hidden", type=int, default=100, show_default=True, help="Hidden units of the MLP.")
+@click.option("--activation", type=click.Choice(ACTIVATIONS), default="relu", show_default=True)
+@click.option("--lr-c", type=float, default=1.0, show_default=True, help="Inverse L2 strength of LR.")
+@click.option("--alpha", type=float, default=1e-4, show_default=True, help="L2 penalty of the MLP.")
+@click.option("--json", "out", flag_value="json", help="One JSON object with every fold's scores.")
+@click.option("--markdown", "out", flag_value="markdown", help="Tables in Markdown.")
+@data_options
+@lexicon_options
+@embedding_options
+@quiet_option
+def compare(data, cv, models, feature_sets, seed, jobs, learning_curve, hidden, activation, lr_c, alpha, out,
+            fmt, text_col, label_col, encoding, skip_bad, lexicon, lexicon_dir,
+            emb_source, emb_format, pool, keep_vectors, no_lexicon_features):
+    """Cross-validate LR vs the MLP on several feature sets, with reference rows and significance. Example:
+
+        sentclf compare reviews.csv --cv 10 --features six,six+ngrams --jobs 2 --markdown
+    """
+    config = CompareConfig(
+        cv=cv, models=tuple(m.strip() for m in models.split(",") if m.strip()), seed=seed, jobs=jobs,
+        features=tuple(f.strip() for f in feature_sets.split(",")) if feature_sets else None,
+        learning_curve=learning_curve,
+        model=ModelConfig(hidden=hidden, activation=activation, seed=seed, c=lr_c, alpha=alpha),
+        embeddings=_embedding_config(emb_source, emb_format, pool, keep_vectors, no_lexicon_features))
+    with _Progress(emb_source) as progress:
+        report = api.compare(api.DataConfig(data, fmt, text_col, label_col, encoding, skip_bad), config,
+                             lexicon, lexicon_dir, progress)
+    click.echo(json.dumps(report, indent=2) if out == "json" else render.compare_text(report, out == "markdown"))
 
 
 @cli.command(context_settings=CONTEXT)

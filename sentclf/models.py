@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
+
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
 from sentclf.embeddings import DEFAULT_KEEP, PooledEmbeddings, parse_pool
 from sentclf.errors import ConfigError
@@ -84,29 +88,94 @@ class EmbeddingConfig:
         return asdict(self)
 
 
-def build_features(lexicon: Lexicon, embeddings: EmbeddingConfig | None = None, table=None):
-    """The feature step: x1..x6, pooled embeddings, or both side by side (x1..x6 first)."""
-    if embeddings is None or embeddings.source is None:
-        return LectureFeatures(lexicon=lexicon)
-    embeddings.validate()
-    pooled = PooledEmbeddings(source=embeddings.source, fmt=embeddings.fmt, pool=embeddings.pool,
-                              keep_vectors=embeddings.keep_vectors, table=table)
-    if not embeddings.lexicon_features:
-        return pooled
-    return FeatureUnion([("six", LectureFeatures(lexicon=lexicon)), ("emb", pooled)], verbose_feature_names_out=False)
+def passthrough(tokens):
+    """Identity for TfidfVectorizer's preprocessor and tokenizer: documents arrive as token lists."""
+    return tokens
+
+
+def ngram_vectorizer() -> TfidfVectorizer:
+    """Word 1-2-grams over sentclf's tokens, TF-IDF with sublinear tf, n-grams seen in >= 2 documents."""
+    return TfidfVectorizer(preprocessor=passthrough, tokenizer=passthrough, token_pattern=None, lowercase=False,
+                           ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32)
+
+
+def build_features(lexicon: Lexicon, embeddings: EmbeddingConfig | None = None, table=None, ngrams: bool = False,
+                   six: bool | None = None):
+    """The feature step: x1..x6, pooled embeddings and/or TF-IDF n-grams, side by side (x1..x6 first).
+
+    ``six=None`` means: the six features unless the embedding config drops them.
+    """
+    if six is None:
+        six = embeddings is None or embeddings.source is None or embeddings.lexicon_features
+    parts = [("six", LectureFeatures(lexicon=lexicon))] if six else []
+    if embeddings is not None and embeddings.source is not None:
+        embeddings.validate()
+        parts.append(("emb", PooledEmbeddings(source=embeddings.source, fmt=embeddings.fmt, pool=embeddings.pool,
+                                              keep_vectors=embeddings.keep_vectors, table=table)))
+    if ngrams:
+        parts.append(("ngrams", ngram_vectorizer()))
+    if not parts:
+        raise ConfigError("no features chosen: keep x1..x6, or add embeddings or n-grams")
+    if len(parts) == 1:
+        return parts[0][1]
+    return FeatureUnion(parts, verbose_feature_names_out=False)
 
 
 def build_pipeline(kind: str, lexicon: Lexicon, config: ModelConfig | None = None,
-                   embeddings: EmbeddingConfig | None = None, table=None) -> Pipeline:
-    """tokenize → features (six and/or pooled embeddings) → standardize → classifier."""
+                   embeddings: EmbeddingConfig | None = None, table=None, ngrams: bool = False,
+                   six: bool | None = None) -> Pipeline:
+    """tokenize → features → scale → classifier. Dense features are standardized; with sparse n-grams
+    every column is scaled by its maximum absolute value instead, which keeps the matrix sparse."""
     config = config or ModelConfig()
     config.validate()
     return Pipeline([
         ("tokens", Tokenizer()),
-        ("features", build_features(lexicon, embeddings, table)),
-        ("scale", StandardScaler()),
+        ("features", build_features(lexicon, embeddings, table, ngrams, six)),
+        ("scale", MaxAbsScaler() if ngrams else StandardScaler()),
         ("clf", build_classifier(kind, config)),
     ])
+
+
+def fit_for_size(pipeline: Pipeline, n_train: int, n_classes: int) -> Pipeline:
+    """Switch off the MLP's early stopping when its 10% validation split could not hold two
+    documents of every class (sklearn would fail, or stop on noise)."""
+    clf = pipeline.named_steps.get("clf") if isinstance(pipeline, Pipeline) else None
+    if isinstance(clf, MLPClassifier) and clf.early_stopping and n_train // 10 < 2 * n_classes:
+        pipeline.set_params(clf__early_stopping=False)
+    return pipeline
+
+
+POSITIVE_NAMES = {"pos", "positive", "1", "+1", "+", "true", "p"}
+NEGATIVE_NAMES = {"neg", "negative", "0", "-1", "-", "false", "n"}
+
+
+def polarity_labels(labels) -> tuple:
+    """(positive label, negative label) recognized by name, or (None, None)."""
+    positive = next((label for label in labels if str(label).lower() in POSITIVE_NAMES), None)
+    negative = next((label for label in labels if str(label).lower() in NEGATIVE_NAMES), None)
+    return (positive, negative) if positive is not None and negative is not None else (None, None)
+
+
+class LexiconRule(BaseEstimator, ClassifierMixin):
+    """The zero-training reference: positive if x1 > x2, negative if x2 > x1, ties to the majority class."""
+
+    def __init__(self, lexicon=None):
+        self.lexicon = lexicon
+
+    def fit(self, X, y):
+        labels, counts = np.unique(np.asarray(y, dtype=object).astype(str), return_counts=True)
+        self.classes_ = labels
+        self.positive_, self.negative_ = polarity_labels(labels)
+        if self.positive_ is None:
+            raise ConfigError(f"the lexicon rule needs labels named like pos/neg (found {', '.join(labels)})")
+        self.majority_ = labels[np.argmax(counts)]
+        self.features_ = LectureFeatures(lexicon=self.lexicon).fit(X)
+        return self
+
+    def predict(self, X):
+        values = self.features_.transform(X)
+        return np.where(values[:, 0] > values[:, 1], self.positive_,
+                        np.where(values[:, 1] > values[:, 0], self.negative_, self.majority_)).astype(object)
 
 
 def feature_parts(pipeline: Pipeline) -> tuple:

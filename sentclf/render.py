@@ -88,6 +88,36 @@ def evaluate_text(report: dict) -> str:
     return "\n".join(lines)
 
 
+def compare_rows(report: dict) -> list:
+    return [[r["features"], r["model"], f"{r['accuracy_mean']:.4f} ± {r['accuracy_std']:.4f}",
+             f"{r['macro_f1_mean']:.4f} ± {r['macro_f1_std']:.4f}", f"{r['train_seconds_mean']:.2f}",
+             f"{r['predict_docs_per_s_mean']:,.0f}"] for r in report["cells"]]
+
+
+COMPARE_HEADER = ["features", "model", "accuracy", "macro-F1", "train s", "predict docs/s"]
+
+
+def compare_text(report: dict, markdown: bool = False) -> str:
+    """The comparison table, LR vs MLP verdicts, and the learning curve when there is one."""
+    title = (f"{report['cv']}-fold stratified CV (seed {report['seed']}) on {report['n_documents']:,} documents "
+             f"from {report['data']['source']}; mean ± std over folds")
+    render_table = markdown_table if markdown else table
+    lines = [title, "", render_table(compare_rows(report), COMPARE_HEADER), ""]
+    for s in report["significance"]:
+        lines.append(f"{s['features']}: MLP − LR = {s['mean_difference']:+.4f}, t = {s['t']:.2f}, "
+                     f"p = {s['p_value']:.3f}: {s['verdict']}")
+    if report.get("learning_curve"):
+        rows = [[c["features"], c["model"], f"{c['n_train']:,}", f"{c['accuracy_mean']:.4f} ± {c['accuracy_std']:.4f}"]
+                for c in report["learning_curve"]]
+        lines += ["", "learning curve", render_table(rows, ["features", "model", "training docs", "accuracy"])]
+    return "\n".join(lines).rstrip()
+
+
+def markdown_table(rows: list, header: list) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
+
+
 def prediction_header(labels: list) -> str:
     return "\t".join(["file", "line", "label"] + [f"p({label})" for label in labels] + ["text"])
 

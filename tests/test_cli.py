@@ -269,3 +269,23 @@ def test_cli_evaluate_unknown_labels_and_label_map(trained_model, tmp_path):
     assert mapped.exit_code == 0 and json.loads(mapped.stdout)["label_counts"] == {"neg": 1, "pos": 1}
     bad = run("evaluate", data, "-m", trained_model, "--label-map", "1:pos")
     assert bad.exit_code == 1 and "--label-map wants DATA_LABEL=MODEL_LABEL" in bad.stderr
+
+
+def test_cli_compare_table_json_markdown(fixtures):
+    args = ["compare", fixtures / "tiny.csv", "--cv", "3", "--features", "six", "-q"]
+    table = run(*args)
+    assert table.exit_code == 0, table.stderr
+    assert "3-fold stratified CV" in table.stdout and "lexicon rule" in table.stdout
+    assert "six: MLP − LR = " in table.stdout and table.stderr == ""
+    report = json.loads(run(*args, "--json").stdout)
+    assert len(report["cells"]) == 4 and len(report["cells"][2]["folds"]) == 3
+    assert report["significance"][0]["test"].startswith("corrected resampled t-test")
+    markdown = run(*args, "--markdown").stdout
+    assert "| features | model | accuracy | macro-F1 | train s | predict docs/s |" in markdown
+
+
+def test_cli_compare_errors(fixtures):
+    result = run("compare", fixtures / "tiny.csv", "--features", "emb")
+    assert result.exit_code == 1 and "need --embeddings SOURCE" in result.stderr
+    result = run("compare", fixtures / "tiny.csv", "--cv", "20")
+    assert result.exit_code == 1 and "20-fold CV needs at least 20 documents" in result.stderr
