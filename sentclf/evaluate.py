@@ -52,7 +52,8 @@ def probability_metrics(y_true: list, proba: np.ndarray, classes: list) -> dict:
 
 def score_model(pipeline, texts: list, y_true: list, labels: list) -> dict:
     """Held-out metrics, confusion matrix, log loss, Brier score, accuracy CI and throughput (docs/s,
-    raw text in, tokenizing included). ``predictions`` holds the predicted labels (for McNemar)."""
+    raw text in, tokenizing included). ``predictions``, ``proba`` and ``classes`` keep the
+    per-document results for McNemar and plots: :func:`drop_details` removes them."""
     start = time.perf_counter()
     proba = pipeline.predict_proba(texts)
     seconds = time.perf_counter() - start
@@ -64,7 +65,15 @@ def score_model(pipeline, texts: list, y_true: list, labels: list) -> dict:
     metrics["confusion_matrix"] = confusion_matrix(y_true, y_pred, labels=labels).tolist()
     metrics.update(probability_metrics(y_true, proba, classes))
     metrics["predict_docs_per_s"] = len(texts) / seconds if seconds > 0 else float("inf")
-    metrics["predictions"] = y_pred
+    metrics.update(predictions=y_pred, proba=proba, classes=classes)  # for tests and plots; see drop_details
+    return metrics
+
+
+def drop_details(metrics: dict) -> dict:
+    """Remove the per-document arrays ``score_model`` keeps, leaving what a report or metadata stores."""
+    for m in metrics.values():
+        for key in ("predictions", "proba", "classes"):
+            m.pop(key, None)
     return metrics
 
 

@@ -289,3 +289,23 @@ def test_cli_compare_errors(fixtures):
     assert result.exit_code == 1 and "need --embeddings SOURCE" in result.stderr
     result = run("compare", fixtures / "tiny.csv", "--cv", "20")
     assert result.exit_code == 1 and "20-fold CV needs at least 20 documents" in result.stderr
+
+
+def test_cli_plots_from_train_evaluate_compare(fixtures, tmp_path):
+    from tests.test_plots import is_png
+
+    model, out = tmp_path / "m.sentclf", tmp_path / "plots"
+    trained = run("-q", "train", fixtures / "tiny.csv", "-o", model, "--test-size", "0.25", "--plot", out)
+    evaluated = run("evaluate", fixtures / "tiny.csv", "-m", model, "--plot", out / "eval")
+    compared = run("compare", fixtures / "tiny.csv", "--cv", "3", "--features", "six", "--learning-curve",
+                   "--plot", out / "cv", "-q")
+    names = {"train": {"confusion_lr.png", "reliability_lr.png", "confusion_mlp.png", "reliability_mlp.png",
+                       "features_by_class.png"},
+             "cv": {"comparison.png", "learning_curve.png", "features_by_class.png"}}
+    for result in (trained, evaluated, compared):
+        assert result.exit_code == 0, result.stderr
+        paths = [line[len("plot: "):] for line in result.stdout.splitlines() if line.startswith("plot: ")]
+        assert paths and all(is_png(p) for p in paths)
+    assert {p.name for p in out.glob("*.png")} == names["train"]
+    assert {p.name for p in (out / "eval").glob("*.png")} == names["train"]
+    assert {p.name for p in (out / "cv").glob("*.png")} == names["cv"]
