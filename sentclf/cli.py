@@ -46,6 +46,7 @@ def _setup_logging(quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_StderrFormatter())
     logging.captureWarnings(True)
+    logging.getLogger("pooch").setLevel(logging.WARNING if quiet else logging.INFO)
     for name in ("sentclf", "py.warnings"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
@@ -372,6 +373,42 @@ def info(model, model_path, as_json):
     path = Path(model or model_path or bundle.default_model_path())
     meta = bundle.read_metadata(path)
     click.echo(json.dumps(meta, indent=2) if as_json else render.info_text(meta, str(path), path.stat().st_size))
+
+
+@cli.group(context_settings=CONTEXT)
+def data():
+    """Standard sentiment datasets: list them, fetch them into a cache. Example:
+
+        sentclf data get mr && sentclf compare data:mr --features six,ngrams
+    """
+
+
+@data.command("list", context_settings=CONTEXT)
+@click.option("--dir", "root", type=click.Path(file_okay=False), help="Dataset cache (default: $SENTCLF_DATA).")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def data_list(root, as_json):
+    """List the default corpus and the standard datasets, with source, size, licence and checksum. Example:
+
+        sentclf data list
+    """
+    rows = api.list_datasets(root)
+    click.echo(json.dumps(rows, indent=2) if as_json else render.datasets_table(rows))
+
+
+@data.command("get", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--dir", "root", type=click.Path(file_okay=False), help="Dataset cache (default: $SENTCLF_DATA).")
+@quiet_option
+def data_get(name, root):
+    """Download NAME once, verify its checksum, convert it to a format train reads. Example:
+
+        sentclf data get sst2      # then: sentclf train data:sst2 ; sentclf evaluate data:sst2/test
+    """
+    quiet = logging.getLogger("sentclf").level > logging.INFO
+    result = api.get_dataset(name, root, progress=not quiet)
+    click.echo("\n".join([f"{name}: {result['folder']}"] + [f"  {split}: {path}" for split, path in
+                                                             result["paths"].items()] + [f"  use: {u}" for u in
+                                                                                        result["use"]]))
 
 
 def main():

