@@ -9,7 +9,7 @@ HERE = Path(__file__).resolve().parent
 
 if __name__ == "__main__":
     for script in ("speed.py", "lexicons.py", "predict_memory.py", "vectors_load.py", "pooling_speed.py",
-                   "embeddings_accuracy.py"):
+                   "embeddings_accuracy.py", "reference_results.py"):
         print(f"\n## {script}\n", flush=True)
         sys.argv = [str(HERE / script)]
         runpy.run_path(str(HERE / script), run_name="__main__")

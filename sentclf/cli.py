@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from sentclf import __version__, api, bundle, render
+from sentclf import __version__, api, bundle, experiments, render
 from sentclf.compare import CompareConfig
 from sentclf.data import FORMATS, Document, iter_documents
 from sentclf.errors import SentclfError
@@ -97,6 +97,20 @@ def data_options(func):
     return func
 
 
+def model_options(func):
+    """--hidden, --activation, --lr-c, --alpha: what shapes the two classifiers."""
+    for option in reversed([
+        click.option("--hidden", type=int, default=100, show_default=True, help="Hidden units of the MLP."),
+        click.option("--activation", type=click.Choice(ACTIVATIONS), default="relu", show_default=True,
+                     help="The MLP's hidden activation."),
+        click.option("--lr-c", type=float, default=1.0, show_default=True,
+                     help="Inverse L2 strength of the logistic regression (smaller: more regularized)."),
+        click.option("--alpha", type=float, default=1e-4, show_default=True, help="L2 penalty of the MLP's weights."),
+    ]):
+        func = option(func)
+    return func
+
+
 def embedding_options(func):
     for option in reversed([
         click.option("--embeddings", "emb_source", metavar="SOURCE",
@@ -156,11 +170,7 @@ model_path_option = click.option("-m", "--model-path", type=click.Path(), defaul
 @click.option("--test-size", type=float, default=0.2, show_default=True, help="Held-out fraction (stratified).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--class-weight", type=click.Choice(["balanced"]), default=None, help="Reweight classes by frequency.")
-@click.option("--hidden", type=int, default=100, show_default=True, help="Hidden units of the MLP.")
-@click.option("--activation", type=click.Choice(ACTIVATIONS), default="relu", show_default=True)
-@click.option("--lr-c", type=float, default=1.0, show_default=True,
-              help="Inverse L2 strength of the logistic regression (smaller: more regularized).")
-@click.option("--alpha", type=float, default=1e-4, show_default=True, help="L2 penalty of the MLP's weights.")
+@model_options
 @click.option("--force", is_flag=True, help="Overwrite an existing model file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @plot_option
@@ -288,10 +298,7 @@ def features(files, labelled, whole_file, out, fmt, text_col, label_col, encodin
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--jobs", type=int, default=1, show_default=True, help="Folds run in parallel (-1: every core).")
 @click.option("--learning-curve", is_flag=True, help="Also accuracy against training-set size.")
-@click.option("--hidden", type=int, default=100, show_default=True, help="Hidden units of the MLP.")
-@click.option("--activation", type=click.Choice(ACTIVATIONS), default="relu", show_default=True)
-@click.option("--lr-c", type=float, default=1.0, show_default=True, help="Inverse L2 strength of LR.")
-@click.option("--alpha", type=float, default=1e-4, show_default=True, help="L2 penalty of the MLP.")
+@model_options
 @click.option("--json", "out", flag_value="json", help="One JSON object with every fold's scores.")
 @click.option("--markdown", "out", flag_value="markdown", help="Tables in Markdown.")
 @plot_option
@@ -313,7 +320,7 @@ def compare(data, cv, models, feature_sets, seed, jobs, learning_curve, hidden, 
         model=ModelConfig(hidden=hidden, activation=activation, seed=seed, c=lr_c, alpha=alpha),
         embeddings=_embedding_config(emb_source, emb_format, pool, keep_vectors, no_lexicon_features))
     with _Progress(emb_source) as progress:
-        report = api.compare(api.DataConfig(data, fmt, text_col, label_col, encoding, skip_bad), config,
+        report = experiments.compare(api.DataConfig(data, fmt, text_col, label_col, encoding, skip_bad), config,
                              lexicon, lexicon_dir, progress, plot_dir)
     click.echo(json.dumps(report, indent=2) if out == "json" else render.compare_text(report, out == "markdown"))
     if out != "json":
@@ -336,8 +343,8 @@ def evaluate(data, model_path, label_map, as_json, plot_dir, fmt, text_col, labe
     Accuracy with a 95% Wilson interval, macro-F1, per-class precision/recall/F1/support, log loss,
     Brier score, confusion matrices, and McNemar's test of LR vs MLP on the same documents.
     """
-    report = api.evaluate(api.load_model(model_path), api.DataConfig(data, fmt, text_col, label_col, encoding,
-                                                                     skip_bad), api.parse_label_map(label_map),
+    report = experiments.evaluate(api.load_model(model_path), api.DataConfig(data, fmt, text_col, label_col, encoding,
+                                                                     skip_bad), experiments.parse_label_map(label_map),
                           plot_dir)
     click.echo(json.dumps(report, indent=2) if as_json else render.evaluate_text(report))
     if not as_json:
@@ -391,7 +398,7 @@ def data_list(root, as_json):
 
         sentclf data list
     """
-    rows = api.list_datasets(root)
+    rows = experiments.list_datasets(root)
     click.echo(json.dumps(rows, indent=2) if as_json else render.datasets_table(rows))
 
 
@@ -405,7 +412,7 @@ def data_get(name, root):
         sentclf data get sst2      # then: sentclf train data:sst2 ; sentclf evaluate data:sst2/test
     """
     quiet = logging.getLogger("sentclf").level > logging.INFO
-    result = api.get_dataset(name, root, progress=not quiet)
+    result = experiments.get_dataset(name, root, progress=not quiet)
     click.echo("\n".join([f"{name}: {result['folder']}"] + [f"  {split}: {path}" for split, path in
                                                              result["paths"].items()] + [f"  use: {u}" for u in
                                                                                         result["use"]]))

@@ -92,15 +92,17 @@ def _cells(config: CompareConfig, labels: np.ndarray) -> list:
     return cells + [(f, m) for f in config.feature_sets() for m in config.models]
 
 
-def cross_validate(tokens: list, labels: list, lexicon, config: CompareConfig, table=None) -> dict:
-    """Every cell on the same stratified folds, folds in parallel; per-fold scores kept."""
+def cross_validate(tokens: list, labels: list, lexicon, config: CompareConfig, table=None, folds=None) -> dict:
+    """Every cell on the same stratified folds (or the given ``folds``: [(train_idx, test_idx), ...],
+    e.g. a corpus' own fold field or one train/test split), folds in parallel; per-fold scores kept."""
     config.validate()
     y = np.asarray(labels, dtype=object).astype(str)
     counts = np.unique(y, return_counts=True)[1]
-    if len(counts) < 2 or counts.min() < config.cv:
-        raise DataError(f"{config.cv}-fold CV needs at least {config.cv} documents of every class and two "
-                        f"classes (smallest class: {counts.min()}): lower --cv or add data")
-    folds = list(StratifiedKFold(config.cv, shuffle=True, random_state=config.seed).split(np.zeros(len(y)), y))
+    if folds is None:
+        if len(counts) < 2 or counts.min() < config.cv:
+            raise DataError(f"{config.cv}-fold CV needs at least {config.cv} documents of every class and two "
+                            f"classes (smallest class: {counts.min()}): lower --cv or add data")
+        folds = list(StratifiedKFold(config.cv, shuffle=True, random_state=config.seed).split(np.zeros(len(y)), y))
     cells = _cells(config, y)
     tasks = [(cell, fold, train, test) for cell in cells for fold, (train, test) in enumerate(folds)]
     results = Parallel(n_jobs=config.jobs)(
@@ -110,8 +112,9 @@ def cross_validate(tokens: list, labels: list, lexicon, config: CompareConfig, t
     for (cell, _, _, _), result in zip(tasks, results):
         by_cell[cell].append(result)
     rows = [summarize(features, model, scores) for (features, model), scores in by_cell.items()]
-    report = {"cv": config.cv, "seed": config.seed, "n_documents": len(y), "labels": sorted(set(y)),
-              "cells": rows, "significance": significance(rows, config.cv)}
+    ratio = np.mean([len(test) for _, test in folds]) / np.mean([len(train) for train, _ in folds])
+    report = {"cv": len(folds), "seed": config.seed, "n_documents": len(y), "labels": sorted(set(y)),
+              "cells": rows, "significance": significance(rows, len(folds), ratio) if len(folds) > 1 else []}
     if config.learning_curve:
         report["learning_curve"] = learning_curve(tokens, y, folds, lexicon, config, table)
     return report
@@ -126,26 +129,27 @@ def summarize(features: str, model: str, folds: list) -> dict:
     return row
 
 
-def corrected_t_test(first: list, second: list, k: int) -> dict:
-    """Nadeau & Bengio's corrected resampled t-test for k-fold CV (n_test/n_train = 1/(k-1))."""
+def corrected_t_test(first: list, second: list, k: int, test_train_ratio: float | None = None) -> dict:
+    """Nadeau & Bengio's corrected resampled t-test for k-fold CV (n_test/n_train = 1/(k-1) by default)."""
+    ratio = 1 / (k - 1) if test_train_ratio is None else test_train_ratio
     d = np.asarray(second, dtype=float) - np.asarray(first, dtype=float)
     variance = d.var(ddof=1)
     if variance == 0:
         return {"mean_difference": float(d.mean()), "t": 0.0 if d.mean() == 0 else math.inf,
                 "p_value": 1.0 if d.mean() == 0 else 0.0, "df": k - 1}
-    t = d.mean() / math.sqrt((1 / k + 1 / (k - 1)) * variance)
+    t = d.mean() / math.sqrt((1 / k + ratio) * variance)
     return {"mean_difference": float(d.mean()), "t": float(t), "p_value": float(2 * stats.t.sf(abs(t), k - 1)),
             "df": k - 1}
 
 
-def significance(rows: list, k: int) -> list:
+def significance(rows: list, k: int, ratio: float | None = None) -> list:
     """LR vs MLP on each feature set, paired on the same folds."""
     out = []
     for features in dict.fromkeys(r["features"] for r in rows):
         cell = {r["model"]: r for r in rows if r["features"] == features}
         if {"lr", "mlp"} <= set(cell):
             test = corrected_t_test([f["accuracy"] for f in cell["lr"]["folds"]],
-                                    [f["accuracy"] for f in cell["mlp"]["folds"]], k)
+                                    [f["accuracy"] for f in cell["mlp"]["folds"]], k, ratio)
             out.append({"features": features, "test": "corrected resampled t-test (Nadeau & Bengio)", **test,
                         "verdict": verdict("lr", "mlp", test["mean_difference"], test["p_value"])})
     return out

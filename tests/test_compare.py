@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import pytest
 import scipy.sparse as sp
 
@@ -99,3 +100,11 @@ def test_compare_with_embeddings(tiny, fixtures):
     assert [r["features"] for r in report["cells"]][-2:] == ["six+emb", "emb"]
     assert all(0 <= r["accuracy_mean"] <= 1 for r in report["cells"])
     assert report["significance"] == []  # one model only: nothing to pair
+
+
+def test_compare_given_folds_are_used(tiny):
+    tokens, labels = tiny
+    train, test = np.arange(0, 24, 2), np.arange(1, 24, 2)
+    report = cross_validate(tokens, labels, load_lexicon(), CompareConfig(features=("six",)), folds=[(train, test)])
+    assert report["cv"] == 1 and report["significance"] == []
+    assert all(len(r["folds"]) == 1 and r["folds"][0]["n_train"] == 12 for r in report["cells"])
