@@ -160,6 +160,25 @@ def _echo_plots(report: dict) -> None:
         click.echo(f"plot: {path}")
 
 
+class _DownloadBars:
+    """One stderr progress bar per downloaded file: ``progress(total, label)`` returns its update."""
+
+    def __init__(self):
+        self.bars = []
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, total: int, label: str):
+        bar = click.progressbar(length=total or None, label=f"downloading {label}", file=sys.stderr)
+        self.bars.append(bar.__enter__())
+        return bar.update
+
+    def __exit__(self, *exc):
+        for bar in self.bars:
+            bar.__exit__(*exc)
+
+
 model_path_option = click.option("-m", "--model-path", type=click.Path(), default=None,
                                  help="Model file (default: $SENTCLF_MODEL, else ~/.local/share/sentclf/model.sentclf).")
 
@@ -413,7 +432,8 @@ def data_get(name, root):
         sentclf data get sst2      # then: sentclf train data:sst2 ; sentclf evaluate data:sst2/test
     """
     quiet = logging.getLogger("sentclf").level > logging.INFO
-    result = experiments.get_dataset(name, root, progress=not quiet)
+    with _DownloadBars() as progress:
+        result = experiments.get_dataset(name, root, progress=None if quiet else progress)
     click.echo("\n".join([f"{name}: {result['folder']}"] + [f"  {split}: {path}" for split, path in
                                                              result["paths"].items()] + [f"  use: {u}" for u in
                                                                                         result["use"]]))

@@ -100,8 +100,9 @@ def _sha256(path: Path) -> str:
 class ResumingDownloader:
     """A pooch downloader that continues an interrupted transfer from its ``.part`` file."""
 
-    def __init__(self, part: Path, progressbar: bool = False, timeout: float = 60):
-        self.part, self.progressbar, self.timeout = part, progressbar, timeout
+    def __init__(self, part: Path, progress=None, timeout: float = 60):
+        """``progress(total_bytes, label)`` returns an ``update(n_bytes)`` callable (the CLI's progress bar)."""
+        self.part, self.progress, self.timeout = part, progress, timeout
 
     def __call__(self, url: str, output_file, pooch_obj, check_only: bool = False):
         import requests
@@ -117,10 +118,16 @@ class ResumingDownloader:
                 expected = int(response.headers.get("Content-Length", -1))
                 response.raw.enforce_content_length = False  # keep what arrived; we check the length ourselves
                 written = 0
+                update = self.progress(max(expected, 0) + (done if mode == "ab" else 0), self.part.stem) \
+                    if self.progress else None
+                if update and mode == "ab":
+                    update(done)
                 with open(self.part, mode) as out:
                     for block in response.iter_content(1 << 16):
                         out.write(block)
                         written += len(block)
+                        if update:
+                            update(len(block))
                 if 0 <= written < expected:
                     raise requests.ConnectionError(f"connection closed after {written} of {expected} bytes")
         shutil.copyfile(self.part, output_file)
@@ -131,7 +138,7 @@ def _recorded(downloads: Path) -> dict:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def download(spec: Spec, fname: str, downloads: Path, progress: bool = False) -> Path:
+def download(spec: Spec, fname: str, downloads: Path, progress=None) -> Path:
     """One verified file in ``downloads``: the published sha256, else the one recorded at first download."""
     import pooch
     import requests
@@ -158,7 +165,7 @@ def download(spec: Spec, fname: str, downloads: Path, progress: bool = False) ->
     return path
 
 
-def fetch(name: str, root=None, registry: dict | None = None, progress: bool = False) -> Path:
+def fetch(name: str, root=None, registry: dict | None = None, progress=None) -> Path:
     """Download, verify and convert a dataset once; return its folder."""
     spec = spec_for(name, registry)
     root = Path(root) if root else data_home()
@@ -187,7 +194,7 @@ def fetch(name: str, root=None, registry: dict | None = None, progress: bool = F
     return final
 
 
-def dataset_path(reference: str, root=None, registry: dict | None = None, progress: bool = False) -> Path:
+def dataset_path(reference: str, root=None, registry: dict | None = None, progress=None) -> Path:
     """'mr' or 'sst2/test' -> the file or folder `train` reads (fetched first if needed)."""
     name, _, split = reference.partition("/")
     spec = spec_for(name, registry)

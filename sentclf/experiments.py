@@ -39,7 +39,7 @@ def list_datasets(root=None) -> list:
     return rows
 
 
-def get_dataset(name: str, root=None, progress: bool = False) -> dict:
+def get_dataset(name: str, root=None, progress=None) -> dict:
     """Fetch one standard dataset; return its folder and the paths `train` reads."""
     from sentclf.datasets import fetch, spec_for
 

@@ -330,6 +330,8 @@ def test_cli_data_list_and_get_then_train_on_it(tmp_path, monkeypatch):
         assert json.loads(run("data", "list", "--json").stdout)[1]["available"] is True
         features = run("features", "--labels", "data:mr", "--json")
         assert json.loads(features.stdout)["classes"]["pos"]["n"] == 2
+        loud = run("data", "get", "mr", "--dir", tmp_path / "other")
+        assert loud.exit_code == 0 and "downloading mr.tar.gz" in loud.stderr and "downloading" not in loud.stdout
     finally:
         server.close()
     unknown = run("data", "get", "mnist")

@@ -184,3 +184,14 @@ def test_datasets_unknown_name_and_split(tmp_path):
         dataset_path("mnist", tmp_path)
     with pytest.raises(DataError, match="has no split 'valid'"):
         dataset_path("sst2/valid", tmp_path)
+
+
+def test_datasets_progress_is_reported(server, tmp_path):
+    seen = []
+
+    def progress(total, label):
+        seen.append((total, label))
+        return lambda n: seen.append(n)
+
+    fetch("mr", tmp_path, mr_spec(server, archive_sha=sha(MR_ARCHIVE)), progress=progress)
+    assert seen[0] == (len(MR_ARCHIVE), "mr.tar.gz") and sum(seen[1:]) == len(MR_ARCHIVE)
