@@ -8,7 +8,17 @@ import pytest
 from sentclf.errors import LexiconError
 from sentclf.lexicons import HULIU_INSTALL, builtin_dir, load_lexicon, parse_word_list, read_word_list
 
-NLTK_FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "nltk_data")
+
+
+@pytest.fixture
+def nltk_fixture(tmp_path) -> str:
+    """A tiny stand-in for Hu & Liu's lexicon in NLTK's data layout (file names as NLTK's reader wants
+    them), written here rather than tracked, with a Latin-1 byte as in the real negative list."""
+    folder = tmp_path / "nltk_data" / "corpora" / "opinion_lexicon"
+    folder.mkdir(parents=True)
+    (folder / "positive-words.txt").write_bytes(b";;;;;;;;\n; tiny stand-in written for sentclf's tests\n\nbrilliant\nsuperb\n")
+    (folder / "negative-words.txt").write_bytes(b";;;;;;;;\n; tiny stand-in\n\ndreadful\nna\xefve\n")
+    return str(tmp_path / "nltk_data")
 
 
 def test_lexicons_builtin_lists_load_and_are_sizable():
@@ -75,8 +85,8 @@ def test_lexicons_unknown_name_is_an_error():
         load_lexicon("vader2")
 
 
-def test_lexicons_huliu_through_nltk_reader(monkeypatch):
-    monkeypatch.setattr(nltk.data, "path", [NLTK_FIXTURE])
+def test_lexicons_huliu_through_nltk_reader(monkeypatch, nltk_fixture):
+    monkeypatch.setattr(nltk.data, "path", [nltk_fixture])
     lexicon = load_lexicon("huliu")
     assert lexicon.positive == {"brilliant", "superb"}
     assert "dreadful" in lexicon.negative and len(lexicon.negative) == 2
@@ -91,8 +101,8 @@ def test_lexicons_huliu_missing_says_the_download_command(monkeypatch, tmp_path)
     assert HULIU_INSTALL == "python -m nltk.downloader opinion_lexicon"
 
 
-def test_lexicons_huliu_found_through_nltk_data_variable():
+def test_lexicons_huliu_found_through_nltk_data_variable(nltk_fixture):
     code = "from sentclf.lexicons import load_lexicon; print(sorted(load_lexicon('huliu').positive))"
-    env = {**os.environ, "NLTK_DATA": NLTK_FIXTURE}
+    env = {**os.environ, "NLTK_DATA": nltk_fixture}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['brilliant', 'superb']"
