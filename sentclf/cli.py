@@ -105,7 +105,7 @@ def model_options(func):
                      help="The MLP's hidden activation."),
         click.option("--lr-c", type=float, default=None,
                      help="Inverse L2 strength of the logistic regression (smaller: more regularized) "
-                          "[default: 1.0; 4.0 with n-grams]."),
+                          "[default: 1.0; 4.0 on n-grams alone]."),
         click.option("--alpha", type=float, default=1e-4, show_default=True, help="L2 penalty of the MLP's weights."),
     ]):
         func = option(func)

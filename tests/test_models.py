@@ -75,14 +75,14 @@ def test_models_regularization_options_reach_the_estimators():
         build_pipeline("lr", load_lexicon(), ModelConfig(c=0))
 
 
-def test_models_ngram_pipelines_scale_dense_parts_only():
-    from sklearn.pipeline import FeatureUnion
+def test_models_ngram_pipelines_scaling_and_default_c():
+    from sklearn.preprocessing import MaxAbsScaler
 
-    pipeline = build_pipeline("lr", load_lexicon(), ngrams=True)
-    assert pipeline.named_steps["scale"] == "passthrough"
-    assert pipeline.named_steps["clf"].C == 4.0 and build_pipeline("lr", load_lexicon()).named_steps["clf"].C == 1.0
-    union = pipeline.named_steps["features"]
-    assert isinstance(union, FeatureUnion) and [n for n, _ in union.transformer_list] == ["six", "ngrams"]
-    matrix = pipeline[:-1].fit_transform(TEXTS, LABELS)
-    assert abs(matrix[:, :6].toarray().mean(axis=0)).max() < 1e-9  # the six are standardized
-    assert build_pipeline("lr", load_lexicon(), ModelConfig(c=2.0), ngrams=True).named_steps["clf"].C == 2.0
+    alone = build_pipeline("lr", load_lexicon(), ngrams=True, six=False)
+    assert alone.named_steps["scale"] == "passthrough" and alone.named_steps["clf"].C == 4.0
+    beside = build_pipeline("lr", load_lexicon(), ngrams=True)
+    assert isinstance(beside.named_steps["scale"], MaxAbsScaler) and beside.named_steps["clf"].C == 1.0
+    matrix = beside[:-1].fit_transform(TEXTS, LABELS)
+    assert abs(matrix).max() == pytest.approx(1.0) and matrix.format in ("csr", "csc")
+    assert build_pipeline("lr", load_lexicon(), ModelConfig(c=2.0), ngrams=True, six=False).named_steps["clf"].C == 2.0
+    assert build_pipeline("lr", load_lexicon()).named_steps["clf"].C == 1.0
