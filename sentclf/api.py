@@ -227,13 +227,18 @@ def load_model(path=None) -> Model:
     return Model(path, metadata, pipelines)
 
 
+def tokenized_batches(documents, batch_size: int):
+    """(documents, their token lists) in batches of ``batch_size``: input is pulled lazily."""
+    iterator = iter(documents)
+    while batch := list(itertools.islice(iterator, batch_size)):
+        yield batch, tokenize_all(doc.text for doc in batch)
+
+
 def predict(model: Model, documents, use: str | None = None, batch_size: int = 1000):
     """Yield one result dict per document, in batches so that memory stays flat on any input size."""
     kind, pipeline = model.pipeline(use)
     classes = [str(c) for c in pipeline.classes_]
-    iterator = iter(documents)
-    while batch := list(itertools.islice(iterator, batch_size)):
-        tokens = tokenize_all(doc.text for doc in batch)
+    for batch, tokens in tokenized_batches(documents, batch_size):
         proba = pipeline.predict_proba(tokens)
         for doc, toks, row, best in zip(batch, tokens, proba.tolist(), proba.argmax(axis=1).tolist()):
             yield {"file": doc.file, "line": doc.line, "text": doc.text, "label": classes[best],
@@ -252,9 +257,7 @@ def feature_rows(documents, lexicon: Lexicon, embeddings: EmbeddingConfig | None
         embeddings.validate()
         table = load_vectors(embeddings.source, embeddings.fmt, None, 0, progress)
         pools = parse_pool(embeddings.pool)
-    iterator = iter(documents)
-    while batch := list(itertools.islice(iterator, batch_size)):
-        tokens = tokenize_all(doc.text for doc in batch)
+    for batch, tokens in tokenized_batches(documents, batch_size):
         if table is not None:
             ids, unknown = token_ids(table, tokens)
             vectors = pool_vectors(table.matrix, ids, pools)

@@ -12,7 +12,7 @@ import click
 
 from sentclf import __version__, api, bundle, experiments, render
 from sentclf.compare import CompareConfig
-from sentclf.data import FORMATS, Document, iter_documents
+from sentclf.data import FORMATS, iter_documents
 from sentclf.errors import SentclfError
 from sentclf.explain import explain_text
 from sentclf.lexicons import LEXICON_NAMES, load_lexicon
@@ -446,5 +446,3 @@ def main():
         sys.stderr.close()
         sys.exit(0)
 
-
-__all__ = ["cli", "main", "Document"]
