@@ -63,21 +63,27 @@ def check_writable(path: Path, force: bool) -> None:
 
 def save(path, models: dict, metadata: dict, force: bool = False) -> Path:
     """Write models and metadata atomically; returns the path written."""
-    path = Path(path)
-    check_writable(path, force)
     payload = io.BytesIO()
     joblib.dump(models, payload)
-    payload_bytes = payload.getvalue()
-    meta = {"format": FORMAT, "format_version": FORMAT_VERSION,
+    return write_archive(path, FORMAT, metadata, PAYLOAD_MEMBER, payload.getvalue(), force)
+
+
+def write_archive(path, fmt: str, metadata: dict, member: str, payload_bytes: bytes, force: bool = False) -> Path:
+    """The zip (metadata.json + one payload member, its sha256 recorded), written to a temporary file
+    in the target folder, synced, then renamed over ``path``: a reader never sees half a file."""
+    path = Path(path)
+    check_writable(path, force)
+    meta = {"format": fmt, "format_version": FORMAT_VERSION,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "environment": environment(), **metadata,
-            "payload": {"sha256": hashlib.sha256(payload_bytes).hexdigest(), "bytes": len(payload_bytes)}}
+            "payload": {"member": member, "sha256": hashlib.sha256(payload_bytes).hexdigest(),
+                        "bytes": len(payload_bytes)}}
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(METADATA_MEMBER, json.dumps(meta, indent=2, sort_keys=True))
-            archive.writestr(PAYLOAD_MEMBER, payload_bytes)
+            archive.writestr(member, payload_bytes)
         with open(tmp_name, "rb+") as done:
             os.fsync(done.fileno())
         os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp creates 0600; a model file is an ordinary file
@@ -88,35 +94,61 @@ def save(path, models: dict, metadata: dict, force: bool = False) -> Path:
     return path
 
 
-def _open(path: Path) -> zipfile.ZipFile:
+LM_FORMAT = "sentclf-lm"
+# format → (what the file is, the command that makes one)
+KINDS = {FORMAT: ("sentclf model file", "sentclf train"), LM_FORMAT: ("sentclf language model", "sentclf lm train")}
+
+
+def _open(path: Path, fmt: str | None = FORMAT) -> zipfile.ZipFile:
+    what, make = KINDS.get(fmt, KINDS[FORMAT])
     if not path.exists():
-        raise ModelFileError(f"{path}: model file not found: train one with 'sentclf train', or pass -m PATH")
+        hint = "train one with 'sentclf train', or pass -m PATH" if fmt == FORMAT else f"make one with '{make}'"
+        raise ModelFileError(f"{path}: {what} not found: {hint}")
     if path.is_dir():
-        raise ModelFileError(f"{path}: is a folder, not a model file")
+        raise ModelFileError(f"{path}: is a folder, not a {what}")
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        raise ModelFileError(f"{path}: not a sentclf model file (or it is corrupt or truncated): "
-                             "retrain with 'sentclf train'") from None
+        raise ModelFileError(f"{path}: not a {what} (or it is corrupt or truncated): "
+                             f"remake it with '{make}'") from None
 
 
-def read_metadata(path) -> dict:
-    """The metadata, checked, without unpickling anything."""
+def read_metadata(path, fmt: str | None = FORMAT) -> dict:
+    """The metadata, checked, without unpickling anything. ``fmt`` is the kind of file expected
+    (a classifier model by default; :data:`LM_FORMAT` for a language model; None: either)."""
     path = Path(path)
-    with _open(path) as archive:
+    what, make = KINDS.get(fmt, ("sentclf file", "sentclf train"))
+    with _open(path, fmt) as archive:
         try:
             meta = json.loads(archive.read(METADATA_MEMBER))
         except KeyError:
-            raise ModelFileError(f"{path}: not a sentclf model file (no {METADATA_MEMBER})") from None
+            raise ModelFileError(f"{path}: not a {what} (no {METADATA_MEMBER})") from None
         except (zipfile.BadZipFile, ValueError, OSError):
-            raise ModelFileError(f"{path}: the model metadata is corrupt: retrain with 'sentclf train'") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: not a sentclf model file")
+            raise ModelFileError(f"{path}: the metadata is corrupt: remake the file with '{make}'") from None
+    found = meta.get("format") if isinstance(meta, dict) else None
+    if found not in KINDS or (fmt is not None and found != fmt):
+        other = f": it is a {KINDS[found][0]}" if found in KINDS else ""
+        raise ModelFileError(f"{path}: not a {what}{other}")
     version = meta.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ModelFileError(f"{path}: made by a newer sentclf (model format {version}, this sentclf reads up to "
+        raise ModelFileError(f"{path}: made by a newer sentclf (file format {version}, this sentclf reads up to "
                              f"{FORMAT_VERSION}): upgrade with 'pip install -U sentclf'")
     return meta
+
+
+def read_payload(path, meta: dict, member: str) -> bytes:
+    """The payload member's bytes, checked against the sha256 the metadata recorded."""
+    what, make = KINDS.get(meta.get("format"), KINDS[FORMAT])
+    with _open(Path(path), meta.get("format")) as archive:
+        try:
+            payload = archive.read(member)
+        except KeyError:
+            raise ModelFileError(f"{path}: the file holds no {member}: remake it with '{make}'") from None
+        except (zipfile.BadZipFile, OSError, EOFError):
+            raise ModelFileError(f"{path}: the {what} is corrupt (bad checksum): remake it with '{make}'") from None
+    if hashlib.sha256(payload).hexdigest() != meta.get("payload", {}).get("sha256"):
+        raise ModelFileError(f"{path}: the payload does not match its recorded sha256: the file is corrupt")
+    return payload
 
 
 def load(path) -> tuple:
@@ -127,15 +159,7 @@ def load(path) -> tuple:
     if saved and saved != sklearn.__version__:
         log.warning("%s was saved with scikit-learn %s and this is %s: predictions may differ; retrain to be sure",
                     path, saved, sklearn.__version__)
-    with _open(path) as archive:
-        try:
-            payload = archive.read(PAYLOAD_MEMBER)
-        except KeyError:
-            raise ModelFileError(f"{path}: the model file holds no {PAYLOAD_MEMBER}: retrain") from None
-        except (zipfile.BadZipFile, OSError, EOFError):
-            raise ModelFileError(f"{path}: the model file is corrupt (bad checksum): retrain") from None
-    if hashlib.sha256(payload).hexdigest() != meta.get("payload", {}).get("sha256"):
-        raise ModelFileError(f"{path}: the model payload does not match its recorded sha256: the file is corrupt")
+    payload = read_payload(path, meta, PAYLOAD_MEMBER)
     try:
         models = joblib.load(io.BytesIO(payload))
     except Exception as exc:  # unpickling errors come in every type
