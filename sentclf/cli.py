@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from sentclf import __version__, api, bundle, experiments, render
+from sentclf import __version__, api, bundle, experiments, lmtools, render
+from sentclf import lm as lm_module
 from sentclf.compare import CompareConfig
 from sentclf.data import FORMATS, iter_documents
 from sentclf.errors import SentclfError
@@ -393,13 +394,14 @@ def explain(text, model_path, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print the whole metadata as JSON.")
 @quiet_option
 def info(model, model_path, as_json):
-    """Print a model file's metadata without unpickling it. Example:
+    """Print a model's (or a language model's) metadata without unpickling it. Example:
 
         sentclf info model.sentclf --json
     """
     path = Path(model or model_path or bundle.default_model_path())
-    meta = bundle.read_metadata(path)
-    click.echo(json.dumps(meta, indent=2) if as_json else render.info_text(meta, str(path), path.stat().st_size))
+    meta = bundle.read_metadata(path, fmt=None)
+    text = render.lm_info_text if meta["format"] == bundle.LM_FORMAT else render.info_text
+    click.echo(json.dumps(meta, indent=2) if as_json else text(meta, str(path), path.stat().st_size))
 
 
 @cli.group(context_settings=CONTEXT)
@@ -437,6 +439,168 @@ def data_get(name, root):
     click.echo("\n".join([f"{name}: {result['folder']}"] + [f"  {split}: {path}" for split, path in
                                                              result["paths"].items()] + [f"  use: {u}" for u in
                                                                                         result["use"]]))
+
+
+@cli.group(context_settings=CONTEXT)
+def lm():
+    """The lecture's feedforward neural language model: train it on any text, query it, export its
+    word embeddings for --embeddings. Example:
+
+    \b
+        sentclf lm train reviews.txt -o reviews.lm
+        sentclf lm next reviews.lm "I forgot to make sure that the dog gets"
+        sentclf lm export reviews.lm vectors.txt && sentclf train --embeddings vectors.txt
+    """
+
+
+def lm_text_options(func):
+    for option in reversed([
+        click.option("--format", "fmt", type=click.Choice((lmtools.LINES,) + FORMATS),
+                     help="'lines': plain text, one document per line; else a dataset format (default: by extension)."),
+        click.option("--text-col", help="Column (or JSON key) holding the text, for datasets."),
+        click.option("--label-col", help="Column (or JSON key) holding the label (read, then ignored)."),
+        click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the input."),
+    ]):
+        func = option(func)
+    return func
+
+
+class _EpochBars:
+    """A progress bar per epoch on stderr, with the running loss; a line per finished epoch."""
+
+    def __init__(self):
+        self.bar, self.loss = None, None
+
+    def __call__(self, event: dict):
+        if event["event"] == "epoch":
+            self.bar = click.progressbar(length=event["batches"], file=sys.stderr,
+                                         label=f"epoch {event['epoch']}/{event['epochs']}",
+                                         item_show_func=lambda _: f"loss {self.loss:.3f}" if self.loss else "")
+            self.bar.__enter__()
+        elif event["event"] == "batch":
+            self.loss = event["loss"]
+            self.bar.update(1)
+        elif event["event"] == "epoch_end":
+            self.close()
+            held = event["heldout_perplexity"]
+            logging.getLogger("sentclf").info(
+                "epoch %d: training loss %.3f%s", event["epoch"], event["train_loss"],
+                "" if held is None else f", held-out perplexity {held:.1f}" + (" (best so far: saved)" if event["best"] else ""))
+
+    def close(self):
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@lm.command("train", context_settings=CONTEXT)
+@click.argument("text", nargs=-1)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="lm.sentclf", show_default=True,
+              help="Where to save the language model.")
+@click.option("--window", type=int, default=3, show_default=True, help="Previous words the model sees (N - 1).")
+@click.option("--dim", type=int, default=50, show_default=True, help="Embedding size d.")
+@click.option("--hidden", type=int, default=100, show_default=True, help="Hidden units.")
+@click.option("--activation", type=click.Choice(lm_module.LM_ACTIVATIONS), default="relu", show_default=True)
+@click.option("--epochs", type=int, default=10, show_default=True, help="At most this many passes.")
+@click.option("--batch-size", type=int, default=256, show_default=True)
+@click.option("--lr", type=float, default=None, help="Learning rate [default: 0.002 Adam, 0.1 SGD].")
+@click.option("--optimizer", type=click.Choice(lm_module.OPTIMIZERS), default="adam", show_default=True,
+              help="Adam, or SGD with momentum 0.9.")
+@click.option("--dropout", type=float, default=0.0, show_default=True, help="Dropout on embeddings and hidden units.")
+@click.option("--min-count", type=int, default=2, show_default=True, help="Rarer words become <unk>.")
+@click.option("--max-vocab", type=int, default=20000, show_default=True, help="Vocabulary size cap (with <unk> <s> </s>).")
+@click.option("--holdout", type=float, default=0.1, show_default=True,
+              help="Share of documents held out for early stopping and the reported perplexity.")
+@click.option("--patience", type=int, default=3, show_default=True,
+              help="Stop after this many epochs without a better held-out perplexity (each halves the step).")
+@click.option("--ngram-order", type=int, default=3, show_default=True, help="Order of the Kneser-Ney baseline.")
+@click.option("--no-baseline", is_flag=True, help="Skip the Kneser-Ney baseline.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@lm_text_options
+@quiet_option
+def lm_train(text, output, fmt, text_col, label_col, encoding, no_baseline, force, as_json, **options):
+    """Train the feedforward neural LM on TEXT (files with one document per line, datasets, - for stdin;
+    none: the default corpus). Ctrl-C stops and keeps the best model so far. Example:
+
+        sentclf lm train reviews.txt --window 3 --dim 50 --hidden 100 -o reviews.lm
+    """
+    config = lm_module.LMConfig(**options)
+    source = lmtools.TextInput(tuple(text), fmt, text_col, label_col, encoding)
+    quiet = logging.getLogger("sentclf").level > logging.INFO
+    bars = _EpochBars()
+    try:
+        report = lmtools.train_lm(config, source, output, force=force, progress=None if quiet else bars,
+                                  baseline=not no_baseline)
+    finally:
+        bars.close()
+    click.echo(json.dumps(report, indent=2) if as_json else render.lm_train_text(report))
+    if report["interrupted"]:
+        click.echo(f"Interrupted: {output} holds the best model so far (epoch {report['metrics']['best_epoch']}).",
+                   err=True)
+        sys.exit(130)
+
+
+@lm.command("perplexity", context_settings=CONTEXT)
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.argument("text", nargs=-1, required=True)
+@click.option("--no-baseline", is_flag=True, help="Skip the Kneser-Ney baseline.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@lm_text_options
+@quiet_option
+def lm_perplexity(model, text, fmt, text_col, label_col, encoding, no_baseline, as_json):
+    """Perplexity of MODEL on TEXT, next to a Kneser-Ney n-gram model refitted to MODEL's training text
+    with the same vocabulary. Example:
+
+        sentclf lm perplexity reviews.lm held-out.txt
+    """
+    source = lmtools.TextInput(tuple(text), fmt, text_col, label_col, encoding)
+    report = lmtools.perplexity_report(model, source, baseline=not no_baseline)
+    window = bundle.read_metadata(model, bundle.LM_FORMAT)["config"]["window"]
+    click.echo(json.dumps(report, indent=2) if as_json else render.lm_perplexity_text(report, window))
+
+
+@lm.command("next", context_settings=CONTEXT)
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.argument("prefix")
+@click.option("-k", "--top", "k", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the words as JSON.")
+def lm_next(model, prefix, k, as_json):
+    """The K likeliest next words after PREFIX, with probabilities. Example:
+
+        sentclf lm next reviews.lm "I forgot to make sure that the dog gets" -k 5
+    """
+    rows = lm_module.load(model)[0].next_words(prefix, k)
+    click.echo(json.dumps(rows, indent=2) if as_json else render.lm_words_table(rows, "probability"))
+
+
+@lm.command("neighbors", context_settings=CONTEXT)
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.argument("word")
+@click.option("-k", "--top", "k", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the words as JSON.")
+def lm_neighbors(model, word, k, as_json):
+    """The K nearest words to WORD by cosine similarity of the learned embeddings. Example:
+
+        sentclf lm neighbors reviews.lm good
+    """
+    rows = lm_module.load(model)[0].neighbors(word, k)
+    click.echo(json.dumps(rows, indent=2) if as_json else render.lm_words_table(rows, "cosine"))
+
+
+@lm.command("export", context_settings=CONTEXT)
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.argument("output", type=click.Path(dir_okay=False))
+@click.option("--specials", is_flag=True, help="Also write <unk>, <s> and </s>.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def lm_export(model, output, specials, force):
+    """Write MODEL's embeddings in word2vec text format, which --embeddings reads. Example:
+
+        sentclf lm export reviews.lm vectors.txt && sentclf train data.csv --embeddings vectors.txt
+    """
+    result = lmtools.export_vectors(model, output, force=force, specials=specials)
+    click.echo(f"{result['path']}: {result['words']:,} words, {result['dim']} dimensions (word2vec text)")
 
 
 def main():
