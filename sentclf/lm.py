@@ -46,6 +46,7 @@ class LMConfig:
     holdout: float = 0.1
     patience: int = 3
     dropout: float = 0.0
+    tie: bool = False                # output scores through E (z = h P Eᵀ + c) instead of a separate U
     seed: int = 0
     ngram_order: int = 3
 
@@ -157,7 +158,8 @@ def fit(config: LMConfig, vocab: list, counts: np.ndarray, train: Encoded, held:
     batches and epochs; ``checkpoint(model, summary)`` is called whenever held-out perplexity improves.
     Ctrl-C stops training and returns the best model so far (``interrupted`` is then True)."""
     rng = np.random.default_rng(config.seed)
-    params = nnlm.init_params(len(vocab), config.window, config.dim, config.hidden, rng, unigram=counts + 0.5)
+    params = nnlm.init_params(len(vocab), config.window, config.dim, config.hidden, rng, unigram=counts + 0.5,
+                              tied=config.tie)
     model, optimizer = LanguageModel(vocab, params, config), _optimizer(config, params)
     stream, positions = padded_stream(train, config.window)
     notify = progress or (lambda event: None)
@@ -190,6 +192,9 @@ def _epoch(model, optimizer, stream, order, epoch: int, notify, rng) -> float:
         masks = nnlm.dropout_masks(rng, len(positions), model.params, config.dropout)
         loss, grads = nnlm.loss_and_grads(model.params, contexts_at(stream, positions, config.window),
                                           stream[positions], config.activation, masks)
+        if not math.isfinite(loss):
+            raise ConfigError(f"training diverged in epoch {epoch} (the loss became {loss}): "
+                              f"lower --lr (it was {config.learning_rate})")
         optimizer.step(grads)
         total += loss * len(positions)
         notify({"event": "batch", "loss": total / min((b + 1) * config.batch_size, len(order))})
@@ -220,8 +225,8 @@ def save(path, model: LanguageModel, metadata: dict, train: Encoded | None = Non
     """Write the LM file atomically: parameters (U and c apart), the vocabulary, and the training ids
     (for the n-gram baseline) when they are at most :data:`BASELINE_MAX_TOKENS`."""
     U, c = nnlm.output_views(model.params)
-    arrays = {"E": model.params["E"], "W": model.params["W"], "b": model.params["b"], "U": U, "c": c,
-              "vocab": np.array(model.vocab, dtype=str)}
+    arrays = {"E": model.params["E"], "W": model.params["W"], "b": model.params["b"], "c": c,
+              "P" if model.config.tie else "U": U, "vocab": np.array(model.vocab, dtype=str)}
     if train is not None and train.n_tokens <= BASELINE_MAX_TOKENS:
         arrays.update(train_ids=train.ids, train_lengths=train.lengths)
     buffer = io.BytesIO()
@@ -239,12 +244,16 @@ def load(path) -> tuple:
         with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
             data = {name: arrays[name] for name in arrays.files}
         config = LMConfig(**meta["config"])
-        params = {"E": data["E"], "W": data["W"], "b": data["b"], "Uc": np.vstack([data["U"], data["c"][None, :]])}
+        params = {"E": data["E"], "W": data["W"], "b": data["b"]}
+        if config.tie:
+            params.update(P=data["P"], c=data["c"])
+        else:
+            params["Uc"] = np.vstack([data["U"], data["c"][None, :]])
         vocab = data["vocab"].tolist()
     except (KeyError, TypeError, ValueError, OSError) as exc:
         raise ModelFileError(f"{path}: the language model's arrays are unreadable ({exc}): "
                              "remake it with 'sentclf lm train'") from None
-    if params["E"].shape[0] != len(vocab) or params["Uc"].shape[1] != len(vocab):
+    if params["E"].shape[0] != len(vocab) or len(nnlm.output_views(params)[1]) != len(vocab):
         raise ModelFileError(f"{path}: the language model's arrays do not match its vocabulary: remake it")
     train = Encoded(data["train_ids"], data["train_lengths"]) if "train_ids" in data else None
     return LanguageModel(vocab, params, config, meta), train

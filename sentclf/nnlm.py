@@ -28,21 +28,47 @@ SOFTMAX_BLOCK = 64  # rows per softmax chunk: 64 × 10k floats stay in the L2 ca
 _pool = None
 
 
-def init_params(vocab_size: int, window: int, dim: int, hidden: int, rng, unigram=None) -> dict:
+def init_params(vocab_size: int, window: int, dim: int, hidden: int, rng, unigram=None, tied: bool = False) -> dict:
     """Small random weights; the output bias starts at the log unigram distribution (if given), so
-    training begins from the unigram model instead of from a uniform guess over V words."""
+    training begins from the unigram model instead of from a uniform guess over V words.
+
+    ``tied``: no U; the scores are z = (h P) Eᵀ + c, the output reusing the input embeddings E
+    through a hidden × d projection P (Press & Wolf 2017): V × hidden fewer weights to overfit."""
     scale_in, scale_h = np.sqrt(2.0 / (window * dim)), np.sqrt(1.0 / hidden)
-    Uc = np.zeros((hidden + 1, vocab_size), dtype=DTYPE)
-    Uc[:-1] = rng.normal(0, scale_h, (hidden, vocab_size))
-    if unigram is not None:
-        Uc[-1] = np.log(np.maximum(unigram, 1e-12) / np.sum(unigram))
-    return {"E": rng.normal(0, 0.1, (vocab_size, dim)).astype(DTYPE),
-            "W": rng.normal(0, scale_in, (window * dim, hidden)).astype(DTYPE),
-            "b": np.full(hidden, 0.01, dtype=DTYPE), "Uc": Uc}
+    bias = np.zeros(vocab_size) if unigram is None else np.log(np.maximum(unigram, 1e-12) / np.sum(unigram))
+    params = {"E": rng.normal(0, 0.1, (vocab_size, dim)).astype(DTYPE),
+              "W": rng.normal(0, scale_in, (window * dim, hidden)).astype(DTYPE),
+              "b": np.full(hidden, 0.01, dtype=DTYPE)}
+    if tied:
+        params["P"] = rng.normal(0, scale_h, (hidden, dim)).astype(DTYPE)
+        params["c"] = bias.astype(DTYPE)
+    else:
+        params["Uc"] = np.vstack([rng.normal(0, scale_h, (hidden, vocab_size)), bias[None, :]]).astype(DTYPE)
+    return params
+
+
+def output_factors(params: dict, h1: np.ndarray) -> tuple:
+    """(x1, M) with z = x1 @ M: x1 = [h, 1] and M = [U; c], or for a tied model x1 = [h P, 1] and M = [Eᵀ; c]."""
+    if "P" not in params:
+        return h1, params["Uc"]
+    E, P = params["E"], params["P"]
+    x1 = np.empty((len(h1), P.shape[1] + 1), dtype=h1.dtype)
+    np.matmul(h1[:, :-1], P, out=x1[:, :-1])
+    x1[:, -1] = 1.0
+    M = np.empty((E.shape[1] + 1, E.shape[0]), dtype=E.dtype)
+    M[:-1], M[-1] = E.T, params["c"]
+    return x1, M
+
+
+def scores(params: dict, h1: np.ndarray) -> np.ndarray:
+    x1, M = output_factors(params, h1)
+    return x1 @ M
 
 
 def output_views(params: dict) -> tuple:
-    """(U, c): views into ``Uc``, so updating them updates the model."""
+    """(U, c): views into ``Uc``, so updating them updates the model (P and c for a tied model)."""
+    if "P" in params:
+        return params["P"], params["c"]
     return params["Uc"][:-1], params["Uc"][-1]
 
 
@@ -100,7 +126,8 @@ def exp_rows(z: np.ndarray) -> tuple:
 
 def loss_and_grads(params: dict, contexts: np.ndarray, targets: np.ndarray, activation: str,
                    masks: tuple | None = None) -> tuple:
-    """Mean cross-entropy of the batch and its gradients: dense for W, b and Uc; (rows, values) for E.
+    """Mean cross-entropy of the batch and its gradients: dense for W, b and U, c (or P, c); (rows,
+    values) for E, dense when tied (the output then touches every row).
 
     With ŷ = softmax(z) and y one-hot, ∂L/∂z = (ŷ − y)/n. Written as ŷ = diag(1/s)·exp(z − m), the
     1/s (and 1/n) scale the n rows of the small factor instead of the n × V matrix, and the −y part
@@ -108,39 +135,49 @@ def loss_and_grads(params: dict, contexts: np.ndarray, targets: np.ndarray, acti
     """
     n, rows_n = len(contexts), np.arange(len(contexts))
     e, h1 = hidden_layer(params, contexts, activation, masks)
-    Uc = params["Uc"]
-    z = h1 @ Uc
+    x1, M = output_factors(params, h1)
+    z = x1 @ M
     target_scores = z[rows_n, targets].astype(np.float64)
     log_partition, scale = exp_rows(z)           # z now holds exp(z − max): ŷ up to a row scale
     loss = float(np.mean(log_partition - target_scores))
     scale = (scale / n).astype(z.dtype)[:, None]
-    # ∂L/∂Uc = h1ᵀ (ŷ − y)/n: the ŷ part as one product, the y part subtracted from the target columns
-    grad_Uc = (h1 * scale).T @ z
-    np.subtract.at(grad_Uc.T, targets, h1 / n)
-    # ∂L/∂h = (ŷ − y)/n Uᵀ, the same split
-    U = Uc[:-1]
-    dh = (z @ U.T) * scale - U.T[targets] / n
+    # ∂L/∂M = x1ᵀ (ŷ − y)/n: the ŷ part as one product, the y part subtracted from the target columns
+    grad_M = (x1 * scale).T @ z
+    np.subtract.at(grad_M.T, targets, x1 / n)
+    # ∂L/∂x = (ŷ − y)/n M[:-1]ᵀ, the same split
+    dx = (z @ M[:-1].T) * scale - M[:-1].T[targets] / n
     h = h1[:, :-1]
+    grads = _output_grads(params, grad_M, h, dx)
+    dh = dx @ params["P"].T if "P" in params else dx
     if masks is not None:                       # back through the dropout: only kept units pass
         dh *= masks[1]
         h = h / np.where(masks[1] > 0, masks[1], 1)  # the activations before dropout, for g'(z)
     dz_hidden = dh * activation_slope(h, activation)
-    grad_W = e.T @ dz_hidden
-    grad_b = dz_hidden.sum(axis=0)
+    grads["W"], grads["b"] = e.T @ dz_hidden, dz_hidden.sum(axis=0)
     de = dz_hidden @ params["W"].T
     if masks is not None:
         de *= masks[0]
     de = de.reshape(-1, params["E"].shape[1])
+    if "P" in params:
+        np.add.at(grads["E"], contexts.ravel(), de)
+        return loss, grads
     rows, inverse = np.unique(contexts.ravel(), return_inverse=True)
     grad_E = np.zeros((len(rows), de.shape[1]), dtype=de.dtype)
     np.add.at(grad_E, inverse.ravel(), de)      # a word used twice in the batch collects both shares
-    return loss, {"E": (rows, grad_E), "W": grad_W, "b": grad_b, "Uc": grad_Uc}
+    grads["E"] = (rows, grad_E)
+    return loss, grads
+
+
+def _output_grads(params: dict, grad_M: np.ndarray, h: np.ndarray, dx: np.ndarray) -> dict:
+    if "P" not in params:
+        return {"Uc": grad_M}
+    return {"P": h.T @ dx, "c": grad_M[-1].copy(), "E": np.ascontiguousarray(grad_M[:-1].T)}
 
 
 def log_probs(params: dict, contexts: np.ndarray, activation: str) -> np.ndarray:
     """log P(w | window) for every word: one row per context (use small batches for big V)."""
     _, h1 = hidden_layer(params, contexts, activation)
-    z = h1 @ params["Uc"]
+    z = scores(params, h1)
     log_partition, _ = exp_rows(z.copy())
     return z - log_partition[:, None]
 
@@ -152,7 +189,7 @@ def target_log_probs(params: dict, contexts: np.ndarray, targets: np.ndarray, ac
     for start in range(0, len(targets), batch_size):
         stop = start + batch_size
         _, h1 = hidden_layer(params, contexts[start:stop], activation)
-        z = h1 @ params["Uc"]
+        z = scores(params, h1)
         picked = z[np.arange(len(z)), targets[start:stop]].astype(np.float64)
         out[start:stop] = picked - exp_rows(z)[0]
     return out

@@ -123,8 +123,29 @@ def test_config_is_validated():
 
 def test_sgd_with_momentum_trains_too():
     config = lm.LMConfig(window=2, dim=8, hidden=16, epochs=15, batch_size=8, min_count=1, holdout=0,
-                         optimizer="sgd", lr=0.2)
+                         optimizer="sgd", lr=0.1)
     vocab, counts, train, _ = lmtools._split(PETS, config)
     result = lm.fit(config, vocab, counts, train, None)
     losses = [row["train_loss"] for row in result["history"]]
     assert losses[-1] < 0.6 * losses[0]
+
+
+def test_a_diverging_run_is_a_clear_error():
+    config = lm.LMConfig(window=2, dim=8, hidden=16, epochs=30, batch_size=8, min_count=1, holdout=0,
+                         optimizer="sgd", lr=50.0)
+    vocab, counts, train, _ = lmtools._split(PETS, config)
+    with pytest.raises(ConfigError, match="training diverged in epoch .*lower --lr"):
+        with np.errstate(all="ignore"):
+            lm.fit(config, vocab, counts, train, None)
+
+
+def test_a_tied_model_trains_saves_and_loads(tmp_path):
+    config = lm.LMConfig(window=3, dim=8, hidden=16, epochs=30, batch_size=16, min_count=1, holdout=0, lr=0.01,
+                         tie=True)
+    vocab, counts, train, _ = lmtools._split(PETS, config)
+    model = lm.fit(config, vocab, counts, train, None)["model"]
+    assert set(model.params) == {"E", "W", "b", "P", "c"}
+    assert model.next_words("the cat gets", 1)[0]["word"] == "fed"
+    loaded, _ = lm.load(lm.save(tmp_path / "tied.lm", model, {}))
+    assert loaded.config.tie and np.array_equal(loaded.params["P"], model.params["P"])
+    assert loaded.perplexity(train) == pytest.approx(model.perplexity(train))

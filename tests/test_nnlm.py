@@ -7,11 +7,11 @@ from sentclf import nnlm
 V, WINDOW, DIM, HIDDEN = 7, 3, 4, 5
 
 
-def tiny_model(seed=0):
+def tiny_model(seed=0, tied=False):
     rng = np.random.default_rng(seed)
-    params = nnlm.init_params(V, WINDOW, DIM, HIDDEN, rng, unigram=rng.random(V) + 0.1)
+    params = nnlm.init_params(V, WINDOW, DIM, HIDDEN, rng, unigram=rng.random(V) + 0.1, tied=tied)
     params = {name: value.astype(np.float64) for name, value in params.items()}
-    params["Uc"][-1] += rng.normal(0, 0.5, V)        # a bias that is not just the unigram
+    nnlm.output_views(params)[1][...] += rng.normal(0, 0.5, V)        # a bias that is not just the unigram
     params["b"] += rng.normal(0, 0.3, HIDDEN)
     # word 4 twice in one window and in several windows; [3, 3, 3] repeats a word three times
     contexts = np.array([[1, 1, 1], [1, 1, 4], [1, 4, 5], [4, 5, 4], [5, 4, 6], [3, 3, 3]])
@@ -21,9 +21,10 @@ def tiny_model(seed=0):
 
 def dense(grads, params):
     out = dict(grads)
-    rows, values = grads["E"]
-    out["E"] = np.zeros_like(params["E"])
-    out["E"][rows] = values
+    if isinstance(grads["E"], tuple):
+        rows, values = grads["E"]
+        out["E"] = np.zeros_like(params["E"])
+        out["E"][rows] = values
     return out
 
 
@@ -43,23 +44,27 @@ def numeric_gradient(params, name, loss, eps=1e-6):
 
 
 def groups(grad_dict):
-    """E, W, b, U and c apart (U and c are stored together in Uc)."""
+    """E, W, b, U and c apart (U and c are stored together in Uc); E, W, b, P and c when tied."""
+    if "Uc" not in grad_dict:
+        return dict(grad_dict)
     return {"E": grad_dict["E"], "W": grad_dict["W"], "b": grad_dict["b"],
             "U": grad_dict["Uc"][:-1], "c": grad_dict["Uc"][-1]}
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
 @pytest.mark.parametrize("dropout", [0.0, 0.4])
-def test_every_parameter_group_matches_finite_differences(activation, dropout):
-    params, contexts, targets = tiny_model()
+@pytest.mark.parametrize("tied", [False, True], ids=["U", "tied"])
+def test_every_parameter_group_matches_finite_differences(activation, dropout, tied):
+    params, contexts, targets = tiny_model(tied=tied)
     masks = nnlm.dropout_masks(np.random.default_rng(3), len(contexts), params, dropout)
 
     def loss():
         return nnlm.loss_and_grads(params, contexts, targets, activation, masks)[0]
 
     analytic = groups(dense(nnlm.loss_and_grads(params, contexts, targets, activation, masks)[1], params))
-    numeric = groups({name: numeric_gradient(params, name, loss) for name in ("E", "W", "b", "Uc")})
-    for name in ("E", "W", "b", "U", "c"):
+    numeric = groups({name: numeric_gradient(params, name, loss) for name in params})
+    assert set(analytic) == set(numeric) == ({"E", "W", "b", "P", "c"} if tied else {"E", "W", "b", "U", "c"})
+    for name in numeric:
         scale = max(np.abs(numeric[name]).max(), 1e-8)
         assert np.abs(analytic[name] - numeric[name]).max() / scale < 1e-6, name
         assert np.abs(numeric[name]).max() > 1e-4, f"{name}: the check must exercise a nonzero gradient"
