@@ -9,7 +9,9 @@ HERE = Path(__file__).resolve().parent
 
 if __name__ == "__main__":
     for script in ("speed.py", "lexicons.py", "predict_memory.py", "vectors_load.py", "pooling_speed.py",
-                   "embeddings_accuracy.py", "reference_results.py"):
+                   "embeddings_accuracy.py", "reference_results.py", "lm.py speed", "lm.py perplexity",
+                   "lm.py embeddings"):
         print(f"\n## {script}\n", flush=True)
-        sys.argv = [str(HERE / script)]
-        runpy.run_path(str(HERE / script), run_name="__main__")
+        name, *args = script.split()
+        sys.argv = [str(HERE / name), *args]
+        runpy.run_path(str(HERE / name), run_name="__main__")

@@ -98,6 +98,9 @@ def train_lm(config: lm.LMConfig, source: TextInput, output, force: bool = False
         metrics["heldout_oov_rate"] = float(np.mean(held.ids == 0)) if len(held.ids) else 0.0
         if baseline and not result["interrupted"]:
             metrics["baseline"] = baseline_perplexity(train, held, len(vocab), config.ngram_order)
+            if metrics["baseline"]["perplexity"] < metrics["heldout_perplexity"] and not config.tie:
+                log.info("the n-gram baseline is ahead on this text: --tie --dropout 0.2 usually overtakes it "
+                         "(see the README)")
     meta = {"data": data, "metrics": metrics, "history": result["history"], "complete": not result["interrupted"]}
     lm.save(output, model, meta, train, force=True)
     return {"path": str(output), "vocab_size": len(vocab), "config": asdict(config), **meta,

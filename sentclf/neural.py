@@ -186,6 +186,7 @@ class Adam:
         self.params, self.lr, self.betas, self.eps, self.t = params, lr, betas, eps, 0
         self.m = {name: np.zeros_like(p) for name, p in params.items()}
         self.v = {name: np.zeros_like(p) for name, p in params.items()}
+        self._buffers = {}
 
     def step(self, grads: dict) -> None:
         self.t += 1
@@ -194,18 +195,35 @@ class Adam:
         for name, grad in grads.items():
             if isinstance(grad, tuple):
                 rows, values = grad
-                m, v, p = self.m[name][rows], self.v[name][rows], self.params[name]
-                m, v = self._moments(m, v, values)
+                m, v = self.m[name][rows], self.v[name][rows]
+                self._update(m, v, values, self.params[name], rows, rate)
                 self.m[name][rows], self.v[name][rows] = m, v
-                p[rows] -= rate * m / (np.sqrt(v) + self.eps)
             else:
-                m, v = self._moments(self.m[name], self.v[name], grad)
-                self.params[name] -= rate * m / (np.sqrt(v) + self.eps)
+                self._update(self.m[name], self.v[name], grad, self.params[name], None, rate)
 
-    def _moments(self, m, v, grad) -> tuple:
+    def _update(self, m, v, grad, param, rows, rate: float) -> None:
+        """m ← β1 m + (1 − β1) g; v ← β2 v + (1 − β2) g²; p ← p − rate · m / (√v + ε), all in place
+        through one scratch array (fresh temporaries of a million floats cost page faults every step)."""
         b1, b2 = self.betas
+        scratch = self._scratch(grad) if rows is None else None   # sparse rows differ in number each step
+        tmp = np.multiply(grad, 1 - b1, out=scratch)
         m *= b1
-        m += (1 - b1) * grad
+        m += tmp
+        np.square(grad, out=tmp)
+        tmp *= 1 - b2
         v *= b2
-        v += (1 - b2) * np.square(grad)
-        return m, v
+        v += tmp
+        np.sqrt(v, out=tmp)
+        tmp += self.eps
+        np.divide(m, tmp, out=tmp)
+        tmp *= rate
+        if rows is None:
+            param -= tmp
+        else:
+            param[rows] -= tmp
+
+    def _scratch(self, like: np.ndarray) -> np.ndarray:
+        key = (like.shape, like.dtype.str)
+        if key not in self._buffers:
+            self._buffers[key] = np.empty_like(like)
+        return self._buffers[key]

@@ -26,6 +26,7 @@ from sentclf.neural import activate, activation_slope
 DTYPE = np.float32
 SOFTMAX_BLOCK = 64  # rows per softmax chunk: 64 × 10k floats stay in the L2 cache between passes
 _pool = None
+_workspace: dict = {}  # the n × V score matrix of the last training step, reused (see loss_and_grads)
 
 
 def init_params(vocab_size: int, window: int, dim: int, hidden: int, rng, unigram=None, tied: bool = False) -> dict:
@@ -136,7 +137,7 @@ def loss_and_grads(params: dict, contexts: np.ndarray, targets: np.ndarray, acti
     n, rows_n = len(contexts), np.arange(len(contexts))
     e, h1 = hidden_layer(params, contexts, activation, masks)
     x1, M = output_factors(params, h1)
-    z = x1 @ M
+    z = np.matmul(x1, M, out=_scores_buffer(n, M.shape[1], M.dtype))
     target_scores = z[rows_n, targets].astype(np.float64)
     log_partition, scale = exp_rows(z)           # z now holds exp(z − max): ŷ up to a row scale
     loss = float(np.mean(log_partition - target_scores))
@@ -166,6 +167,15 @@ def loss_and_grads(params: dict, contexts: np.ndarray, targets: np.ndarray, acti
     np.add.at(grad_E, inverse.ravel(), de)      # a word used twice in the batch collects both shares
     grads["E"] = (rows, grad_E)
     return loss, grads
+
+
+def _scores_buffer(n: int, vocab_size: int, dtype) -> np.ndarray:
+    """An n × V array kept between training steps: a fresh one per step costs page faults (10 MB for
+    256 × 10k floats) that showed up as a tenth of the step. Not for use from several threads at once."""
+    buffer = _workspace.get("z")
+    if buffer is None or buffer.shape[0] < n or buffer.shape[1] != vocab_size or buffer.dtype != dtype:
+        buffer = _workspace["z"] = np.empty((max(n, 1), vocab_size), dtype=dtype)
+    return buffer[:n]
 
 
 def _output_grads(params: dict, grad_M: np.ndarray, h: np.ndarray, dx: np.ndarray) -> dict:

@@ -1,0 +1,158 @@
+"""The feedforward neural LM: training speed, perplexity against Kneser-Ney, embeddings for classification.
+
+    python bench/lm.py speed          tokens/s for V = 10k, d = 50, h = 100, window 3 (synthetic ids)
+    python bench/lm.py perplexity     default corpus and MR text, 10% of documents held out
+    python bench/lm.py embeddings     LM on default corpus + MR text -> MR 10-fold, six vs six + LM vectors
+
+speed: the peer, measured in the same run, is the same network written the plain textbook way
+(softmax normalized in one pass, ŷ − y formed as a dense n × V matrix, dense Adam on E), plus the
+machine's SGEMM ceiling: 6·h·V flops per token (three n × h × V products) at the measured rate.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from shared_data import read_mr  # noqa: E402
+
+from sentclf import lm, lmtools, nnlm  # noqa: E402
+from sentclf.corpus import load_default_corpus  # noqa: E402
+from sentclf.neural import Adam, activation_slope  # noqa: E402
+
+V, DIM, HIDDEN, WINDOW = 10_000, 50, 100, 3
+
+
+def textbook_step(params, opt, contexts, targets):
+    """One step written as a course would: softmax, dense ŷ − y, dense gradients everywhere."""
+    n = len(contexts)
+    e = params["E"][contexts].reshape(n, -1)
+    h = np.maximum(e @ params["W"] + params["b"], 0)
+    U, c = params["Uc"][:-1], params["Uc"][-1]
+    z = h @ U + c
+    y_hat = np.exp(z - z.max(axis=1, keepdims=True))
+    y_hat /= y_hat.sum(axis=1, keepdims=True)
+    g = y_hat
+    g[np.arange(n), targets] -= 1
+    g /= n
+    dU, dc, dh = h.T @ g, g.sum(axis=0), g @ U.T
+    dz = dh * activation_slope(h, "relu")
+    de = (dz @ params["W"].T).reshape(-1, DIM)
+    dE = np.zeros_like(params["E"])
+    np.add.at(dE, contexts.ravel(), de)
+    opt.step({"E": dE, "W": e.T @ dz, "b": dz.sum(axis=0), "Uc": np.vstack([dU, dc[None, :]])})
+
+
+def ours_step(params, opt, contexts, targets):
+    opt.step(nnlm.loss_and_grads(params, contexts, targets, "relu")[1])
+
+
+def tokens_per_second(step, batch: int, tied: bool = False, batches: int = 40) -> float:
+    rng = np.random.default_rng(0)
+    params = nnlm.init_params(V, WINDOW, DIM, HIDDEN, rng, unigram=rng.random(V) + 0.1, tied=tied)
+    opt = Adam(params, lr=1e-3)
+    contexts, targets = rng.integers(0, V, (batch * batches, WINDOW)), rng.integers(0, V, batch * batches)
+    step(params, opt, contexts[:batch], targets[:batch])  # warm-up
+    start = time.perf_counter()
+    for i in range(batches):
+        step(params, opt, contexts[i * batch:(i + 1) * batch], targets[i * batch:(i + 1) * batch])
+    return batch * batches / (time.perf_counter() - start)
+
+
+def sgemm_rate(batch: int) -> float:
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((batch, HIDDEN + 1), dtype=np.float32), rng.standard_normal((HIDDEN + 1, V),
+                                                                                           dtype=np.float32)
+    a @ b
+    start = time.perf_counter()
+    for _ in range(20):
+        a @ b
+    return 2 * batch * (HIDDEN + 1) * V * 20 / (time.perf_counter() - start)
+
+
+def speed() -> None:
+    print(f"V = {V:,}, d = {DIM}, h = {HIDDEN}, window {WINDOW}, Adam, float32, {sys.argv[0]}")
+    print("| batch | sentclf tokens/s | textbook numpy tokens/s | ratio | SGEMM ceiling tokens/s | of ceiling "
+          "| sentclf --tie tokens/s |")
+    print("|---|---|---|---|---|---|---|")
+    for batch in (128, 256, 512):
+        ours, naive = tokens_per_second(ours_step, batch), tokens_per_second(textbook_step, batch)
+        ceiling = sgemm_rate(batch) / (6 * (HIDDEN + 1) * V)
+        tied = tokens_per_second(ours_step, batch, tied=True)
+        print(f"| {batch} | {ours:,.0f} | {naive:,.0f} | {ours / naive:.2f}× | {ceiling:,.0f} | {ours / ceiling:.0%} "
+              f"| {tied:,.0f} |", flush=True)
+
+
+def perplexity_rows(name: str, texts: list, configs: dict) -> None:
+    base = lm.LMConfig()
+    vocab, counts, train, held = lmtools._split(texts, base)
+    kn = lmtools.baseline_perplexity(train, held, len(vocab), 3)
+    print(f"| {name} | Kneser-Ney 3-gram, D = {kn['discount']:.2f} (nltk.lm) | {kn['perplexity']:.1f} | | |",
+          flush=True)
+    for label, config in configs.items():
+        start = time.perf_counter()
+        result = lm.fit(config, vocab, counts, train, held)
+        ppl = result["model"].perplexity(held)
+        print(f"| {name} | {label} | {ppl:.1f} | {result['best_epoch']} of {len(result['history'])} "
+              f"| {time.perf_counter() - start:.0f} |", flush=True)
+
+
+LM_CONFIGS = {
+    "neural, the lecture's network (window 3, d 50, h 100, untied)": lm.LMConfig(epochs=10),
+    "neural --tie": lm.LMConfig(epochs=10, tie=True),
+    "neural --tie --dropout 0.2": lm.LMConfig(epochs=12, tie=True, dropout=0.2),
+}
+
+
+def perplexity() -> None:
+    mr_texts = read_mr()[0]
+    print(f"{len(mr_texts):,} MR sentences; seed 0; 10% of documents held out; min count 2; Adam 0.002, batch 256")
+    print("| text | model | held-out perplexity | best epoch | seconds |")
+    print("|---|---|---|---|---|")
+    perplexity_rows("MR", mr_texts, LM_CONFIGS)
+    perplexity_rows("default corpus", load_default_corpus().texts, LM_CONFIGS)
+
+
+def embeddings() -> None:
+    import tempfile
+
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    from sentclf.lexicons import load_lexicon
+    from sentclf.models import EmbeddingConfig, ModelConfig, build_pipeline
+    from sentclf.text import tokenize_all
+    from sentclf.embeddings import load_vectors
+
+    mr_x, mr_y = read_mr()
+    texts = load_default_corpus().texts + mr_x
+    config = lm.LMConfig(epochs=10, tie="--untied" not in sys.argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "corpus.txt"
+        source.write_text("\n".join(t.replace("\n", " ") for t in texts) + "\n", encoding="utf-8")
+        start = time.perf_counter()
+        report = lmtools.train_lm(config, lmtools.TextInput((str(source),)), Path(tmp) / "both.lm", baseline=False)
+        print(f"LM on default corpus + MR text ({report['data']['train_tokens']:,} tokens, tie={config.tie}): "
+              f"held-out perplexity {report['metrics']['heldout_perplexity']:.1f}, "
+              f"{time.perf_counter() - start:.0f} s")
+        vectors = lmtools.export_vectors(Path(tmp) / "both.lm", Path(tmp) / "lm.vec")["path"]
+        table = load_vectors(vectors)
+    lexicon, tokens = load_lexicon(), tokenize_all(mr_x)
+    folds = StratifiedKFold(10, shuffle=True, random_state=0)
+    print("| model | six | six + LM vectors (mean,max) | difference per fold | better in |")
+    print("|---|---|---|---|---|")
+    for kind in ("lr", "mlp"):
+        six = cross_val_score(build_pipeline(kind, lexicon, ModelConfig()), tokens, mr_y, cv=folds, n_jobs=2)
+        emb = cross_val_score(build_pipeline(kind, lexicon, ModelConfig(), EmbeddingConfig(source=vectors), table),
+                              tokens, mr_y, cv=folds, n_jobs=2)
+        delta = emb - six
+        print(f"| {kind} | {six.mean():.4f} ± {six.std():.4f} | {emb.mean():.4f} ± {emb.std():.4f} "
+              f"| {delta.mean():+.4f} ± {delta.std():.4f} | {int((delta > 0).sum())}/10 folds |", flush=True)
+
+
+if __name__ == "__main__":
+    np.seterr(all="ignore")
+    {"speed": speed, "perplexity": perplexity, "embeddings": embeddings}[sys.argv[1] if len(sys.argv) > 1 else "speed"]()
