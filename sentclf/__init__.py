@@ -7,6 +7,9 @@
     >>> next(sentclf.predict(model, docs))["label"]
     'positive'
 
+The language model: ``sentclf.train_lm(sentclf.LMConfig(tie=True), sentclf.TextInput(("a.txt",)), "a.lm")``,
+then ``sentclf.lm.load("a.lm")[0].next_words("the dog gets")``.
+
 Names are imported on first use, so ``from sentclf.vectors import read_vectors`` does not pay for
 scikit-learn.
 """
@@ -22,6 +25,8 @@ _EXPORTS = {
     "sentclf.embeddings": ("PooledEmbeddings",),
     "sentclf.lexicons": ("Lexicon", "load_lexicon"),
     "sentclf.models": ("EmbeddingConfig", "ModelConfig", "build_pipeline"),
+    "sentclf.lm": ("LMConfig", "LanguageModel"),
+    "sentclf.lmtools": ("TextInput", "train_lm", "perplexity_report", "export_vectors"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = ["__version__", *_WHERE]

@@ -563,32 +563,40 @@ def lm_perplexity(model, text, fmt, text_col, label_col, encoding, no_baseline, 
     click.echo(json.dumps(report, indent=2) if as_json else render.lm_perplexity_text(report, window))
 
 
+def lm_query_options(func):
+    """MODEL, then one more argument, -k and --json: what next and neighbors share."""
+    for option in reversed([
+        click.argument("model", type=click.Path(dir_okay=False)),
+        click.argument("query"),
+        click.option("-k", "--top", "k", type=click.IntRange(1), default=10, show_default=True),
+        click.option("--json", "as_json", is_flag=True, help="Print the words as JSON."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _echo_words(rows: list, key: str, as_json: bool) -> None:
+    click.echo(json.dumps(rows, indent=2) if as_json else render.lm_words_table(rows, key))
+
+
 @lm.command("next", context_settings=CONTEXT)
-@click.argument("model", type=click.Path(dir_okay=False))
-@click.argument("prefix")
-@click.option("-k", "--top", "k", type=click.IntRange(1), default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the words as JSON.")
-def lm_next(model, prefix, k, as_json):
-    """The K likeliest next words after PREFIX, with probabilities. Example:
+@lm_query_options
+def lm_next(model, query, k, as_json):
+    """The K likeliest next words after the text QUERY, with probabilities. Example:
 
         sentclf lm next reviews.lm "I forgot to make sure that the dog gets" -k 5
     """
-    rows = lm_module.load(model)[0].next_words(prefix, k)
-    click.echo(json.dumps(rows, indent=2) if as_json else render.lm_words_table(rows, "probability"))
+    _echo_words(lm_module.load(model)[0].next_words(query, k), "probability", as_json)
 
 
 @lm.command("neighbors", context_settings=CONTEXT)
-@click.argument("model", type=click.Path(dir_okay=False))
-@click.argument("word")
-@click.option("-k", "--top", "k", type=click.IntRange(1), default=10, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the words as JSON.")
-def lm_neighbors(model, word, k, as_json):
-    """The K nearest words to WORD by cosine similarity of the learned embeddings. Example:
+@lm_query_options
+def lm_neighbors(model, query, k, as_json):
+    """The K nearest words to the word QUERY by cosine similarity of the learned embeddings. Example:
 
         sentclf lm neighbors reviews.lm good
     """
-    rows = lm_module.load(model)[0].neighbors(word, k)
-    click.echo(json.dumps(rows, indent=2) if as_json else render.lm_words_table(rows, "cosine"))
+    _echo_words(lm_module.load(model)[0].neighbors(query, k), "cosine", as_json)
 
 
 @lm.command("export", context_settings=CONTEXT)

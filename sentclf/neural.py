@@ -9,6 +9,9 @@ Everything here is small on purpose: the tests check it against the lecture's wo
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -174,12 +177,27 @@ class TwoLayerNet(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
 
 
+_pool = None
+PARALLEL_MIN = 1 << 18  # arrays at least this big are updated in one slice per core
+
+
+def parallel(function, items: list) -> list:
+    """``[function(item) for item in items]`` on a thread per core: numpy releases the GIL inside
+    its loops, so slices of one big array are processed in parallel."""
+    global _pool
+    if len(items) < 2:
+        return [function(item) for item in items]
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 8), thread_name_prefix="sentclf")
+    return list(_pool.map(function, items))
+
+
 class Adam:
     """Adam (Kingma & Ba 2015) over a dict of numpy arrays, updated in place.
 
-    ``step(grads)`` takes dense gradients by name; ``sparse_rows`` names arrays (embeddings) whose
-    gradient arrives as (rows, values): only those rows' moments are updated ("lazy" Adam), so a
-    batch costs what its words cost, not the whole vocabulary.
+    ``step(grads)`` takes gradients by name: an array, or for embeddings a (rows, values) pair, in
+    which case only those rows and their moments are updated ("lazy" Adam), so a batch costs what its
+    words cost, not the whole vocabulary. Big arrays are updated in one slice per core.
     """
 
     def __init__(self, params: dict, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8):
@@ -196,16 +214,19 @@ class Adam:
             if isinstance(grad, tuple):
                 rows, values = grad
                 m, v = self.m[name][rows], self.v[name][rows]
-                self._update(m, v, values, self.params[name], rows, rate)
+                self._update(m, v, values, self.params[name], rows, rate, None)
                 self.m[name][rows], self.v[name][rows] = m, v
-            else:
-                self._update(self.m[name], self.v[name], grad, self.params[name], None, rate)
+                continue
+            parts = [self.m[name], self.v[name], grad, self.params[name]]
+            n_slices = min(os.cpu_count() or 1, 8) if grad.size >= PARALLEL_MIN and grad.ndim else 1
+            slices = list(zip(*(np.array_split(part, n_slices) for part in parts)))
+            parallel(lambda job: self._update(*job[1], None, rate, self._scratch((name, job[0]), job[1][2])),
+                     list(enumerate(slices)))
 
-    def _update(self, m, v, grad, param, rows, rate: float) -> None:
+    def _update(self, m, v, grad, param, rows, rate: float, scratch) -> None:
         """m ← β1 m + (1 − β1) g; v ← β2 v + (1 − β2) g²; p ← p − rate · m / (√v + ε), all in place
         through one scratch array (fresh temporaries of a million floats cost page faults every step)."""
         b1, b2 = self.betas
-        scratch = self._scratch(grad) if rows is None else None   # sparse rows differ in number each step
         tmp = np.multiply(grad, 1 - b1, out=scratch)
         m *= b1
         m += tmp
@@ -222,8 +243,8 @@ class Adam:
         else:
             param[rows] -= tmp
 
-    def _scratch(self, like: np.ndarray) -> np.ndarray:
-        key = (like.shape, like.dtype.str)
-        if key not in self._buffers:
+    def _scratch(self, key, like: np.ndarray) -> np.ndarray:
+        """A scratch array per (parameter, slice), kept between steps."""
+        if key not in self._buffers or self._buffers[key].shape != like.shape:
             self._buffers[key] = np.empty_like(like)
         return self._buffers[key]

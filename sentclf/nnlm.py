@@ -16,16 +16,12 @@ product gives z and one gives both gradients; :func:`output_views` hands them ou
 """
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
-from sentclf.neural import activate, activation_slope
+from sentclf.neural import activate, activation_slope, parallel
 
 DTYPE = np.float32
 SOFTMAX_BLOCK = 64  # rows per softmax chunk: 64 × 10k floats stay in the L2 cache between passes
-_pool = None
 _workspace: dict = {}  # the n × V score matrix of the last training step, reused (see loss_and_grads)
 
 
@@ -113,15 +109,8 @@ def exp_rows(z: np.ndarray) -> tuple:
     """In place: each row of z becomes exp(z − max z), unnormalized (the caller folds 1/Σ into a smaller
     array). Cache-sized blocks go to a thread per core: numpy releases the GIL inside its loops, so the
     threads run in parallel. Returns (log-partition log Σ_j exp(z_j), softmax scale) per row."""
-    global _pool
     blocks = [z[i:i + SOFTMAX_BLOCK] for i in range(0, len(z), SOFTMAX_BLOCK)]
-    if len(blocks) == 1:
-        out = _exp_block(z)
-    else:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 8),
-                                       thread_name_prefix="sentclf-softmax")
-        out = np.concatenate(list(_pool.map(_exp_block, blocks)))
+    out = np.concatenate(parallel(_exp_block, blocks))
     return out[:, 0], out[:, 1]
 
 
