@@ -130,7 +130,9 @@ def export_vectors(path, output, force: bool = False, specials: bool = False) ->
     output = Path(output)
     bundle.check_writable(output, force)
     start = 0 if specials else len(SPECIALS)
-    words, vectors = model.vocab[start:], model.params["E"][start:]
+    # a token can hold blanks (the tokenizer keeps ". . ." whole); a word2vec line cannot
+    keep = [i for i in range(start, len(model.vocab)) if len(model.vocab[i].split()) == 1]
+    words, vectors = [model.vocab[i] for i in keep], model.params["E"][keep]
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
     try:
@@ -143,4 +145,7 @@ def export_vectors(path, output, force: bool = False, specials: bool = False) ->
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return {"path": str(output), "words": len(words), "dim": int(vectors.shape[1])}
+    skipped = len(model.vocab) - start - len(keep)
+    if skipped:
+        log.info("left out %d token(s) with blanks inside (such as '. . .'): a word2vec line cannot hold them", skipped)
+    return {"path": str(output), "words": len(words), "dim": int(vectors.shape[1]), "skipped": skipped}

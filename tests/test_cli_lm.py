@@ -149,3 +149,14 @@ def test_ctrl_c_keeps_a_usable_checkpoint_and_exits_130(tmp_path, fixtures, monk
     model, _ = lm.load(out)
     assert model.next_words("the dog", 1)
     assert "Kneser-Ney" not in result.stdout     # the baseline is skipped when interrupted
+
+
+def test_lm_export_leaves_out_tokens_with_blanks(tmp_path):
+    text = "wait . . . what a film\nwait . . . what a show\n" * 3
+    model, vectors = tmp_path / "dots.lm", tmp_path / "dots.vec"
+    assert run("lm", "train", "-", "-o", model, *FAST, "-q", input=text).exit_code == 0
+    result = run("lm", "export", model, vectors)
+    assert result.exit_code == 0 and "left out 1 token" in result.stderr
+    lines = vectors.read_text().splitlines()
+    assert all(len(line.split()) == 9 for line in lines[1:]) and ". . ." not in vectors.read_text()
+    assert run("features", "-", "--embeddings", vectors, input="what a film").exit_code == 0
