@@ -287,6 +287,7 @@ def lm_info_text(meta: dict, path: str, size: int) -> str:
              f"created         {meta.get('created', '?')} with sentclf {env.get('sentclf', '?')}, "
              f"numpy {env.get('numpy', '?')}, Python {env.get('python', '?')}",
              f"network         window {c['window']}, d = {c['dim']}, hidden {c['hidden']} {c['activation']}, "
+             f"{'tied (z = h P Eᵀ + c)' if c.get('tie') else 'output U'}, dropout {c.get('dropout', 0)}, "
              f"vocabulary {meta.get('vocab_size', 0):,}",
              f"data            {data.get('source')}: {data.get('documents', 0):,} documents, sha256 "
              f"{data.get('sha256', '')[:16]}…"]
