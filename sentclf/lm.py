@@ -17,7 +17,7 @@ import numpy as np
 
 from sentclf import bundle, nnlm
 from sentclf.errors import ConfigError, ModelFileError
-from sentclf.lmdata import BOS_ID, SPECIALS, Encoded, contexts_at, encode, padded_stream
+from sentclf.lmdata import BOS_ID, SPECIALS, Encoded, contexts_at, padded_stream
 from sentclf.neural import Adam
 from sentclf.text import normalize_entry, tokenize
 
@@ -257,7 +257,3 @@ def load(path) -> tuple:
         raise ModelFileError(f"{path}: the language model's arrays do not match its vocabulary: remake it")
     train = Encoded(data["train_ids"], data["train_lengths"]) if "train_ids" in data else None
     return LanguageModel(vocab, params, config, meta), train
-
-
-def encode_texts(model: LanguageModel, texts) -> Encoded:
-    return encode(texts, model.vocab)

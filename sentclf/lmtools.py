@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from sentclf import bundle, lm, ngram
-from sentclf.corpus import load_default_corpus
+from sentclf.api import DataConfig
 from sentclf.data import iter_documents
 from sentclf.errors import DataError
-from sentclf.lmdata import (SPECIALS, Encoded, build_vocabulary, check_trainable, is_dataset, select,
+from sentclf.lmdata import (SPECIALS, Encoded, build_vocabulary, check_trainable, encode, is_dataset, select,
                             sha256_texts, split_documents, tokenize_documents)
 
 log = logging.getLogger("sentclf")
@@ -35,12 +35,10 @@ class TextInput:
 
     def texts(self) -> list:
         if not self.paths:
-            return load_default_corpus().texts
+            return DataConfig().load().texts      # the default corpus
         texts = []
         for path in self.paths:
-            if self.fmt != LINES and (self.fmt or is_dataset(path)):
-                from sentclf.api import DataConfig  # the same readers (and data:NAME) as train
-
+            if self.fmt != LINES and (self.fmt or is_dataset(path)):   # train's readers, data:NAME too
                 texts.extend(DataConfig(path, self.fmt, self.text_col, self.label_col, self.encoding).load().texts)
             else:
                 texts.extend(doc.text for doc in iter_documents([path], encoding=self.encoding))
@@ -110,7 +108,7 @@ def train_lm(config: lm.LMConfig, source: TextInput, output, force: bool = False
 def perplexity_report(path, source: TextInput, baseline: bool = True) -> dict:
     """Perplexity of the LM on new text, and of the n-gram baseline refitted to the LM's training text."""
     model, train = lm.load(path)
-    data = lm.encode_texts(model, source.texts())
+    data = encode(source.texts(), model.vocab)
     if not len(data.lengths):
         raise DataError(f"{source.describe()}: holds no words to score")
     report = {"path": str(path), "source": source.describe(), "tokens": data.n_tokens,
