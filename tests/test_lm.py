@@ -1,5 +1,4 @@
 """The language model as a tool: training, early stopping, checkpoints, Ctrl-C, files, queries."""
-import json
 import zipfile
 
 import numpy as np
