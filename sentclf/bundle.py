@@ -78,15 +78,28 @@ def write_archive(path, fmt: str, metadata: dict, member: str, payload_bytes: by
             "environment": environment(), **metadata,
             "payload": {"member": member, "sha256": hashlib.sha256(payload_bytes).hexdigest(),
                         "bytes": len(payload_bytes)}}
+
+    def write(raw):
+        with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(METADATA_MEMBER, json.dumps(meta, indent=2, sort_keys=True))
+            archive.writestr(member, payload_bytes)
+
+    return atomic_write(path, write)
+
+
+def atomic_write(path, write) -> Path:
+    """Call ``write(binary_file)`` on a temporary file in ``path``'s folder, sync it, give it ordinary
+    permissions (mkstemp makes 0600), then rename it over ``path``: a reader never sees half a file,
+    and a failure leaves an existing file untouched."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(METADATA_MEMBER, json.dumps(meta, indent=2, sort_keys=True))
-            archive.writestr(member, payload_bytes)
-        with open(tmp_name, "rb+") as done:
-            os.fsync(done.fileno())
-        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp creates 0600; a model file is an ordinary file
+        with os.fdopen(handle, "wb") as raw:
+            write(raw)
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.chmod(tmp_name, 0o666 & ~_umask())
         os.replace(tmp_name, path)
     finally:
         if os.path.exists(tmp_name):

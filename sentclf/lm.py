@@ -17,7 +17,7 @@ import numpy as np
 
 from sentclf import bundle, nnlm
 from sentclf.errors import ConfigError, ModelFileError
-from sentclf.lmdata import BOS_ID, SPECIALS, Encoded, contexts_at, padded_stream
+from sentclf.lmdata import BOS_ID, SPECIALS, UNK_ID, Encoded, contexts_at, padded_stream
 from sentclf.neural import Adam
 from sentclf.text import normalize_entry, tokenize
 
@@ -118,7 +118,7 @@ class LanguageModel:
 
     def next_words(self, prefix: str, k: int = 10) -> list:
         """The ``k`` likeliest next tokens after ``prefix`` (its last ``window`` tokens), with P."""
-        ids = [self.index.get(token, 0) for token in tokenize(prefix)][-self.config.window:]
+        ids = [self.index.get(token, UNK_ID) for token in tokenize(prefix)][-self.config.window:]
         context = np.array([[BOS_ID] * (self.config.window - len(ids)) + ids])
         logp = nnlm.log_probs(self.params, context, self.config.activation)[0]
         order = np.argsort(-logp, kind="stable")
@@ -204,7 +204,8 @@ def _epoch(model, optimizer, stream, order, epoch: int, notify, rng) -> float:
 def _end_epoch(model, held, epoch: int, loss: float, state: dict, notify, checkpoint) -> bool:
     """Record the epoch, keep the best parameters, checkpoint; True when training should stop."""
     held_ppl = model.perplexity(held) if held is not None and len(held.lengths) else None
-    improved = held_ppl is not None and (state["best"] is None or held_ppl < state["history_best"])
+    best_ppl = state["history"][state["best_epoch"] - 1]["heldout_perplexity"] if state["best"] else None
+    improved = held_ppl is not None and (best_ppl is None or held_ppl < best_ppl)
     summary = {"epoch": epoch, "train_loss": loss, "train_perplexity": math.exp(loss),
                "heldout_perplexity": held_ppl, "best": improved}
     state["history"].append(summary)
@@ -212,8 +213,7 @@ def _end_epoch(model, held, epoch: int, loss: float, state: dict, notify, checkp
     if held_ppl is None:
         return False
     if improved:
-        state.update(best={n: v.copy() for n, v in model.params.items()}, best_epoch=epoch, stale=0,
-                     history_best=held_ppl)
+        state.update(best={n: v.copy() for n, v in model.params.items()}, best_epoch=epoch, stale=0)
         if checkpoint:
             checkpoint(LanguageModel(model.vocab, state["best"], model.config), summary)
         return False

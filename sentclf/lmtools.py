@@ -3,8 +3,6 @@ the Kneser-Ney baseline, query it, export its embeddings in word2vec text format
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -15,7 +13,7 @@ from sentclf import bundle, lm, ngram
 from sentclf.api import DataConfig
 from sentclf.data import iter_documents
 from sentclf.errors import DataError
-from sentclf.lmdata import (SPECIALS, Encoded, build_vocabulary, check_trainable, encode, is_dataset, select,
+from sentclf.lmdata import (SPECIALS, UNK_ID, Encoded, build_vocabulary, check_trainable, encode, is_dataset, select,
                             sha256_texts, split_documents, tokenize_documents)
 
 log = logging.getLogger("sentclf")
@@ -92,8 +90,10 @@ def train_lm(config: lm.LMConfig, source: TextInput, output, force: bool = False
                "seconds": round(seconds, 1),
                "tokens_per_second": round(train.n_tokens * len(result["history"]) / max(seconds, 1e-9))}
     if held is not None:
-        metrics["heldout_perplexity"] = model.perplexity(held)
-        metrics["heldout_oov_rate"] = float(np.mean(held.ids == 0)) if len(held.ids) else 0.0
+        best = result["best_epoch"]     # its held-out perplexity is in the history, unless stopped in epoch 1
+        metrics["heldout_perplexity"] = (result["history"][best - 1]["heldout_perplexity"] if best
+                                         else model.perplexity(held))
+        metrics["heldout_oov_rate"] = float(np.mean(held.ids == UNK_ID)) if len(held.ids) else 0.0
         if baseline and not result["interrupted"]:
             metrics["baseline"] = baseline_perplexity(train, held, len(vocab), config.ngram_order)
             if metrics["baseline"]["perplexity"] < metrics["heldout_perplexity"] and not config.tie:
@@ -112,7 +112,7 @@ def perplexity_report(path, source: TextInput, baseline: bool = True) -> dict:
     if not len(data.lengths):
         raise DataError(f"{source.describe()}: holds no words to score")
     report = {"path": str(path), "source": source.describe(), "tokens": data.n_tokens,
-              "oov_rate": float(np.mean(data.ids == 0)) if len(data.ids) else 0.0,
+              "oov_rate": float(np.mean(data.ids == UNK_ID)) if len(data.ids) else 0.0,
               "perplexity": model.perplexity(data)}
     if baseline and train is not None:
         report["baseline"] = baseline_perplexity(train, data, len(model.vocab), model.config.ngram_order)
@@ -131,18 +131,13 @@ def export_vectors(path, output, force: bool = False, specials: bool = False) ->
     # a token can hold blanks (the tokenizer keeps ". . ." whole); a word2vec line cannot
     keep = [i for i in range(start, len(model.vocab)) if len(model.vocab[i].split()) == 1]
     words, vectors = [model.vocab[i] for i in keep], model.params["E"][keep]
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(f"{len(words)} {vectors.shape[1]}\n")
-            for word, row in zip(words, vectors):
-                out.write(word + " " + " ".join(f"{x:.6g}" for x in row.tolist()) + "\n")
-        os.chmod(tmp, 0o666 & ~bundle._umask())
-        os.replace(tmp, output)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+
+    def write(raw):
+        raw.write(f"{len(words)} {vectors.shape[1]}\n".encode())
+        for word, row in zip(words, vectors):
+            raw.write((word + " " + " ".join(f"{x:.6g}" for x in row.tolist()) + "\n").encode("utf-8"))
+
+    bundle.atomic_write(output, write)
     skipped = len(model.vocab) - start - len(keep)
     if skipped:
         log.info("left out %d token(s) with blanks inside (such as '. . .'): a word2vec line cannot hold them", skipped)
