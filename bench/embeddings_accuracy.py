@@ -20,9 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from shared_data import read_mr, read_sst2  # noqa: E402
 
-from sentclf.embeddings import load_minilm  # noqa: E402
-from sentclf.lexicons import load_lexicon  # noqa: E402
-from sentclf.models import EmbeddingConfig, ModelConfig, build_pipeline  # noqa: E402
+from sentclf.classify.vector_sources import load_minilm  # noqa: E402
+from sentclf.classify.lexicons import load_lexicon  # noqa: E402
+from sentclf.classify.config import EmbeddingConfig, ModelConfig  # noqa: E402
+from sentclf.classify.pipeline import build_pipeline  # noqa: E402
 from sentclf.text import tokenize_all  # noqa: E402
 
 FEATURE_SETS = {

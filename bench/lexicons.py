@@ -20,8 +20,8 @@ sys.path.insert(0, str(HERE))
 
 from shared_data import huliu_dir, read_mr, read_sst2  # noqa: E402
 
-from sentclf.lexicons import load_lexicon  # noqa: E402
-from sentclf.models import build_pipeline  # noqa: E402
+from sentclf.classify.lexicons import load_lexicon  # noqa: E402
+from sentclf.classify.pipeline import build_pipeline  # noqa: E402
 from sentclf.text import tokenize_all  # noqa: E402
 
 THRESHOLDS = (0.3, 0.5, 1.0)

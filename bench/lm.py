@@ -20,9 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from shared_data import read_mr  # noqa: E402
 
-from sentclf import lm, lmtools, nnlm  # noqa: E402
-from sentclf.corpus import load_default_corpus  # noqa: E402
-from sentclf.neural import Adam, activation_slope  # noqa: E402
+from sentclf.data.source import TextSource  # noqa: E402
+from sentclf.lm import network as nnlm  # noqa: E402
+from sentclf.lm import training  # noqa: E402
+from sentclf.lm.config import LMConfig  # noqa: E402
+from sentclf.lm.queries import ExportConfig, export_vectors  # noqa: E402
+from sentclf.data.corpus import load_default_corpus  # noqa: E402
+from sentclf.nn.activations import activation_slope  # noqa: E402
+from sentclf.nn.optimizers import Adam  # noqa: E402
 
 V, DIM, HIDDEN, WINDOW = 10_000, 50, 100, 3
 
@@ -48,13 +53,15 @@ def textbook_step(params, opt, contexts, targets):
 
 
 def ours_step(params, opt, contexts, targets):
-    opt.step(nnlm.loss_and_grads(params, contexts, targets, "relu")[1])
+    opt.step(nnlm.loss_and_grads(params, contexts, targets, "relu", workspace=opt.workspace)[1])
 
 
 def tokens_per_second(step, batch: int, tied: bool = False, batches: int = 40) -> float:
     rng = np.random.default_rng(0)
     params = nnlm.init_params(V, WINDOW, DIM, HIDDEN, rng, unigram=rng.random(V) + 0.1, tied=tied)
-    opt = Adam(params, lr=1e-3)
+    workspace = nnlm.Workspace()
+    opt = Adam(params, lr=1e-3, workers=workspace.workers)
+    opt.workspace = workspace    # what ours_step reuses from step to step
     contexts, targets = rng.integers(0, V, (batch * batches, WINDOW)), rng.integers(0, V, batch * batches)
     step(params, opt, contexts[:batch], targets[:batch])  # warm-up
     start = time.perf_counter()
@@ -88,23 +95,23 @@ def speed() -> None:
 
 
 def perplexity_rows(name: str, texts: list, configs: dict) -> None:
-    base = lm.LMConfig()
-    vocab, counts, train, held = lmtools._split(texts, base)
-    kn = lmtools.baseline_perplexity(train, held, len(vocab), 3)
+    base = LMConfig()
+    vocab, counts, train, held = training.split_text(texts, base)
+    kn = training.baseline_perplexity(train, held, len(vocab), 3)
     print(f"| {name} | Kneser-Ney 3-gram, D = {kn['discount']:.2f} (nltk.lm) | {kn['perplexity']:.1f} | | |",
           flush=True)
     for label, config in configs.items():
         start = time.perf_counter()
-        result = lm.fit(config, vocab, counts, train, held)
+        result = training.fit(config, vocab, counts, train, held)
         ppl = result["model"].perplexity(held)
         print(f"| {name} | {label} | {ppl:.1f} | {result['best_epoch']} of {len(result['history'])} "
               f"| {time.perf_counter() - start:.0f} |", flush=True)
 
 
 LM_CONFIGS = {
-    "neural, the lecture's network (window 3, d 50, h 100, untied)": lm.LMConfig(epochs=10),
-    "neural --tie": lm.LMConfig(epochs=10, tie=True),
-    "neural --tie --dropout 0.2": lm.LMConfig(epochs=12, tie=True, dropout=0.2),
+    "neural, the lecture's network (window 3, d 50, h 100, untied)": LMConfig(epochs=10),
+    "neural --tie": LMConfig(epochs=10, tie=True),
+    "neural --tie --dropout 0.2": LMConfig(epochs=12, tie=True, dropout=0.2),
 }
 
 
@@ -122,14 +129,15 @@ def embeddings() -> None:
 
     from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-    from sentclf.lexicons import load_lexicon
-    from sentclf.models import EmbeddingConfig, ModelConfig, build_pipeline
+    from sentclf.classify.lexicons import load_lexicon
+    from sentclf.classify.config import EmbeddingConfig, ModelConfig
+    from sentclf.classify.pipeline import build_pipeline
     from sentclf.text import tokenize_all
-    from sentclf.embeddings import load_vectors
+    from sentclf.classify.vector_sources import load_vectors
 
     mr_x, mr_y = read_mr()
     texts = load_default_corpus().texts + mr_x
-    config = lm.LMConfig(epochs=8, tie=True, dropout=0.2)
+    config = LMConfig(epochs=8, tie=True, dropout=0.2)
     out = Path("build") / "bench-lm"     # kept: the LM file and its vectors outlive the run
     out.mkdir(parents=True, exist_ok=True)
     if not (out / "both.lm").exists():
@@ -137,11 +145,12 @@ def embeddings() -> None:
             source = Path(tmp) / "corpus.txt"
             source.write_text("\n".join(t.replace("\n", " ") for t in texts) + "\n", encoding="utf-8")
             start = time.perf_counter()
-            report = lmtools.train_lm(config, lmtools.TextInput((str(source),)), out / "both.lm", baseline=False)
+            report = training.train_lm(training.LMTrainConfig(config, TextSource((str(source),)), str(out / "both.lm"),
+                                                          baseline=False)).as_dict()
         print(f"LM on default corpus + MR text ({report['data']['train_tokens']:,} tokens, --tie --dropout 0.2, "
               f"{report['metrics']['epochs']} epochs): held-out perplexity "
               f"{report['metrics']['heldout_perplexity']:.1f}, {time.perf_counter() - start:.0f} s")
-    vectors = lmtools.export_vectors(out / "both.lm", out / "lm.vec", force=True)["path"]
+    vectors = export_vectors(ExportConfig(str(out / "both.lm"), str(out / "lm.vec"), force=True))["path"]
     table = load_vectors(vectors)
     lexicon, tokens = load_lexicon(), tokenize_all(mr_x)
     folds = StratifiedKFold(10, shuffle=True, random_state=0)

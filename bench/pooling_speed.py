@@ -20,10 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from shared_data import read_movie_reviews  # noqa: E402
 
-from sentclf.corpus import load_default_corpus  # noqa: E402
-from sentclf.embeddings import PooledEmbeddings, load_minilm  # noqa: E402
+from sentclf.data.corpus import load_default_corpus  # noqa: E402
+from sentclf.classify.features.embeddings import PooledEmbeddings  # noqa: E402
+from sentclf.classify.vector_sources import load_minilm  # noqa: E402
 from sentclf.text import tokenize_all  # noqa: E402
-from sentclf.vectors import VectorTable  # noqa: E402
+from sentclf.classify.vectors import VectorTable  # noqa: E402
 
 
 def word_table(token_lists: list) -> VectorTable:

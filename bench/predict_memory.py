@@ -19,7 +19,7 @@ WRAPPER = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdou
 
 
 def write_input(path: Path, megabytes: int) -> int:
-    from sentclf.corpus import load_default_corpus
+    from sentclf.data.corpus import load_default_corpus
 
     block = ("\n".join(load_default_corpus().texts) + "\n").encode()
     lines, written = block.count(b"\n"), 0

@@ -18,11 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from shared_data import read_movie_reviews, read_mr, read_sst2  # noqa: E402
 
-from sentclf.compare import CompareConfig, cross_validate  # noqa: E402
-from sentclf.embeddings import load_minilm  # noqa: E402
-from sentclf.lexicons import load_lexicon  # noqa: E402
-from sentclf.models import EmbeddingConfig  # noqa: E402
-from sentclf.render import compare_rows, markdown_table, COMPARE_HEADER  # noqa: E402
+from sentclf.classify.config import CompareConfig  # noqa: E402
+from sentclf.classify.crossval import cross_validate  # noqa: E402
+from sentclf.classify.vector_sources import load_minilm  # noqa: E402
+from sentclf.classify.lexicons import load_lexicon  # noqa: E402
+from sentclf.classify.config import EmbeddingConfig  # noqa: E402
+from sentclf.cli.render import COMPARE_HEADER, compare_rows, markdown_table  # noqa: E402
 from sentclf.text import tokenize_all  # noqa: E402
 
 FEATURES = ("six", "six+emb", "emb", "six+ngrams", "ngrams")

@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from shared_data import read_movie_reviews  # noqa: E402
 
-from sentclf.corpus import load_default_corpus  # noqa: E402
-from sentclf.features import LectureFeatures  # noqa: E402
-from sentclf.lexicons import load_lexicon  # noqa: E402
+from sentclf.data.corpus import load_default_corpus  # noqa: E402
+from sentclf.classify.features.six import LectureFeatures  # noqa: E402
+from sentclf.classify.lexicons import load_lexicon  # noqa: E402
 
 REPEATS = 3
 

@@ -1,38 +1,64 @@
 """sentclf: sentiment classification with the lecture's six features, logistic regression vs an MLP.
 
     >>> import sentclf
-    >>> report = sentclf.train(sentclf.TrainConfig(), "model.sentclf")      # default corpus
-    >>> model = sentclf.load_model("model.sentclf")
-    >>> docs = [sentclf.Document("-", 1, "What a great flight!")]
-    >>> next(sentclf.predict(model, docs))["label"]
+    >>> result = sentclf.train(sentclf.TrainConfig(output="model.sentclf"))     # the default corpus
+    >>> predictions = sentclf.predict(sentclf.PredictConfig(model_path="model.sentclf", texts=("What a great flight!",)))
+    >>> next(iter(predictions))["label"]
     'positive'
 
-The language model: ``sentclf.train_lm(sentclf.LMConfig(tie=True), sentclf.TextInput(("a.txt",)), "a.lm")``,
-then ``sentclf.lm.load("a.lm")[0].next_words("the dog gets")``.
+The language model: ``sentclf.train_lm(sentclf.LMTrainConfig(sentclf.LMConfig(tie=True),
+sentclf.TextSource(("a.txt",)), "a.lm"))``, then ``sentclf.next_words(sentclf.QueryConfig("a.lm", "the dog gets"))``.
 
-Names are imported on first use, so ``from sentclf.vectors import read_vectors`` does not pay for
-scikit-learn.
+Names are imported on first use (SPEC 1's lazy loading), so ``import sentclf`` costs nothing and
+``from sentclf.classify.vectors import read_vectors`` does not pay for the rest.
 """
 import importlib
 
 __version__ = "0.1.0"
 
+# public name → (module, attribute)
 _EXPORTS = {
-    "sentclf.api": ("DataConfig", "Model", "TrainConfig", "feature_rows", "load_model", "predict", "train"),
-    "sentclf.data": ("Document", "read_examples"),
-    "sentclf.errors": ("ConfigError", "DataError", "LexiconError", "ModelFileError", "SentclfError", "VectorsError"),
-    "sentclf.features": ("LectureFeatures",),
-    "sentclf.embeddings": ("PooledEmbeddings",),
-    "sentclf.lexicons": ("Lexicon", "load_lexicon"),
-    "sentclf.models": ("EmbeddingConfig", "ModelConfig", "build_pipeline"),
-    "sentclf.lm": ("LMConfig", "LanguageModel"),
-    "sentclf.lmtools": ("TextInput", "train_lm", "perplexity_report", "export_vectors"),
+    **{name: ("sentclf.classify.config", name) for name in (
+        "TrainConfig", "CompareConfig", "EvaluateConfig", "PredictConfig", "FeaturesConfig", "ExplainConfig",
+        "ModelConfig", "EmbeddingConfig", "LexiconConfig")},
+    **{name: ("sentclf.data.source", name) for name in ("DataConfig", "TextSource")},
+    "Document": ("sentclf.data.documents", "Document"),
+    "read_examples": ("sentclf.data.readers", "read_examples"),
+    "train": ("sentclf.classify.training", "train"),
+    "TrainResult": ("sentclf.classify.training", "TrainResult"),
+    "load_model": ("sentclf.classify.modelfile", "load"),
+    "Model": ("sentclf.classify.modelfile", "Model"),
+    "predict": ("sentclf.classify.prediction", "predict"),
+    "predict_documents": ("sentclf.classify.prediction", "predict_documents"),
+    "Predictions": ("sentclf.classify.prediction", "Predictions"),
+    "features": ("sentclf.classify.featuredump", "features"),
+    "compare": ("sentclf.classify.comparison", "compare"),
+    "evaluate": ("sentclf.classify.evaluation", "evaluate"),
+    "explain": ("sentclf.classify.explain", "explain"),
+    "LectureFeatures": ("sentclf.classify.features.six", "LectureFeatures"),
+    "PooledEmbeddings": ("sentclf.classify.features.embeddings", "PooledEmbeddings"),
+    "Lexicon": ("sentclf.classify.lexicons", "Lexicon"),
+    "load_lexicon": ("sentclf.classify.lexicons", "load_lexicon"),
+    "build_pipeline": ("sentclf.classify.pipeline", "build_pipeline"),
+    "LMConfig": ("sentclf.lm.config", "LMConfig"),
+    "LanguageModel": ("sentclf.lm.model", "LanguageModel"),
+    "load_lm": ("sentclf.lm.lmfile", "load"),
+    **{name: ("sentclf.lm.training", name) for name in ("LMTrainConfig", "LMTrainResult", "train_lm")},
+    **{name: ("sentclf.lm.queries", name) for name in (
+        "PerplexityConfig", "QueryConfig", "ExportConfig", "perplexity_report", "next_words", "neighbors",
+        "export_vectors")},
+    **{name: ("sentclf.errors", name) for name in (
+        "SentclfError", "ConfigError", "DataError", "LexiconError", "ModelFileError", "VectorsError")},
 }
-_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-__all__ = ["__version__", *_WHERE]
+__all__ = ["__version__", *_EXPORTS]
 
 
 def __getattr__(name):
-    if name in _WHERE:
-        return getattr(importlib.import_module(_WHERE[name]), name)
+    if name in _EXPORTS:
+        module, attribute = _EXPORTS[name]
+        return getattr(importlib.import_module(module), attribute)
     raise AttributeError(f"module 'sentclf' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

@@ -13,8 +13,6 @@ import html
 import re
 from collections.abc import Iterable
 
-from sklearn.base import BaseEstimator, TransformerMixin
-
 _URL = r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]'’”]"
 _EMOTICON = (r"<3|</3|\^_\^|-_-|o_o|>_<"
              r"|[<>]?[:;=][\-o*']?(?:[)\](\[/\\}{@|]|[dpx](?!\w))"  # :) :-( ;-) :d :p (":done" is no emoticon)
@@ -52,17 +50,3 @@ def tokenize_all(texts: Iterable[str]) -> list[list[str]]:
 def normalize_entry(entry: str) -> str:
     """Put a lexicon entry in the form the tokenizer gives its tokens (lower case, straight apostrophe)."""
     return entry.lower().replace("’", "'")
-
-
-class Tokenizer(BaseEstimator, TransformerMixin):
-    """Pipeline step: raw strings in, lists of tokens out, so later steps tokenize nothing again.
-
-    Documents that are already token lists pass through, so a caller that tokenized once (``train``
-    does, to find empty documents) can feed several pipelines without tokenizing again.
-    """
-
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X):
-        return [doc if isinstance(doc, list) else tokenize(doc) for doc in X]

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from sentclf.api import DataConfig, TrainConfig, train
-from sentclf.lexicons import load_lexicon
+from sentclf.classify.config import TrainConfig
+from sentclf.classify.lexicons import load_lexicon
+from sentclf.classify.training import train
+from sentclf.data.source import DataConfig
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -40,7 +42,7 @@ def lecture_lexicon():
 
 def _train_on(tmp_path_factory, fixture_name: str) -> Path:
     path = tmp_path_factory.mktemp("model") / f"{Path(fixture_name).stem}.sentclf"
-    train(TrainConfig(data=DataConfig(str(FIXTURES / fixture_name)), test_size=0.25), path)
+    train(TrainConfig(data=DataConfig(str(FIXTURES / fixture_name)), test_size=0.25, output=str(path)))
     return path
 
 

@@ -58,7 +58,7 @@ def test_readme_wheel_carries_the_lexicons(tmp_path):
     assert "sentclf/lexicons/build_vader_lexicon.py" not in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    code = ("import sentclf.lexicons as l; d = l.builtin_dir(); lex = l.load_lexicon(); "
+    code = ("import sentclf.classify.lexicons as l; d = l.builtin_dir(); lex = l.load_lexicon(); "
             "print(d.is_relative_to(%r), len(lex.positive) > 2000)" % str(site))
     out = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {code}"],
                          capture_output=True, text=True, cwd=tmp_path, check=True)

@@ -1,7 +1,8 @@
 import pytest
 from nltk.tokenize import TweetTokenizer
 
-from sentclf.text import Tokenizer, normalize_entry, tokenize, tokenize_all
+from sentclf.classify.pipeline import Tokenizer
+from sentclf.text import normalize_entry, tokenize, tokenize_all
 from tests.conftest import TEXTBOOK_REVIEW
 
 

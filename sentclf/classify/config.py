@@ -1,0 +1,266 @@
+"""The classifier's config objects: one per verb (train, compare, evaluate, predict, features,
+explain), each validated by its ``validate()``, which the verb calls first. Plain dataclasses: this
+module imports nothing heavy, so the CLI can build configs and offer choices before any work."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sentclf.classify.features import BLOCKS, default_feature_sets, parse_feature_set
+from sentclf.data.source import DataConfig
+from sentclf.errors import ConfigError
+from sentclf.nn import ACTIVATIONS, SKLEARN_NAMES
+
+MODEL_KINDS = ("lr", "mlp")
+MODEL_TITLES = {"lr": "logistic regression", "mlp": "two-layer MLP"}
+MLP_ACTIVATIONS = tuple(SKLEARN_NAMES.get(name, name) for name in ACTIVATIONS)  # relu, tanh, logistic
+LEXICON_NAMES = ("builtin", "huliu")
+POOLS = ("mean", "max")
+MINILM = "minilm"
+DEFAULT_KEEP = 10_000
+VECTOR_FORMATS = ("glove", "word2vec", "word2vec-bin", "fasttext")
+
+
+def parse_pool(pool: str | tuple) -> tuple:
+    """'mean,max' -> ('mean', 'max'), validated."""
+    names = tuple(p.strip() for p in pool.split(",")) if isinstance(pool, str) else tuple(pool)
+    if not names or any(p not in POOLS for p in names) or len(set(names)) != len(names):
+        raise ConfigError(f"--pool takes mean, max or mean,max, not '{pool}'")
+    return names
+
+
+def parse_list(text: str | None) -> tuple:
+    """'lr, mlp' -> ('lr', 'mlp')."""
+    return tuple(item.strip() for item in (text or "").split(",") if item.strip())
+
+
+@dataclass
+class ModelConfig:
+    """Everything that shapes a pipeline; stored whole in the model file's metadata."""
+
+    hidden: int = 100
+    activation: str = "relu"
+    class_weight: str | None = None
+    seed: int = 0
+    c: float | None = None  # LR's inverse L2 strength; None: 1.0, or 4.0 on TF-IDF n-grams alone
+    alpha: float = 1e-4
+    max_iter: int = 1000
+
+    def validate(self) -> None:
+        if self.hidden < 1:
+            raise ConfigError(f"--hidden must be at least 1, not {self.hidden}")
+        if self.activation not in MLP_ACTIVATIONS:
+            raise ConfigError(f"unknown activation '{self.activation}': choose one of {', '.join(MLP_ACTIVATIONS)}")
+        if (self.c is not None and self.c <= 0) or self.alpha < 0:
+            raise ConfigError(f"--lr-c must be > 0 and --alpha >= 0 (got {self.c}, {self.alpha})")
+        if self.class_weight not in (None, "balanced"):
+            raise ConfigError(f"--class-weight takes 'balanced' only, not '{self.class_weight}'")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class EmbeddingConfig:
+    """Pooled word embeddings appended after x1..x6 (or alone, with ``lexicon_features=False``)."""
+
+    source: str | None = None
+    fmt: str | None = None
+    pool: str = "mean,max"
+    keep_vectors: int = DEFAULT_KEEP
+    lexicon_features: bool = True
+
+    def validate(self) -> None:
+        parse_pool(self.pool)
+        if self.keep_vectors < 0:
+            raise ConfigError(f"--keep-vectors must be 0 or more, not {self.keep_vectors}")
+        if self.source is None and not self.lexicon_features:
+            raise ConfigError("--no-lexicon-features leaves no features: add --embeddings SOURCE")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def default_feature_set(self) -> str:
+        """six, six+emb or emb, as the embedding options say."""
+        if self.source is None:
+            return "six"
+        return "six+emb" if self.lexicon_features else "emb"
+
+
+@dataclass
+class LexiconConfig:
+    """Which word lists feed x1, x2 and x4: a base lexicon and an optional folder of replacements."""
+
+    name: str = "builtin"
+    directory: str | None = None
+
+    def validate(self) -> None:
+        if self.name not in LEXICON_NAMES:
+            raise ConfigError(f"unknown lexicon '{self.name}': choose one of {', '.join(LEXICON_NAMES)}")
+
+    def load(self):
+        from sentclf.classify.lexicons import load_lexicon
+
+        return load_lexicon(self.name, self.directory)
+
+
+def check_feature_set(feature_set: str, embeddings: EmbeddingConfig) -> tuple:
+    """The blocks of a feature set, checked against the registry and the embedding options."""
+    blocks = parse_feature_set(feature_set)
+    if any(BLOCKS[name].needs_embeddings for name in blocks) and embeddings.source is None:
+        raise ConfigError(f"feature set '{feature_set}' needs --embeddings SOURCE")
+    return blocks
+
+
+@dataclass
+class TrainConfig:
+    """Everything ``train`` needs; saved (but the output path, --force and --plot) in the model's metadata."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    models: tuple = MODEL_KINDS
+    test_size: float = 0.2
+    lexicon: str = "builtin"
+    lexicon_dir: str | None = None
+    model: ModelConfig = field(default_factory=ModelConfig)
+    embeddings: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    features: str | None = None       # a feature set (six, six+ngrams, ...); None: as the embedding options say
+    output: str | None = None         # None: the default model path
+    force: bool = False
+    plot_dir: str | None = None
+
+    def feature_set(self) -> str:
+        return self.features or self.embeddings.default_feature_set()
+
+    def validate(self) -> None:
+        unknown = [kind for kind in self.models if kind not in MODEL_KINDS]
+        if unknown or not self.models:
+            raise ConfigError(f"unknown model {unknown or '(none)'}: choose lr, mlp or both")
+        if not 0 < self.test_size < 1:
+            raise ConfigError(f"--test-size must be between 0 and 1 (a fraction), not {self.test_size}")
+        LexiconConfig(self.lexicon, self.lexicon_dir).validate()
+        self.model.validate()
+        self.embeddings.validate()
+        check_feature_set(self.feature_set(), self.embeddings)
+
+    def as_dict(self) -> dict:
+        return {"data": vars(self.data), "models": list(self.models), "test_size": self.test_size,
+                "lexicon": self.lexicon, "lexicon_dir": self.lexicon_dir, "model": self.model.as_dict(),
+                "embeddings": self.embeddings.as_dict(), "features": self.feature_set()}
+
+
+@dataclass
+class CompareConfig:
+    """What to cross-validate: data, folds, models, feature sets, and how to build them."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    cv: int = 10
+    models: tuple = MODEL_KINDS
+    features: tuple | None = None  # None: six, six+ngrams, ngrams, and six+emb, emb with embeddings
+    seed: int = 0
+    jobs: int = 1
+    learning_curve: bool = False
+    lexicon: LexiconConfig = field(default_factory=LexiconConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    embeddings: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    plot_dir: str | None = None
+
+    def feature_sets(self) -> tuple:
+        chosen = self.features or default_feature_sets(self.embeddings.source is not None)
+        for feature_set in chosen:
+            check_feature_set(feature_set, self.embeddings)
+        return tuple(chosen)
+
+    def validate(self) -> None:
+        if self.cv < 2:
+            raise ConfigError(f"--cv must be at least 2, not {self.cv}")
+        if not self.models or any(m not in MODEL_KINDS for m in self.models):
+            raise ConfigError(f"--models takes lr, mlp or lr,mlp, not {','.join(self.models) or '(none)'}")
+        self.lexicon.validate()
+        self.feature_sets()
+        self.model.validate()
+
+
+@dataclass
+class EvaluateConfig:
+    """Score a model file's models on labelled data, with DATA's labels renamed by ``label_map``."""
+
+    data: DataConfig
+    model_path: str | None = None
+    label_map: str | None = None      # 'pos=positive,neg=negative'
+    plot_dir: str | None = None
+
+    def labels(self) -> dict:
+        """--label-map as a dict: 'pos=positive,neg=negative' -> {'pos': 'positive', 'neg': 'negative'}."""
+        mapping = {}
+        for item in parse_list(self.label_map):
+            source, sep, target = item.partition("=")
+            if not sep or not source.strip() or not target.strip():
+                raise ConfigError(f"--label-map wants DATA_LABEL=MODEL_LABEL pairs separated by commas, not '{item}'")
+            mapping[source.strip()] = target.strip()
+        return mapping
+
+    def validate(self) -> None:
+        self.labels()
+
+
+@dataclass
+class PredictConfig:
+    """Label documents with a model file's best (or chosen) model: one per line of each file (or one
+    per file), or the given ``texts``. ``model`` may hold an already loaded model."""
+
+    files: tuple = ()
+    texts: tuple = ()
+    model_path: str | None = None
+    model: Any = None
+    use: str | None = None
+    whole_file: bool = False
+    encoding: str = "utf-8"
+    batch_size: int = 1000
+
+    def validate(self) -> None:
+        if not self.files and not self.texts:
+            raise ConfigError("give at least one FILE, or - to read standard input")
+        if self.use is not None and self.use not in MODEL_KINDS:
+            raise ConfigError(f"--use takes {' or '.join(MODEL_KINDS)}, not '{self.use}'")
+        if self.batch_size < 1:
+            raise ConfigError(f"the batch size must be at least 1, not {self.batch_size}")
+
+
+@dataclass
+class FeaturesConfig:
+    """The feature dump: x1..x6 (and pooled vectors) per document, or per-class means over ``labelled``."""
+
+    files: tuple = ()
+    texts: tuple = ()
+    labelled: DataConfig | None = None
+    whole_file: bool = False
+    encoding: str = "utf-8"
+    lexicon: LexiconConfig = field(default_factory=LexiconConfig)
+    embeddings: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    batch_size: int = 1000
+
+    def validate(self) -> None:
+        if self.labelled is None and not self.files and not self.texts:
+            raise ConfigError("give at least one FILE, or - to read standard input")
+        self.lexicon.validate()
+        if self.embeddings.source is not None:
+            self.embeddings.validate()
+
+
+@dataclass
+class ExplainConfig:
+    """Explain one document with a model file's logistic regression (``model``: one already loaded)."""
+
+    text: str
+    model_path: str | None = None
+    model: Any = None
+
+
+def documents_of(files: tuple, texts: tuple, whole_file: bool, encoding: str):
+    """The documents a config names: lines (or whole files) of ``files``, then each of ``texts``."""
+    from sentclf.data.documents import Document, iter_documents
+
+    if files:
+        yield from iter_documents(list(files), whole_file=whole_file, encoding=encoding)
+    for number, text in enumerate(texts, start=1):
+        yield Document("<text>", number, text)

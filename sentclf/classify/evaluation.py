@@ -1,0 +1,42 @@
+"""``evaluate``: score every model in a model file on labelled data, with McNemar's test of LR vs MLP."""
+from __future__ import annotations
+
+from collections import Counter
+
+from sentclf.classify import modelfile
+from sentclf.classify.config import EvaluateConfig
+from sentclf.classify.features.six import feature_matrix
+from sentclf.classify.metrics import drop_details, score_model
+from sentclf.classify.pipeline import feature_parts
+from sentclf.classify.plots import feature_distributions_png, held_out_plots
+from sentclf.classify.significance import held_out_comparison
+from sentclf.errors import DataError
+from sentclf.text import tokenize_all
+
+
+def evaluate(config: EvaluateConfig) -> dict:
+    """Score every model in the file on labelled DATA: the held-out metrics of ``train``, and McNemar."""
+    config.validate()
+    label_map, plot_dir = config.labels(), config.plot_dir
+    model = modelfile.load(config.model_path)
+    dataset = config.data.load()
+    labels = [label_map.get(label, label) for label in dataset.labels]
+    unknown = sorted(set(labels) - set(model.labels))
+    if unknown:
+        raise DataError(f"{dataset.source}: labels the model does not know: {', '.join(unknown)} (it knows "
+                        f"{', '.join(model.labels)}): map them with --label-map {unknown[0]}={model.labels[0]},...")
+    tokens = tokenize_all(dataset.texts)
+    metrics = {kind: score_model(pipeline, tokens, labels, model.labels) for kind, pipeline in model.pipelines.items()}
+    plots = []
+    if plot_dir is not None:
+        caption = f"{dataset.source}: {len(labels):,} documents scored by {model.path.name}"
+        six, _ = feature_parts(next(iter(model.pipelines.values())))
+        plots = held_out_plots(plot_dir, metrics, labels, model.labels, caption)
+        if six is not None:
+            plots.append(feature_distributions_png(feature_matrix(tokens, six.lexicon_), labels, caption, plot_dir,
+                                                   "features_by_class.png"))
+    significance = held_out_comparison(metrics, labels)
+    return {"model": str(model.path), "source": dataset.source, "sha256": dataset.sha256, "n_documents": len(labels),
+            "empty_documents": sum(1 for t in tokens if not t), "labels": model.labels,
+            "label_counts": dict(sorted(Counter(labels).items())), "metrics": drop_details(metrics),
+            "significance": significance, "best_model": model.metadata["best_model"], "plots": plots}

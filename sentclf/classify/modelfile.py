@@ -1,0 +1,97 @@
+"""The classifier's model file: :mod:`sentclf.archive`'s zip with ``model.joblib``, the fitted
+pipelines pickled with joblib, beside ``metadata.json``.
+
+Loading checks the metadata first (format, version, the payload's sha256), warns when the file was
+saved with another scikit-learn, then unpickles. Unpickling runs code: load only files you trust.
+Files written by sentclf 0.1.0, whose classes lived in modules that have since moved, load through
+:data:`MOVED`.
+"""
+from __future__ import annotations
+
+import inspect
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sentclf import archive
+from sentclf.errors import ConfigError, ModelFileError
+from sentclf.paths import default_model_path
+
+PAYLOAD_MEMBER = "model.joblib"
+log = logging.getLogger("sentclf")
+
+# (module, name) in files written before the package was reorganized → the module that holds it now
+MOVED = {
+    ("sentclf.features", "LectureFeatures"): "sentclf.classify.features.six",
+    ("sentclf.text", "Tokenizer"): "sentclf.classify.pipeline",
+    ("sentclf.lexicons", "Lexicon"): "sentclf.classify.lexicons",
+    ("sentclf.embeddings", "PooledEmbeddings"): "sentclf.classify.features.embeddings",
+    ("sentclf.embeddings", "WordPieceTable"): "sentclf.classify.vector_sources",
+    ("sentclf.vectors", "VectorTable"): "sentclf.classify.vectors",
+    ("sentclf.models", "passthrough"): "sentclf.classify.features.ngrams",
+}
+
+
+@dataclass
+class Model:
+    """A loaded model file: its metadata and its fitted pipelines."""
+
+    path: Path
+    metadata: dict
+    pipelines: dict
+
+    @property
+    def labels(self) -> list:
+        return list(self.metadata["labels"])
+
+    def pipeline(self, use: str | None = None) -> tuple:
+        """(kind, pipeline): the one asked for, or the best one."""
+        kind = use or self.metadata["best_model"]
+        if kind not in self.pipelines:
+            raise ConfigError(f"{self.path}: holds no '{kind}' model (it holds {', '.join(self.pipelines)}): "
+                              f"choose --use {' or --use '.join(self.pipelines)}, or retrain with --model {kind}")
+        return kind, self.pipelines[kind]
+
+
+def save(path, pipelines: dict, metadata: dict, force: bool = False) -> Path:
+    """Write the fitted pipelines and the metadata atomically; returns the path written."""
+    import joblib
+
+    payload = io.BytesIO()
+    joblib.dump(pipelines, payload)
+    return archive.write_archive(path, archive.MODEL_FORMAT, metadata, PAYLOAD_MEMBER, payload.getvalue(), force)
+
+
+def _unpickler(payload: bytes):
+    """joblib's unpickler (it rebuilds the numpy arrays joblib writes apart), reading moved classes
+    from where they live now."""
+    from joblib.numpy_pickle import NumpyUnpickler
+
+    class MovedClassUnpickler(NumpyUnpickler):
+        def find_class(self, module, name):
+            return super().find_class(MOVED.get((module, name), module), name)
+
+    options = {"ensure_native_byte_order": True} \
+        if "ensure_native_byte_order" in inspect.signature(NumpyUnpickler.__init__).parameters else {}
+    return MovedClassUnpickler("", io.BytesIO(payload), **options)
+
+
+def load(path=None) -> Model:
+    """Load a model file (default: :func:`sentclf.paths.default_model_path`), checking metadata first."""
+    import sklearn
+
+    path = Path(path) if path else default_model_path()
+    meta = archive.read_metadata(path)
+    saved = meta.get("environment", {}).get("scikit_learn")
+    if saved and saved != sklearn.__version__:
+        log.warning("%s was saved with scikit-learn %s and this is %s: predictions may differ; retrain to be sure",
+                    path, saved, sklearn.__version__)
+    payload = archive.read_payload(path, meta, PAYLOAD_MEMBER)
+    try:
+        pipelines = _unpickler(payload).load()
+    except Exception as exc:  # unpickling errors come in every type
+        raise ModelFileError(f"{path}: cannot unpickle the models ({type(exc).__name__}: {exc})") from None
+    if not isinstance(pipelines, dict):
+        raise ModelFileError(f"{path}: the payload holds a {type(pipelines).__name__}, not sentclf's models")
+    return Model(path, meta, pipelines)

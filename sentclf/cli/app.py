@@ -1,0 +1,60 @@
+"""The ``sentclf`` command group: logging on stderr, ``-q``, ``--version``, and the one place where
+expected failures (:class:`~sentclf.errors.SentclfError`) become ``Error: ...`` on stderr with exit 1."""
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from sentclf import __version__
+from sentclf.errors import SentclfError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Group(click.Group):
+    """Maps every expected failure to one line on stderr and exit 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SentclfError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+class StderrFormatter(logging.Formatter):
+    def format(self, record):
+        prefix = "Warning: " if record.levelno >= logging.WARNING else ""
+        return prefix + record.getMessage()
+
+
+def setup_logging(quiet: bool) -> None:
+    """sentclf's log (and Python warnings) on stderr: info and up, or warnings only when quiet."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(StderrFormatter())
+    logging.captureWarnings(True)
+    logging.getLogger("pooch").setLevel(logging.WARNING if quiet else logging.INFO)
+    for name in ("sentclf", "py.warnings"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.WARNING if quiet else logging.INFO)
+        logger.propagate = False
+
+
+def is_quiet() -> bool:
+    return logging.getLogger("sentclf").level > logging.INFO
+
+
+@click.group(cls=Group, context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="sentclf")
+@click.option("-q", "--quiet", is_flag=True, help="Only results on stdout; no progress or info on stderr.")
+def cli(quiet):
+    """Sentiment classification with the lecture's six features: logistic regression vs a two-layer MLP.
+
+    \b
+    sentclf train                     train both models on the default corpus
+    sentclf predict reviews.txt       score one document per line
+    sentclf explain "What a great film!"
+    """
+    setup_logging(quiet)

@@ -1,0 +1,129 @@
+"""``sentclf predict``, ``sentclf features`` and ``sentclf explain``: scoring documents one by one."""
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+
+import click
+
+from sentclf.classify.config import MODEL_KINDS, EmbeddingConfig, ExplainConfig, FeaturesConfig, PredictConfig
+from sentclf.cli.app import CONTEXT
+from sentclf.cli.options import (data_options, embedding_options, lexicon_options, model_path_option,
+                                 quiet_option)
+from sentclf.cli.progress import VectorsProgress
+from sentclf.data.source import DataConfig
+
+OUTPUT_BATCH = 1000  # lines written per call: one click.echo per document costs a quarter of predict's time
+log = logging.getLogger("sentclf")
+
+
+def _need_files(files) -> tuple:
+    if not files:
+        raise click.UsageError("give at least one FILE, or - to read standard input")
+    return tuple(files)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1)
+@model_path_option
+@click.option("--use", type=click.Choice(MODEL_KINDS), help="Which model to use (default: the best one).")
+@click.option("--whole-file", is_flag=True, help="Each FILE is one document (default: one per line).")
+@click.option("--encoding", default="utf-8", show_default=True)
+@click.option("--jsonl", "out", flag_value="jsonl", help="One JSON object per document.")
+@click.option("--csv", "out", flag_value="csv", help="CSV with a header row.")
+@quiet_option
+def predict(files, model_path, use, whole_file, encoding, out):
+    """Label each line of FILE (or each FILE with --whole-file); - reads stdin. Example:
+
+        sentclf predict reviews.txt --jsonl
+    """
+    from sentclf.classify.prediction import predict as run_predict
+    from sentclf.cli import render
+
+    config = PredictConfig(files=_need_files(files), model_path=model_path, use=use, whole_file=whole_file,
+                           encoding=encoding)
+    predictions = run_predict(config)
+    labels = predictions.labels
+    if out == "csv":
+        click.echo(render.csv_line(["file", "line", "label", *[f"p_{x}" for x in labels], "empty", "text"]))
+    elif out is None:
+        click.echo(render.prediction_header(labels))
+    lines = []
+    for result in predictions:
+        if out == "jsonl":
+            lines.append(render.json_line(render.prediction_json(result)))
+        else:
+            lines.append(render.csv_line(render.prediction_csv(result, labels)) if out == "csv"
+                         else render.prediction_row(result, labels))
+        if len(lines) >= OUTPUT_BATCH:
+            click.echo("\n".join(lines))
+            lines.clear()
+    if lines:
+        click.echo("\n".join(lines))
+    log.info("scored %d document(s) with %s", predictions.n, predictions.kind)
+    if predictions.n_empty:
+        log.warning("%d empty document(s): their label is the model's prior", predictions.n_empty)
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1)
+@click.option("--labels", "labelled", help="A labelled DATA file: print per-class means of x1..x6 instead.")
+@click.option("--whole-file", is_flag=True, help="Each FILE is one document (default: one per line).")
+@click.option("--jsonl", "out", flag_value="jsonl", help="One JSON object per document.")
+@click.option("--csv", "out", flag_value="csv", help="CSV with a header row.")
+@click.option("--json", "out", flag_value="json", help="With --labels: the means as one JSON object.")
+@data_options
+@lexicon_options
+@embedding_options
+@quiet_option
+def features(files, labelled, whole_file, out, reading, lexicon, embeddings):
+    """Show x1..x6 and the matched tokens for each line of FILE (or -). Example:
+
+        echo "I loved it, no regrets!" | sentclf features - --jsonl
+
+    With --embeddings SOURCE each document also gets its pooled vector(s) and its tokens without one.
+    """
+    from sentclf.classify.featuredump import features as run_features
+    from sentclf.cli import render
+
+    embeddings = EmbeddingConfig(embeddings.source, embeddings.fmt, embeddings.pool, embeddings.keep_vectors)
+    config = FeaturesConfig(files=tuple(files) if labelled else _need_files(files), whole_file=whole_file,
+                            encoding=reading["encoding"], lexicon=lexicon, embeddings=embeddings,
+                            labelled=DataConfig(labelled, **reading) if labelled else None)
+    if labelled:
+        result = run_features(config)
+        click.echo(json.dumps(result, indent=2) if out in ("json", "jsonl") else render.means_table(result))
+        return
+    with VectorsProgress(embeddings.source) as progress:
+        rows = run_features(config, progress)
+        first = next(rows, None)
+    if out is None:
+        click.echo(render.feature_header(embeddings=embeddings.source is not None))
+    elif out == "csv" and first is not None:
+        click.echo(render.csv_line(render.feature_csv_header(first)))
+    for row in itertools.chain([first] if first else [], rows):
+        if out in ("jsonl", "json"):
+            click.echo(render.json_line(render.feature_json(row)))
+        else:
+            click.echo(render.csv_line(render.feature_csv(row)) if out == "csv" else render.feature_row_table(row))
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("text")
+@model_path_option
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as one JSON object.")
+@quiet_option
+def explain(text, model_path, as_json):
+    """Show z = w·x + b of the logistic regression for TEXT (- reads stdin as one document). Example:
+
+        sentclf explain "It's hokey, but the cast is great."
+    """
+    from sentclf.classify.explain import explain as run_explain
+    from sentclf.cli.render import explain_table
+    from sentclf.data.documents import iter_documents
+
+    if text == "-":
+        text = next(iter_documents(["-"], whole_file=True)).text
+    result = run_explain(ExplainConfig(text=text, model_path=model_path))
+    click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else explain_table(result))

@@ -1,0 +1,56 @@
+"""``sentclf train``."""
+from __future__ import annotations
+
+import click
+
+from sentclf.classify.config import TrainConfig
+from sentclf.classify.features import describe as describe_blocks
+from sentclf.cli.app import CONTEXT
+from sentclf.cli.options import (data_options, echo_json, echo_plots, embedding_options, lexicon_options,
+                                 model_options, plot_option, quiet_option)
+from sentclf.cli.progress import VectorsProgress
+from sentclf.data.source import DataConfig
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("data", required=False)
+@click.option("-o", "--output", "--model-path", "output", type=click.Path(), help="Where to save the model file.")
+@click.option("--model", "which", type=click.Choice(["lr", "mlp", "both"]), default="both", show_default=True)
+@click.option("--features", "feature_set", metavar="SET",
+              help=f"Feature blocks joined with '+' (default: six, or as --embeddings says). {describe_blocks()}.")
+@click.option("--test-size", type=float, default=0.2, show_default=True, help="Held-out fraction (stratified).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--class-weight", type=click.Choice(["balanced"]), default=None, help="Reweight classes by frequency.")
+@model_options
+@click.option("--force", is_flag=True, help="Overwrite an existing model file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@plot_option
+@data_options
+@lexicon_options
+@embedding_options
+@quiet_option
+def train(data, output, which, feature_set, test_size, seed, class_weight, model, force, as_json, plot_dir, reading,
+          lexicon, embeddings):
+    """Train logistic regression and the MLP on DATA and compare them on a held-out split.
+
+    DATA is a CSV/TSV/JSONL/fastText file, a folder with one sub-folder per label, or - for stdin;
+    without DATA the default corpus (38k labelled tweets) is used. Example:
+
+        sentclf train reviews.csv -o reviews.sentclf --model both
+
+    With --embeddings SOURCE the mean/max-pooled word vectors are appended after x1..x6.
+    """
+    from sentclf.classify.training import train as run_train
+    from sentclf.cli.render import train_table
+
+    model.seed, model.class_weight = seed, class_weight
+    config = TrainConfig(data=DataConfig(data, **reading), models=("lr", "mlp") if which == "both" else (which,),
+                         test_size=test_size, lexicon=lexicon.name, lexicon_dir=lexicon.directory, model=model,
+                         embeddings=embeddings, features=feature_set, output=output, force=force, plot_dir=plot_dir)
+    with VectorsProgress(embeddings.source) as progress:
+        report = run_train(config, progress=progress).as_dict()
+    if as_json:
+        echo_json(report)
+    else:
+        click.echo(train_table(report))
+        echo_plots(report)

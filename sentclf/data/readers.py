@@ -1,0 +1,220 @@
+"""Reading labelled datasets: CSV/TSV, JSONL, fastText lines, folders of files, stdin, ``.gz``.
+
+Every reader reports problems as :class:`~sentclf.errors.DataError` naming the file and line.
+A row whose text field is *missing* or whose label is missing or blank is a bad row (an error, or
+skipped and counted with ``skip_bad``); a row whose text is present but blank is an *empty
+document*, kept here and dropped (and counted) by ``train``.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sentclf.errors import DataError
+
+FORMATS = ("csv", "tsv", "jsonl", "fasttext", "dir")
+TEXT_COLUMNS = ("text", "sentence", "review", "tweet", "content", "document", "body", "comment", "message")
+LABEL_COLUMNS = ("label", "sentiment", "polarity", "class", "target", "category", "y")
+EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+               ".json": "jsonl", ".ft": "fasttext", ".fasttext": "fasttext"}
+FASTTEXT_PREFIX = "__label__"
+
+
+@dataclass
+class Dataset:
+    """Documents with string labels, and where they came from."""
+
+    texts: list
+    labels: list
+    source: str
+    sha256: str
+    format: str
+    n_bad: int = 0
+    notes: list = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def read_bytes(path: str) -> bytes:
+    """The raw bytes of a file (``-`` is stdin; ``.gz`` is decompressed)."""
+    if path == "-":
+        return sys.stdin.buffer.read()
+    file = Path(path)
+    if file.is_dir():
+        raise DataError(f"{path}: is a folder, not a file")
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror})") from None
+    if file.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise DataError(f"{path}: not a readable gzip file ({exc})") from None
+    return raw
+
+
+def decode(raw: bytes, name: str, encoding: str = "utf-8") -> str:
+    """Decode strictly; an undecodable byte is an error naming the line, suggesting ``--encoding``."""
+    if b"\x00" in raw[:8192] and not encoding.lower().startswith("utf-16"):
+        raise DataError(f"{name}: looks like a binary file (it holds NUL bytes), not text")
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(f"{name} line {line}: bytes that are not valid {encoding}: "
+                        "pass --encoding (for example --encoding latin-1)") from None
+    except LookupError:
+        raise DataError(f"unknown encoding '{encoding}': use a Python codec name such as utf-8 or latin-1") from None
+    return text.removeprefix("\ufeff")
+
+
+def detect_format(path: str, text: str | None = None) -> str:
+    """Guess the format from a folder, the file extension, then the first non-blank line."""
+    if path != "-" and Path(path).is_dir():
+        return "dir"
+    suffix = Path(path.removesuffix(".gz")).suffix.lower() if path != "-" else ""
+    if suffix in EXTENSIONS:
+        return EXTENSIONS[suffix]
+    first = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
+    if first.startswith("{"):
+        return "jsonl"
+    if first.startswith(FASTTEXT_PREFIX):
+        return "fasttext"
+    return "tsv" if "\t" in first else "csv"
+
+
+def read_examples(path: str, fmt: str | None = None, text_col: str | None = None, label_col: str | None = None,
+                  encoding: str = "utf-8", skip_bad: bool = False) -> Dataset:
+    """Read a labelled dataset in any supported format (detected unless ``fmt`` is given)."""
+    if fmt is not None and fmt not in FORMATS:
+        raise DataError(f"unknown format '{fmt}': choose one of {', '.join(FORMATS)}")
+    if (fmt or detect_format(path)) == "dir":
+        return read_folder(path, encoding)
+    raw = read_bytes(path)
+    name = "<stdin>" if path == "-" else path
+    text = decode(raw, name, encoding)
+    if not text.strip():
+        raise DataError(f"{name}: is empty: it holds no examples")
+    fmt = fmt or detect_format(path, text)
+    rows = _ROW_READERS[fmt](text, name, text_col, label_col)
+    texts, labels, n_bad = _collect(rows, name, skip_bad)
+    if not texts:
+        raise DataError(f"{name}: holds no usable examples ({n_bad} bad rows skipped)")
+    return Dataset(texts, labels, source=name, sha256=hashlib.sha256(raw).hexdigest(), format=fmt, n_bad=n_bad)
+
+
+def _collect(rows, name: str, skip_bad: bool) -> tuple:
+    """Gather (line, text, label, problem) rows; a problem is an error unless ``skip_bad``."""
+    texts, labels, n_bad = [], [], 0
+    for line, text, label, problem in rows:
+        if problem is None and (label is None or not str(label).strip()):
+            problem = "no label"
+        if problem is not None:
+            if not skip_bad:
+                raise DataError(f"{name} line {line}: {problem} (fix the row, or pass --skip-bad to skip such rows)")
+            n_bad += 1
+            continue
+        texts.append(text)
+        labels.append(str(label).strip())
+    return texts, labels, n_bad
+
+
+def _pick_column(fields: list, wanted: str | None, candidates: tuple, what: str, name: str) -> str:
+    if wanted is not None:
+        if wanted not in fields:
+            raise DataError(f"{name}: no column '{wanted}' (columns: {', '.join(fields)})")
+        return wanted
+    lowered = {f.strip().lower(): f for f in fields}
+    for candidate in candidates:
+        if candidate in lowered:
+            return lowered[candidate]
+    raise DataError(f"{name}: cannot tell which column holds the {what} (columns: {', '.join(fields)}): "
+                    f"pass --{what}-col")
+
+
+def _delimited_rows(text: str, name: str, text_col, label_col, delimiter: str):
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    fields = reader.fieldnames or []
+    tcol = _pick_column(fields, text_col, TEXT_COLUMNS, "text", name)
+    lcol = _pick_column(fields, label_col, LABEL_COLUMNS, "label", name)
+    try:
+        for row in reader:
+            if not any((value or "").strip() for key, value in row.items() if key is not None):
+                continue
+            problem = f"no text in column '{tcol}'" if row.get(tcol) is None else None
+            label = row.get(lcol)
+            if problem is None and not (label or "").strip():
+                problem = f"no label in column '{lcol}'"
+            yield reader.line_num, row.get(tcol), label, problem
+    except csv.Error as exc:
+        raise DataError(f"{name} line {reader.line_num}: malformed {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})")
+
+
+def _csv_rows(text, name, text_col, label_col):
+    return _delimited_rows(text, name, text_col, label_col, ",")
+
+
+def _tsv_rows(text, name, text_col, label_col):
+    return _delimited_rows(text, name, text_col, label_col, "\t")
+
+
+def _jsonl_rows(text: str, name: str, text_col, label_col):
+    tkey, lkey = text_col or "text", label_col or "label"
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{name} line {number}: not valid JSON ({exc.msg})") from None
+        if not isinstance(row, dict):
+            yield number, None, None, "not a JSON object"
+        elif not isinstance(row.get(tkey), str):
+            yield number, None, None, f"no text in key '{tkey}'"
+        else:
+            label = row.get(lkey)
+            yield number, row[tkey], label, None if label not in (None, "") else f"no label in key '{lkey}'"
+
+
+def _fasttext_rows(text: str, name: str, text_col, label_col):
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        head, _, rest = line.strip().partition(" ")
+        if not head.startswith(FASTTEXT_PREFIX) or head == FASTTEXT_PREFIX:
+            yield number, None, None, f"no {FASTTEXT_PREFIX}LABEL at the start of the line"
+            continue
+        while rest.startswith(FASTTEXT_PREFIX):  # several labels: keep the first
+            rest = rest.partition(" ")[2]
+        yield number, rest, head[len(FASTTEXT_PREFIX):], None
+
+
+_ROW_READERS = {"csv": _csv_rows, "tsv": _tsv_rows, "jsonl": _jsonl_rows, "fasttext": _fasttext_rows}
+
+
+def read_folder(path: str, encoding: str = "utf-8") -> Dataset:
+    """One sub-folder per label, one .txt file per document (the IMDB / Pang & Lee review layout)."""
+    root = Path(path)
+    if not root.is_dir():
+        raise DataError(f"{path}: folder not found")
+    digest = hashlib.sha256()
+    texts, labels = [], []
+    for label_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for file in sorted(label_dir.glob("*.txt")):
+            raw = file.read_bytes()
+            digest.update(f"{label_dir.name}/{file.name}\n".encode() + raw)
+            texts.append(decode(raw, str(file), encoding))
+            labels.append(label_dir.name)
+    if not texts:
+        raise DataError(f"{path}: holds no sub-folder with .txt files (want one sub-folder per label, e.g. pos/ and neg/)")
+    return Dataset(texts, labels, source=str(root), sha256=digest.hexdigest(), format="dir")

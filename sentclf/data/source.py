@@ -1,0 +1,82 @@
+"""Where text comes from, as one config object each: a labelled dataset (:class:`DataConfig`: a file,
+a folder, stdin, ``data:NAME`` from the registry, or the default corpus) and plain text for the
+language model (:class:`TextSource`: lines of files, or datasets whose labels are ignored)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sentclf.data.catalogue import DATASET_PREFIX
+from sentclf.data.readers import EXTENSIONS, FORMATS, Dataset
+
+LINES = "lines"  # TextSource format: plain text, one document per line
+
+
+def resolve(path: str) -> str:
+    """A DATA argument as a path: ``data:NAME[/SPLIT]`` becomes the cached dataset (fetched if needed)."""
+    if path.startswith(DATASET_PREFIX):
+        from sentclf.data.fetch import dataset_path
+
+        return str(dataset_path(path[len(DATASET_PREFIX):]))
+    return path
+
+
+def is_dataset(path: str) -> bool:
+    """A labelled dataset (read with train's readers) rather than plain text, one document per line."""
+    if path.startswith(DATASET_PREFIX):
+        return True
+    return Path(path.removesuffix(".gz")).suffix.lower() in EXTENSIONS or Path(path).is_dir()
+
+
+@dataclass
+class DataConfig:
+    """Where labelled data comes from and how to read it (``path=None``: the default corpus)."""
+
+    path: str | None = None
+    fmt: str | None = None
+    text_col: str | None = None
+    label_col: str | None = None
+    encoding: str = "utf-8"
+    skip_bad: bool = False
+
+    def load(self) -> Dataset:
+        """The default corpus, a standard dataset ('data:mr', 'data:sst2/test'), or a file/folder/stdin."""
+        if self.path is None:
+            from sentclf.data.corpus import load_default_corpus
+
+            return load_default_corpus()
+        from sentclf.data.readers import read_examples
+
+        return read_examples(resolve(self.path), self.fmt, self.text_col, self.label_col, self.encoding,
+                             self.skip_bad)
+
+
+@dataclass
+class TextSource:
+    """Text without labels: plain files (one document per line), datasets (labels ignored), or nothing
+    (the default corpus)."""
+
+    paths: tuple = ()
+    fmt: str | None = None          # 'lines' forces plain text; a dataset format forces that reader
+    text_col: str | None = None
+    label_col: str | None = None
+    encoding: str = "utf-8"
+
+    def texts(self) -> list:
+        if not self.paths:
+            return DataConfig().load().texts      # the default corpus
+        from sentclf.data.documents import iter_documents
+
+        texts: list = []
+        for path in self.paths:
+            if self.fmt != LINES and (self.fmt or is_dataset(path)):   # train's readers, data:NAME too
+                texts.extend(DataConfig(path, self.fmt, self.text_col, self.label_col, self.encoding).load().texts)
+            else:
+                texts.extend(doc.text for doc in iter_documents([path], encoding=self.encoding))
+        return texts
+
+    def describe(self) -> str:
+        return ", ".join(self.paths) if self.paths else "the default corpus"
+
+
+TEXT_FORMATS = (LINES, *FORMATS)

@@ -1,0 +1,56 @@
+"""The language model's configuration: its shape and how it is trained (saved in the LM file)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sentclf.errors import ConfigError
+from sentclf.nn import ACTIVATIONS
+
+LM_ACTIVATIONS = ACTIVATIONS
+OPTIMIZERS = ("adam", "sgd")
+
+
+@dataclass
+class LMConfig:
+    """The model's shape and how it is trained (saved in the LM file's metadata)."""
+
+    window: int = 3
+    dim: int = 50
+    hidden: int = 100
+    activation: str = "relu"
+    epochs: int = 10
+    batch_size: int = 256
+    lr: float | None = None          # None: 0.002 for Adam, 0.1 for SGD
+    optimizer: str = "adam"
+    momentum: float = 0.9
+    min_count: int = 2
+    max_vocab: int = 20000
+    holdout: float = 0.1
+    patience: int = 3
+    dropout: float = 0.0
+    tie: bool = False                # output scores through E (z = h P Eᵀ + c) instead of a separate U
+    seed: int = 0
+    ngram_order: int = 3
+
+    def validate(self) -> None:
+        if self.window < 2:
+            raise ConfigError(f"--window must be at least 2 (the previous words the model sees), not {self.window}")
+        for name in ("dim", "hidden", "epochs", "batch_size", "patience"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
+        if self.activation not in LM_ACTIVATIONS:
+            raise ConfigError(f"unknown activation '{self.activation}': choose one of {', '.join(LM_ACTIVATIONS)}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ConfigError(f"unknown optimizer '{self.optimizer}': choose adam or sgd")
+        if self.lr is not None and not self.lr > 0:
+            raise ConfigError(f"--lr must be positive, not {self.lr}")
+        if not 0 <= self.dropout < 1:
+            raise ConfigError(f"--dropout must be a fraction in [0, 1), not {self.dropout}")
+        if not 0 <= self.holdout < 1:
+            raise ConfigError(f"--holdout must be a fraction in [0, 1), not {self.holdout}")
+        if self.ngram_order < 2:
+            raise ConfigError(f"--ngram-order must be at least 2, not {self.ngram_order}")
+
+    @property
+    def learning_rate(self) -> float:
+        return self.lr if self.lr is not None else (0.002 if self.optimizer == "adam" else 0.1)

@@ -1,0 +1,197 @@
+"""Training the feedforward LM: the verb behind ``sentclf lm train`` (read text, build the vocabulary
+on the training documents, train, compare with Kneser-Ney) and the minibatch loop with early
+stopping on held-out perplexity."""
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sentclf import archive
+from sentclf.data.source import TextSource
+from sentclf.errors import ConfigError
+from sentclf.lm import lmfile, network
+from sentclf.lm.config import LMConfig
+from sentclf.lm.encoding import (UNK_ID, Encoded, build_vocabulary, check_trainable, contexts_at, padded_stream,
+                                 select, sha256_texts, split_documents, tokenize_documents)
+from sentclf.lm.model import LanguageModel, perplexity
+from sentclf.lm.ngram import kneser_ney
+from sentclf.lm.ngram import log_probs as ngram_log_probs
+from sentclf.nn.optimizers import Adam, MomentumSGD
+from sentclf.nn.workers import Workers
+
+log = logging.getLogger("sentclf")
+
+
+@dataclass
+class LMTrainConfig:
+    """One ``lm train`` run: the model's config, the text, where to save, and whether to fit the baseline."""
+
+    model: LMConfig = field(default_factory=LMConfig)
+    source: TextSource = field(default_factory=TextSource)
+    output: str = "lm.sentclf"
+    force: bool = False
+    baseline: bool = True
+
+    def validate(self) -> None:
+        self.model.validate()
+
+
+@dataclass
+class LMTrainResult:
+    """What training did: the file written, the vocabulary, the data, held-out perplexities, each epoch."""
+
+    path: str
+    vocab_size: int
+    config: dict
+    data: dict
+    metrics: dict
+    history: list
+    complete: bool
+    interrupted: bool
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "vocab_size": self.vocab_size, "config": self.config, "data": self.data,
+                "metrics": self.metrics, "history": self.history, "complete": self.complete,
+                "interrupted": self.interrupted}
+
+
+def split_text(texts: list, config: LMConfig) -> tuple:
+    """(vocabulary, kept counts, training ids, held-out ids): the vocabulary comes from training text only."""
+    ids, lengths, words = tokenize_documents(texts)
+    held_mask = split_documents(lengths, config.holdout, config.seed)
+    train_ids, train_lengths = select(ids, lengths, ~held_mask)
+    vocab, mapping, counts = build_vocabulary(train_ids, words, config.min_count, config.max_vocab)
+    train = Encoded(mapping[train_ids], train_lengths)
+    held_ids, held_lengths = select(ids, lengths, held_mask)
+    held = Encoded(mapping[held_ids], held_lengths) if len(held_lengths) else None
+    return vocab, counts, train, held
+
+
+def baseline_perplexity(train: Encoded, data: Encoded, vocab_size: int, order: int) -> dict:
+    """The Kneser-Ney n-gram model fitted to ``train``, scored on ``data`` (same ids, same vocabulary)."""
+    model = kneser_ney(train, vocab_size, order)
+    return {"model": f"Kneser-Ney {order}-gram (nltk.lm, interpolated)", "discount": model.estimator.discount,
+            "perplexity": perplexity(ngram_log_probs(model, data))}
+
+
+def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
+    """Read the text, build the vocabulary, train with early stopping, checkpointing to ``job.output``
+    at every held-out improvement; then the Kneser-Ney baseline on the same ids. ``progress(event)``
+    hears about epochs and batches."""
+    job.validate()
+    config, source, output = job.model, job.source, Path(job.output)
+    archive.check_writable(output, job.force)
+    texts = source.texts()
+    vocab, counts, train, held = split_text(texts, config)
+    check_trainable(train, vocab, config.window)
+    data = {"source": source.describe(), "sha256": sha256_texts(texts), "documents": len(texts),
+            "train_tokens": train.n_tokens, "heldout_tokens": held.n_tokens if held else 0}
+    log.info("%s: %d documents, %d training tokens, %d held out; vocabulary %d", data["source"], len(texts),
+             train.n_tokens, data["heldout_tokens"], len(vocab))
+
+    def checkpoint(model, summary):
+        lmfile.save(output, model, {"data": data, "checkpoint": summary, "complete": False}, train, force=True)
+
+    started = time.perf_counter()
+    result = fit(config, vocab, counts, train, held, progress, checkpoint)
+    seconds = time.perf_counter() - started
+    model = result["model"]
+    metrics = {"epochs": len(result["history"]), "best_epoch": result["best_epoch"],
+               "seconds": round(seconds, 1),
+               "tokens_per_second": round(train.n_tokens * len(result["history"]) / max(seconds, 1e-9))}
+    if held is not None:
+        best = result["best_epoch"]     # its held-out perplexity is in the history, unless stopped in epoch 1
+        metrics["heldout_perplexity"] = (result["history"][best - 1]["heldout_perplexity"] if best
+                                         else model.perplexity(held))
+        metrics["heldout_oov_rate"] = float(np.mean(held.ids == UNK_ID)) if len(held.ids) else 0.0
+        if job.baseline and not result["interrupted"]:
+            metrics["baseline"] = baseline_perplexity(train, held, len(vocab), config.ngram_order)
+            if metrics["baseline"]["perplexity"] < metrics["heldout_perplexity"] and not config.tie:
+                log.info("the n-gram baseline is ahead on this text: --tie --dropout 0.2 usually overtakes it "
+                         "(see the README)")
+    meta = {"data": data, "metrics": metrics, "history": result["history"], "complete": not result["interrupted"]}
+    lmfile.save(output, model, meta, train, force=True)
+    return LMTrainResult(str(output), len(vocab), asdict(config), data, metrics, result["history"],
+                         not result["interrupted"], result["interrupted"])
+
+
+def _optimizer(config: LMConfig, params: dict, workers: Workers):
+    if config.optimizer == "sgd":
+        return MomentumSGD(params, config.learning_rate, config.momentum)
+    return Adam(params, lr=config.learning_rate, workers=workers)
+
+
+def fit(config: LMConfig, vocab: list, counts: np.ndarray, train: Encoded, held: Encoded | None,
+        progress=None, checkpoint=None) -> dict:
+    """Minibatch training with early stopping on held-out perplexity. ``progress(event)`` hears about
+    batches and epochs; ``checkpoint(model, summary)`` is called whenever held-out perplexity improves.
+    Ctrl-C stops training and returns the best model so far (``interrupted`` is then True)."""
+    rng = np.random.default_rng(config.seed)
+    params = network.init_params(len(vocab), config.window, config.dim, config.hidden, rng, unigram=counts + 0.5,
+                                 tied=config.tie)
+    workspace = network.Workspace()
+    model = LanguageModel(vocab, params, config, workers=workspace.workers)
+    optimizer = _optimizer(config, params, workspace.workers)
+    stream, positions = padded_stream(train, config.window)
+    notify = progress or (lambda event: None)
+    state = {"best": None, "best_epoch": 0, "history": [], "interrupted": False, "stale": 0}
+    try:
+        for epoch in range(1, config.epochs + 1):
+            loss = _epoch(model, optimizer, stream, rng.permutation(positions), epoch, notify, rng, workspace)
+            if _end_epoch(model, held, epoch, loss, state, notify, checkpoint):
+                break
+            if state["stale"]:                  # no better than the best: go back to it, with half the step
+                for name, value in state["best"].items():
+                    params[name][...] = value
+                optimizer.lr *= 0.5
+    except KeyboardInterrupt:
+        state["interrupted"] = True
+    if state["best"] is None:                   # no held-out text, or stopped inside the first epoch
+        state["best"] = {name: value.copy() for name, value in params.items()}
+        state["best_epoch"] = len(state["history"])
+    model.params = state["best"]
+    return {"model": model, "history": state["history"], "best_epoch": state["best_epoch"],
+            "interrupted": state["interrupted"]}
+
+
+def _epoch(model, optimizer, stream, order, epoch: int, notify, rng, workspace) -> float:
+    config = model.config
+    n_batches, total = math.ceil(len(order) / config.batch_size), 0.0
+    notify({"event": "epoch", "epoch": epoch, "epochs": config.epochs, "batches": n_batches})
+    for b in range(n_batches):
+        positions = order[b * config.batch_size:(b + 1) * config.batch_size]
+        masks = network.dropout_masks(rng, len(positions), model.params, config.dropout)
+        loss, grads = network.loss_and_grads(model.params, contexts_at(stream, positions, config.window),
+                                             stream[positions], config.activation, masks, workspace)
+        if not math.isfinite(loss):
+            raise ConfigError(f"training diverged in epoch {epoch} (the loss became {loss}): "
+                              f"lower --lr (it was {config.learning_rate})")
+        optimizer.step(grads)
+        total += loss * len(positions)
+        notify({"event": "batch", "loss": total / min((b + 1) * config.batch_size, len(order))})
+    return total / len(order)
+
+
+def _end_epoch(model, held, epoch: int, loss: float, state: dict, notify, checkpoint) -> bool:
+    """Record the epoch, keep the best parameters, checkpoint; True when training should stop."""
+    held_ppl = model.perplexity(held) if held is not None and len(held.lengths) else None
+    best_ppl = state["history"][state["best_epoch"] - 1]["heldout_perplexity"] if state["best"] else None
+    improved = held_ppl is not None and (best_ppl is None or held_ppl < best_ppl)
+    summary = {"epoch": epoch, "train_loss": loss, "train_perplexity": math.exp(loss),
+               "heldout_perplexity": held_ppl, "best": improved}
+    state["history"].append(summary)
+    notify({"event": "epoch_end", **summary})
+    if held_ppl is None:
+        return False
+    if improved:
+        state.update(best={n: v.copy() for n, v in model.params.items()}, best_epoch=epoch, stale=0)
+        if checkpoint:
+            checkpoint(LanguageModel(model.vocab, state["best"], model.config, workers=model.workers), summary)
+        return False
+    state["stale"] += 1
+    return state["stale"] >= model.config.patience

@@ -1,0 +1,89 @@
+"""Optimizers over a dict of numpy arrays, updated in place: Adam and SGD with momentum."""
+from __future__ import annotations
+
+import numpy as np
+
+from sentclf.nn.workers import Workers
+
+PARALLEL_MIN = 1 << 18  # arrays at least this big are updated in one slice per core
+
+
+class Adam:
+    """Adam (Kingma & Ba 2015) over a dict of numpy arrays, updated in place.
+
+    ``step(grads)`` takes gradients by name: an array, or for embeddings a (rows, values) pair, in
+    which case only those rows and their moments are updated ("lazy" Adam), so a batch costs what its
+    words cost, not the whole vocabulary. Big arrays are updated in one slice per core.
+    """
+
+    def __init__(self, params: dict, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
+                 workers: Workers | None = None):
+        self.params, self.lr, self.betas, self.eps, self.t = params, lr, betas, eps, 0
+        self.m = {name: np.zeros_like(p) for name, p in params.items()}
+        self.v = {name: np.zeros_like(p) for name, p in params.items()}
+        self.workers = workers or Workers()
+        self._buffers: dict = {}
+
+    def step(self, grads: dict) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        rate = self.lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        for name, grad in grads.items():
+            if isinstance(grad, tuple):
+                rows, values = grad
+                m, v = self.m[name][rows], self.v[name][rows]
+                self._update(m, v, values, self.params[name], rows, rate, None)
+                self.m[name][rows], self.v[name][rows] = m, v
+                continue
+            parts = [self.m[name], self.v[name], grad, self.params[name]]
+            n_slices = self.workers.n_threads if grad.size >= PARALLEL_MIN and grad.ndim else 1
+            slices = list(zip(*(np.array_split(part, n_slices) for part in parts)))
+            self.workers.map(lambda job, name=name: self._update(*job[1], None, rate,
+                                                                 self._scratch((name, job[0]), job[1][2])),
+                             list(enumerate(slices)))
+
+    def _update(self, m, v, grad, param, rows, rate: float, scratch) -> None:
+        """m ← β1 m + (1 − β1) g; v ← β2 v + (1 − β2) g²; p ← p − rate · m / (√v + ε), all in place
+        through one scratch array (fresh temporaries of a million floats cost page faults every step)."""
+        b1, b2 = self.betas
+        tmp = np.multiply(grad, 1 - b1, out=scratch)
+        m *= b1
+        m += tmp
+        np.square(grad, out=tmp)
+        tmp *= 1 - b2
+        v *= b2
+        v += tmp
+        np.sqrt(v, out=tmp)
+        tmp += self.eps
+        np.divide(m, tmp, out=tmp)
+        tmp *= rate
+        if rows is None:
+            param -= tmp
+        else:
+            param[rows] -= tmp
+
+    def _scratch(self, key, like: np.ndarray) -> np.ndarray:
+        """A scratch array per (parameter, slice), kept between steps."""
+        if key not in self._buffers or self._buffers[key].shape != like.shape:
+            self._buffers[key] = np.empty_like(like)
+        return self._buffers[key]
+
+
+class MomentumSGD:
+    """SGD with (heavy-ball) momentum over a dict of arrays, the same interface as :class:`Adam`."""
+
+    def __init__(self, params: dict, lr: float, momentum: float = 0.9):
+        self.params, self.lr, self.momentum = params, lr, momentum
+        self.velocity = {name: np.zeros_like(p) for name, p in params.items()}
+
+    def step(self, grads: dict) -> None:
+        for name, grad in grads.items():
+            velocity, param = self.velocity[name], self.params[name]
+            if isinstance(grad, tuple):
+                rows, values = grad
+                velocity[rows] = self.momentum * velocity[rows] - self.lr * values
+                param[rows] += velocity[rows]
+            else:
+                velocity *= self.momentum
+                velocity -= self.lr * grad
+                param += velocity

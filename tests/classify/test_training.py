@@ -1,0 +1,180 @@
+import itertools
+import logging
+
+import numpy as np
+import pytest
+
+from dataclasses import replace
+
+from sentclf import archive
+from sentclf.classify.config import FeaturesConfig, LexiconConfig, PredictConfig, TrainConfig
+from sentclf.classify.explain import explain_text
+from sentclf.classify.featuredump import feature_rows, features
+from sentclf.classify.lexicons import load_lexicon
+from sentclf.classify.modelfile import load as load_model
+from sentclf.classify.prediction import predict, predict_documents
+from sentclf.classify.training import train
+from sentclf.data.documents import Document
+from sentclf.data.source import DataConfig
+from sentclf.errors import ConfigError, DataError, LexiconError
+from tests.conftest import TEXTBOOK_REVIEW
+
+
+def fit(config: TrainConfig, path, force: bool = False) -> dict:
+    """train() writing to ``path``; the report as a dict."""
+    return train(replace(config, output=str(path), force=force)).as_dict()
+
+
+def test_training_train_saves_both_models_with_metadata(trained_model, fixtures):
+    meta = archive.read_metadata(trained_model)
+    assert meta["labels"] == ["neg", "pos"]
+    assert set(meta["models"]) == {"lr", "mlp"} and meta["best_model"] in {"lr", "mlp"}
+    assert meta["data"]["n_train"] == 18 and meta["data"]["n_test"] == 6
+    assert meta["data"]["source"].endswith("tiny.csv") and len(meta["data"]["sha256"]) == 64
+    assert meta["lexicon"]["sha256"] == load_lexicon().sha256()
+    assert meta["config"]["model"]["seed"] == 0 and meta["config"]["test_size"] == 0.25
+    for kind in ("lr", "mlp"):
+        metrics = meta["metrics"][kind]
+        assert 0 <= metrics["accuracy"] <= 1 and metrics["predict_docs_per_s"] > 0
+        assert set(metrics["per_class"]) == {"neg", "pos"}
+
+
+def test_training_train_is_deterministic(tmp_path, fixtures):
+    config = TrainConfig(data=DataConfig(str(fixtures / "three_class.jsonl")), test_size=0.25)
+    a = fit(config, tmp_path / "a.sentclf")
+    b = fit(config, tmp_path / "b.sentclf")
+    for kind in ("lr", "mlp"):
+        assert a["metrics"][kind]["accuracy"] == b["metrics"][kind]["accuracy"]
+    docs = [Document("-", 1, "great crew, thank you!"), Document("-", 2, "lost bag, awful")]
+    pa = [r["probabilities"] for r in predict_documents(load_model(tmp_path / "a.sentclf"), docs, use="mlp")]
+    pb = [r["probabilities"] for r in predict_documents(load_model(tmp_path / "b.sentclf"), docs, use="mlp")]
+    assert pa == pb
+
+
+def test_training_train_skips_empty_documents_and_says_so(tmp_path, fixtures, caplog):
+    data = tmp_path / "d.csv"
+    data.write_text((fixtures / "tiny.csv").read_text() + '"   ",pos\n"",neg\n')
+    with caplog.at_level(logging.WARNING, logger="sentclf"):
+        report = fit(TrainConfig(data=DataConfig(str(data)), models=("lr",), test_size=0.25), tmp_path / "m")
+    assert report["data"]["empty_skipped"] == 2
+    assert "skipped 2 empty document(s)" in caplog.text
+
+
+def test_training_train_one_class_is_an_error(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\ngood,pos\nnice,pos\nfine,pos\n")
+    with pytest.raises(DataError, match="one class only \\(pos\\)"):
+        fit(TrainConfig(data=DataConfig(str(data))), tmp_path / "m")
+
+
+def test_training_train_too_few_examples_is_an_error(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\ngood,pos\nbad,neg\nnice,pos\n")
+    with pytest.raises(DataError, match="too few examples for a stratified"):
+        fit(TrainConfig(data=DataConfig(str(data))), tmp_path / "m")
+
+
+@pytest.mark.parametrize("config, error", [
+    (TrainConfig(test_size=1.5), ConfigError),
+    (TrainConfig(models=("svm",)), ConfigError),
+    (TrainConfig(lexicon_dir="/nonexistent"), LexiconError),
+    (TrainConfig(data=DataConfig("/nonexistent.csv")), DataError),
+])
+def test_training_failed_train_leaves_existing_model_untouched(model_copy, config, error):
+    before = model_copy.read_bytes()
+    with pytest.raises(error):
+        fit(config, model_copy, force=True)
+    assert model_copy.read_bytes() == before
+
+
+def test_training_train_refuses_overwrite_before_training(model_copy, monkeypatch):
+    monkeypatch.setattr("sentclf.classify.training.load_lexicon", lambda *a: pytest.fail("work done before the check"))
+    with pytest.raises(Exception, match="already exists: pass --force"):
+        fit(TrainConfig(), model_copy)
+
+
+def test_training_predict_streams_in_batches(trained_model):
+    pulled = []
+
+    def documents():
+        for i in itertools.count(1):
+            pulled.append(i)
+            yield Document("gen", i, "great fun!" if i % 2 else "awful")
+
+    results = predict_documents(load_model(trained_model), documents(), batch_size=10)
+    first = next(results)
+    assert first["line"] == 1 and first["label"] in {"neg", "pos"}
+    assert len(pulled) == 10  # only one batch was read for the first result
+    assert abs(sum(first["probabilities"].values()) - 1) < 1e-9
+
+
+def test_training_predict_flags_empty_and_picks_model(trained_model):
+    model = load_model(trained_model)
+    results = list(predict_documents(model, [Document("f", 1, ""), Document("f", 2, "nice")], use="lr"))
+    assert [r["empty"] for r in results] == [True, False]
+    assert {r["model"] for r in results} == {"lr"}
+
+
+def test_training_predict_unknown_model_kind(tmp_path, fixtures):
+    path = tmp_path / "lr.sentclf"
+    fit(TrainConfig(data=DataConfig(str(fixtures / "tiny.csv")), models=("lr",), test_size=0.25), path)
+    with pytest.raises(ConfigError, match="holds no 'mlp' model"):
+        list(predict_documents(load_model(path), [Document("f", 1, "x")], use="mlp"))
+    assert next(predict_documents(load_model(path), [Document("f", 1, "x")]))["model"] == "lr"
+
+
+@pytest.mark.parametrize("fixture", ["trained_model", "trained_model_3class"])
+def test_training_explain_matches_predict_proba(request, fixture):
+    model = load_model(request.getfixturevalue(fixture))
+    result = explain_text(model, TEXTBOOK_REVIEW)
+    expected = model.pipelines["lr"].predict_proba([TEXTBOOK_REVIEW])[0]
+    assert [result["probabilities"][c] for c in result["classes"]] == pytest.approx(expected)
+    for label in result["scored_classes"]:
+        total = sum(row["contributions"][label] for row in result["features"]) + result["bias"][label]
+        assert total == pytest.approx(result["z"][label])
+    assert result["link"] == ("sigmoid" if len(result["classes"]) == 2 else "softmax")
+    assert result["features"][5]["value"] == pytest.approx(np.log(66))
+
+
+def test_training_feature_rows_and_means(fixtures, lecture_lexicon):
+    row = next(feature_rows([Document("f", 1, TEXTBOOK_REVIEW)], lecture_lexicon))
+    assert [row[x] for x in ("x1", "x2", "x3", "x4", "x5")] == [3, 2, 1, 3, 0]
+    means = features(FeaturesConfig(labelled=DataConfig(str(fixtures / "tiny.csv")), lexicon=LexiconConfig()))
+    assert means["classes"]["pos"]["x1"] > means["classes"]["neg"]["x1"]
+    assert means["classes"]["neg"]["x2"] > means["classes"]["pos"]["x2"]
+
+
+def test_training_class_weight_balanced_reaches_both_models(tmp_path, fixtures):
+    data = tmp_path / "d.csv"
+    rows = (fixtures / "tiny.csv").read_text().splitlines()
+    data.write_text("\n".join(rows[:1] + rows[1:13] + rows[13:17]) + "\n")  # 12 pos, 4 neg
+    config = TrainConfig(data=DataConfig(str(data)), test_size=0.25)
+    config.model.class_weight = "balanced"
+    report = fit(config, tmp_path / "m.sentclf")
+    model = load_model(tmp_path / "m.sentclf")
+    assert model.pipelines["lr"].named_steps["clf"].class_weight == "balanced"
+    assert report["config"]["model"]["class_weight"] == "balanced"
+    assert report["data"]["class_counts"] == {"neg": 4, "pos": 12}
+
+
+def test_training_predict_verb_takes_one_config(trained_model, tmp_path):
+    doc = tmp_path / "d.txt"
+    doc.write_text("great fun!\n\nawful\n")
+    predictions = predict(PredictConfig(files=(str(doc),), texts=("nice",), model_path=str(trained_model), use="lr"))
+    rows = list(predictions)
+    assert [r["line"] for r in rows] == [1, 2, 3, 1] and rows[-1]["file"] == "<text>"
+    assert predictions.labels == ["neg", "pos"] and predictions.kind == "lr"
+    assert predictions.n == 4 and predictions.n_empty == 1
+    with pytest.raises(ConfigError, match="give at least one FILE"):
+        predict(PredictConfig(model_path=str(trained_model)))
+
+
+def test_training_with_a_feature_set_records_it(tmp_path, fixtures):
+    report = fit(TrainConfig(data=DataConfig(str(fixtures / "tiny.csv")), models=("lr",), test_size=0.25,
+                             features="six+ngrams"), tmp_path / "n.sentclf")
+    assert report["feature_set"] == "six+ngrams" and report["config"]["features"] == "six+ngrams"
+    assert report["feature_names"][:6] == ["x1", "x2", "x3", "x4", "x5", "x6"] and len(report["feature_names"]) > 6
+    with pytest.raises(ConfigError, match="unknown feature block 'bag'"):
+        fit(TrainConfig(features="six+bag"), tmp_path / "x.sentclf")
+    with pytest.raises(ConfigError, match="needs --embeddings"):
+        fit(TrainConfig(features="emb"), tmp_path / "x.sentclf")

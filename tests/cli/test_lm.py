@@ -1,0 +1,163 @@
+"""`sentclf lm ...` through click's CliRunner: exit codes, stdout, stderr."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from sentclf.lm import lmfile
+from sentclf.lm import network as nnlm
+from sentclf.cli import cli
+
+FAST = ["--dim", "8", "--hidden", "16", "--epochs", "4", "--batch-size", "32", "--min-count", "1"]
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, list(map(str, args)), input=input)
+
+
+@pytest.fixture(scope="module")
+def pets_lm(tmp_path_factory):
+    from tests.conftest import FIXTURES
+
+    path = tmp_path_factory.mktemp("lm") / "pets.lm"
+    result = run("lm", "train", FIXTURES / "pets.txt", "-o", path, "--epochs", "25", "--min-count", "1",
+                 "--dim", "16", "--hidden", "32", "--batch-size", "32")
+    assert result.exit_code == 0, result.stderr
+    return path, result
+
+
+def test_lm_train_reports_both_perplexities_and_logs_epochs(pets_lm):
+    path, result = pets_lm
+    assert path.exists()
+    assert "held-out perplexity" in result.stdout
+    assert "neural LM (window 3)" in result.stdout and "Kneser-Ney 3-gram (nltk.lm" in result.stdout
+    assert "epoch 1: training loss" in result.stderr and "training loss" not in result.stdout
+    assert "40 documents" in result.stderr
+
+
+def test_lm_train_json_quiet_and_refuses_to_overwrite(tmp_path, fixtures):
+    out = tmp_path / "p.lm"
+    result = run("lm", "train", fixtures / "pets.txt", "-o", out, *FAST, "--json", "-q")
+    assert result.exit_code == 0 and result.stderr == ""
+    report = json.loads(result.stdout)
+    assert report["path"] == str(out) and report["complete"] and not report["interrupted"]
+    metrics = report["metrics"]
+    assert metrics["heldout_perplexity"] > 1 and metrics["baseline"]["perplexity"] > 1
+    assert len(report["history"]) == metrics["epochs"] <= 4
+    again = run("lm", "train", fixtures / "pets.txt", "-o", out, *FAST)
+    assert again.exit_code == 1 and "already exists: pass --force" in again.stderr
+
+
+def test_lm_train_reads_a_labelled_dataset_ignoring_labels(tmp_path, fixtures):
+    out = tmp_path / "tiny.lm"
+    result = run("lm", "train", fixtures / "tiny.csv", fixtures / "tiny.jsonl", "-o", out, *FAST, "--json", "-q")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["data"]["source"].endswith("tiny.jsonl")
+
+
+def test_lm_train_reads_stdin(tmp_path):
+    text = "the cat gets fed\nthe dog gets fed\nthe cat sat\nthe dog sat\n" * 5
+    result = run("lm", "train", "-", "-o", tmp_path / "s.lm", *FAST, "-q", input=text)
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("text, options, message", [
+    ("", [], "the training text is empty"),
+    ("good film", [], "fewer than the window (3)"),
+    ("so so so so so", [], "vocabulary has 1 word"),
+    ("a b c d e f", ["--window", "1"], "--window must be at least 2"),
+    ("a b c d e f", ["--dropout", "1.5"], "--dropout must be a fraction"),
+])
+def test_lm_train_bad_input_is_one_line_exit_1(tmp_path, text, options, message):
+    source = tmp_path / "in.txt"
+    source.write_text(text)
+    result = run("lm", "train", source, "-o", tmp_path / "x.lm", *FAST, *options)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.lm").exists()
+
+
+def test_lm_perplexity_next_neighbors(pets_lm, fixtures):
+    path, _ = pets_lm
+    result = run("lm", "perplexity", path, fixtures / "pets.txt")
+    assert result.exit_code == 0, result.stderr
+    assert "neural LM" in result.stdout and "Kneser-Ney" in result.stdout
+    report = json.loads(run("lm", "perplexity", path, fixtures / "pets.txt", "--json").stdout)
+    assert report["tokens"] > 500 and report["perplexity"] < report["baseline"]["perplexity"] * 3
+    nxt = run("lm", "next", path, "I forgot to make sure that the dog gets", "-k", "3")
+    assert nxt.exit_code == 0 and nxt.stdout.splitlines()[0].split() == ["word", "probability"]
+    assert len(nxt.stdout.strip().splitlines()) == 2 + 3
+    rows = json.loads(run("lm", "next", path, "the dog gets", "--json").stdout)
+    assert rows[0]["word"] == "fed" and len(rows) == 10
+    near = json.loads(run("lm", "neighbors", path, "dog", "-k", "3", "--json").stdout)
+    assert len(near) == 3 and all(-1 <= row["cosine"] <= 1 for row in near)
+
+
+def test_lm_query_errors(pets_lm, tmp_path, fixtures):
+    path, _ = pets_lm
+    unknown = run("lm", "neighbors", path, "zebra")
+    assert unknown.exit_code == 1 and "Error: 'zebra' is not in the model's vocabulary" in unknown.stderr
+    missing = run("lm", "next", tmp_path / "none.lm", "the")
+    assert missing.exit_code == 1 and "language model not found" in missing.stderr
+    corrupt = tmp_path / "bad.lm"
+    corrupt.write_bytes(b"PK\x03\x04 garbage")
+    result = run("lm", "perplexity", corrupt, fixtures / "pets.txt")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
+    classifier = tmp_path / "m.sentclf"
+    assert run("train", fixtures / "tiny.csv", "-o", classifier, "--model", "lr", "-q").exit_code == 0
+    wrong = run("lm", "neighbors", classifier, "good")
+    assert wrong.exit_code == 1 and "not a sentclf language model: it is a sentclf model file" in wrong.stderr
+
+
+def test_lm_export_feeds_the_classifier(pets_lm, tmp_path, fixtures):
+    path, _ = pets_lm
+    vectors = tmp_path / "pets.vec"
+    result = run("lm", "export", path, vectors)
+    assert result.exit_code == 0 and "16 dimensions (word2vec text)" in result.stdout
+    header, first = vectors.read_text().splitlines()[:2]
+    count, dim = map(int, header.split())
+    assert dim == 16 and len(first.split()) == 17 and count == len(vectors.read_text().splitlines()) - 1
+    assert "<s>" not in vectors.read_text()
+    assert run("lm", "export", path, vectors).exit_code == 1    # exists: needs --force
+    model = tmp_path / "emb.sentclf"
+    trained = run("train", fixtures / "tiny.csv", "-o", model, "--embeddings", vectors, "--model", "lr", "--json", "-q")
+    assert trained.exit_code == 0, trained.stderr
+    assert json.loads(trained.stdout)["embeddings"]["dim"] == 16
+
+
+def test_info_reads_an_lm_file(pets_lm):
+    path, _ = pets_lm
+    result = run("info", path)
+    assert result.exit_code == 0 and "language model" in result.stdout and "window 3" in result.stdout
+    assert json.loads(run("info", path, "--json").stdout)["format"] == "sentclf-lm"
+
+
+def test_ctrl_c_keeps_a_usable_checkpoint_and_exits_130(tmp_path, fixtures, monkeypatch):
+    real, calls = nnlm.loss_and_grads, {"n": 0}
+
+    def interrupted_later(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:          # inside the third epoch (two batches per epoch)
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(nnlm, "loss_and_grads", interrupted_later)
+    out = tmp_path / "ctrl-c.lm"
+    result = run("lm", "train", fixtures / "pets.txt", "-o", out, *FAST, "--epochs", "10")
+    assert result.exit_code == 130
+    assert "Interrupted" in result.stderr and str(out) in result.stderr
+    model, _ = lmfile.load(out)
+    assert model.next_words("the dog", 1)
+    assert "Kneser-Ney" not in result.stdout     # the baseline is skipped when interrupted
+
+
+def test_lm_export_leaves_out_tokens_with_blanks(tmp_path):
+    text = "wait . . . what a film\nwait . . . what a show\n" * 3
+    model, vectors = tmp_path / "dots.lm", tmp_path / "dots.vec"
+    assert run("lm", "train", "-", "-o", model, *FAST, "-q", input=text).exit_code == 0
+    result = run("lm", "export", model, vectors)
+    assert result.exit_code == 0 and "left out 1 token" in result.stderr
+    lines = vectors.read_text().splitlines()
+    assert all(len(line.split()) == 9 for line in lines[1:]) and ". . ." not in vectors.read_text()
+    assert run("features", "-", "--embeddings", vectors, input="what a film").exit_code == 0
