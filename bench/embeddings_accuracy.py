@@ -7,6 +7,7 @@ paired per-fold difference MLP − LR. SST-2: train on train, score on test. (Ne
 share sentences.) Default options (pool mean,max; LR C=1; MLP 100 ReLU, alpha 1e-4) unless a row
 says otherwise.
 """
+
 from __future__ import annotations
 
 import sys
@@ -18,13 +19,13 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from shared_data import read_mr, read_sst2  # noqa: E402
+from shared_data import read_mr, read_sst2
 
-from sentclf.classify.vector_sources import load_minilm  # noqa: E402
-from sentclf.classify.lexicons import load_lexicon  # noqa: E402
-from sentclf.classify.config import EmbeddingConfig, ModelConfig  # noqa: E402
-from sentclf.classify.pipeline import build_pipeline  # noqa: E402
-from sentclf.text import tokenize_all  # noqa: E402
+from sentclf.classify.config import EmbeddingConfig, ModelConfig
+from sentclf.classify.lexicons import load_lexicon
+from sentclf.classify.pipeline import build_pipeline
+from sentclf.classify.vector_sources import load_minilm
+from sentclf.text import tokenize_all
 
 FEATURE_SETS = {
     "six": None,
@@ -58,8 +59,11 @@ def main() -> None:
             if kind == "mlp":
                 delta = scores["mlp"] - scores["lr"]
                 diff = f"{delta.mean():+.4f} ± {delta.std():.4f} (MLP ahead in {int((delta > 0).sum())}/10)"
-            print(f"| {name} | {kind} | {scores[kind].mean():.4f} ± {scores[kind].std():.4f} | {diff} | {sst:.4f} "
-                  f"| {time.perf_counter() - start:.0f} |", flush=True)
+            print(
+                f"| {name} | {kind} | {scores[kind].mean():.4f} ± {scores[kind].std():.4f} | {diff} | {sst:.4f} "
+                f"| {time.perf_counter() - start:.0f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

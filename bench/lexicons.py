@@ -6,6 +6,7 @@ MR: 10-fold stratified CV, seed 0. SST-2: train on train, score on dev. Hu & Liu
 ../shared/data/lexicon_huliu (a reference: we do not ship it); VADER lists are derived at several
 valence thresholds with lexicons/tools/build_vader_lexicon.py's own function.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -18,11 +19,11 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from shared_data import huliu_dir, read_mr, read_sst2  # noqa: E402
+from shared_data import huliu_dir, read_mr, read_sst2
 
-from sentclf.classify.lexicons import load_lexicon  # noqa: E402
-from sentclf.classify.pipeline import build_pipeline  # noqa: E402
-from sentclf.text import tokenize_all  # noqa: E402
+from sentclf.classify.lexicons import load_lexicon
+from sentclf.classify.pipeline import build_pipeline
+from sentclf.text import tokenize_all
 
 THRESHOLDS = (0.3, 0.5, 1.0)
 
@@ -59,8 +60,10 @@ def main() -> None:
             cv = cross_val_score(pipeline, mr_tokens, mr_y, cv=StratifiedKFold(10, shuffle=True, random_state=0))
             dev = pipeline.fit(tr_tokens, tr_y).score(dv_tokens, dv_y)
             sizes = lexicon.sizes()
-            print(f"| {name} | {sizes['positive']:,} / {sizes['negative']:,} | {cv.mean():.3f} ± {cv.std():.3f} "
-                  f"| {dev:.3f} |")
+            print(
+                f"| {name} | {sizes['positive']:,} / {sizes['negative']:,} | {cv.mean():.3f} ± {cv.std():.3f} "
+                f"| {dev:.3f} |"
+            )
 
 
 if __name__ == "__main__":

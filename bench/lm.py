@@ -8,6 +8,7 @@ speed: the peer, measured in the same run, is the same network written the plain
 (softmax normalized in one pass, ŷ − y formed as a dense n × V matrix, dense Adam on E), plus the
 machine's SGEMM ceiling: 6·h·V flops per token (three n × h × V products) at the measured rate.
 """
+
 from __future__ import annotations
 
 import sys
@@ -18,16 +19,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from shared_data import read_mr  # noqa: E402
+from shared_data import read_mr
 
-from sentclf.data.source import TextSource  # noqa: E402
-from sentclf.lm import network as nnlm  # noqa: E402
-from sentclf.lm import training  # noqa: E402
-from sentclf.lm.config import LMConfig  # noqa: E402
-from sentclf.lm.queries import ExportConfig, export_vectors  # noqa: E402
-from sentclf.data.corpus import load_default_corpus  # noqa: E402
-from sentclf.nn.activations import activation_slope  # noqa: E402
-from sentclf.nn.optimizers import Adam  # noqa: E402
+from sentclf.data.corpus import load_default_corpus
+from sentclf.data.source import TextSource
+from sentclf.lm import network as nnlm
+from sentclf.lm import training
+from sentclf.lm.config import LMConfig
+from sentclf.lm.queries import ExportConfig, export_vectors
+from sentclf.nn.activations import activation_slope
+from sentclf.nn.optimizers import Adam
 
 V, DIM, HIDDEN, WINDOW = 10_000, 50, 100, 3
 
@@ -61,19 +62,21 @@ def tokens_per_second(step, batch: int, tied: bool = False, batches: int = 40) -
     params = nnlm.init_params(V, WINDOW, DIM, HIDDEN, rng, unigram=rng.random(V) + 0.1, tied=tied)
     workspace = nnlm.Workspace()
     opt = Adam(params, lr=1e-3, workers=workspace.workers)
-    opt.workspace = workspace    # what ours_step reuses from step to step
+    opt.workspace = workspace  # what ours_step reuses from step to step
     contexts, targets = rng.integers(0, V, (batch * batches, WINDOW)), rng.integers(0, V, batch * batches)
     step(params, opt, contexts[:batch], targets[:batch])  # warm-up
     start = time.perf_counter()
     for i in range(batches):
-        step(params, opt, contexts[i * batch:(i + 1) * batch], targets[i * batch:(i + 1) * batch])
+        step(params, opt, contexts[i * batch : (i + 1) * batch], targets[i * batch : (i + 1) * batch])
     return batch * batches / (time.perf_counter() - start)
 
 
 def sgemm_rate(batch: int) -> float:
     rng = np.random.default_rng(0)
-    a, b = rng.standard_normal((batch, HIDDEN + 1), dtype=np.float32), rng.standard_normal((HIDDEN + 1, V),
-                                                                                           dtype=np.float32)
+    a, b = (
+        rng.standard_normal((batch, HIDDEN + 1), dtype=np.float32),
+        rng.standard_normal((HIDDEN + 1, V), dtype=np.float32),
+    )
     a @ b
     start = time.perf_counter()
     for _ in range(20):
@@ -83,29 +86,38 @@ def sgemm_rate(batch: int) -> float:
 
 def speed() -> None:
     print(f"V = {V:,}, d = {DIM}, h = {HIDDEN}, window {WINDOW}, Adam, float32, {sys.argv[0]}")
-    print("| batch | sentclf tokens/s | textbook numpy tokens/s | ratio | SGEMM ceiling tokens/s | of ceiling "
-          "| sentclf --tie tokens/s |")
+    print(
+        "| batch | sentclf tokens/s | textbook numpy tokens/s | ratio | SGEMM ceiling tokens/s | of ceiling "
+        "| sentclf --tie tokens/s |"
+    )
     print("|---|---|---|---|---|---|---|")
     for batch in (128, 256, 512):
         ours, naive = tokens_per_second(ours_step, batch), tokens_per_second(textbook_step, batch)
         ceiling = sgemm_rate(batch) / (6 * (HIDDEN + 1) * V)
         tied = tokens_per_second(ours_step, batch, tied=True)
-        print(f"| {batch} | {ours:,.0f} | {naive:,.0f} | {ours / naive:.2f}× | {ceiling:,.0f} | {ours / ceiling:.0%} "
-              f"| {tied:,.0f} |", flush=True)
+        print(
+            f"| {batch} | {ours:,.0f} | {naive:,.0f} | {ours / naive:.2f}× | {ceiling:,.0f} | {ours / ceiling:.0%} "
+            f"| {tied:,.0f} |",
+            flush=True,
+        )
 
 
 def perplexity_rows(name: str, texts: list, configs: dict) -> None:
     base = LMConfig()
     vocab, counts, train, held = training.split_text(texts, base)
     kn = training.baseline_perplexity(train, held, len(vocab), 3)
-    print(f"| {name} | Kneser-Ney 3-gram, D = {kn['discount']:.2f} (nltk.lm) | {kn['perplexity']:.1f} | | |",
-          flush=True)
+    print(
+        f"| {name} | Kneser-Ney 3-gram, D = {kn['discount']:.2f} (nltk.lm) | {kn['perplexity']:.1f} | | |", flush=True
+    )
     for label, config in configs.items():
         start = time.perf_counter()
         result = training.fit(config, vocab, counts, train, held)
         ppl = result["model"].perplexity(held)
-        print(f"| {name} | {label} | {ppl:.1f} | {result['best_epoch']} of {len(result['history'])} "
-              f"| {time.perf_counter() - start:.0f} |", flush=True)
+        print(
+            f"| {name} | {label} | {ppl:.1f} | {result['best_epoch']} of {len(result['history'])} "
+            f"| {time.perf_counter() - start:.0f} |",
+            flush=True,
+        )
 
 
 LM_CONFIGS = {
@@ -129,27 +141,30 @@ def embeddings() -> None:
 
     from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-    from sentclf.classify.lexicons import load_lexicon
     from sentclf.classify.config import EmbeddingConfig, ModelConfig
+    from sentclf.classify.lexicons import load_lexicon
     from sentclf.classify.pipeline import build_pipeline
-    from sentclf.text import tokenize_all
     from sentclf.classify.vector_sources import load_vectors
+    from sentclf.text import tokenize_all
 
     mr_x, mr_y = read_mr()
     texts = load_default_corpus().texts + mr_x
     config = LMConfig(epochs=8, tie=True, dropout=0.2)
-    out = Path("build") / "bench-lm"     # kept: the LM file and its vectors outlive the run
+    out = Path("build") / "bench-lm"  # kept: the LM file and its vectors outlive the run
     out.mkdir(parents=True, exist_ok=True)
     if not (out / "both.lm").exists():
         with tempfile.TemporaryDirectory() as tmp:
             source = Path(tmp) / "corpus.txt"
             source.write_text("\n".join(t.replace("\n", " ") for t in texts) + "\n", encoding="utf-8")
             start = time.perf_counter()
-            report = training.train_lm(training.LMTrainConfig(config, TextSource((str(source),)), str(out / "both.lm"),
-                                                          baseline=False)).as_dict()
-        print(f"LM on default corpus + MR text ({report['data']['train_tokens']:,} tokens, --tie --dropout 0.2, "
-              f"{report['metrics']['epochs']} epochs): held-out perplexity "
-              f"{report['metrics']['heldout_perplexity']:.1f}, {time.perf_counter() - start:.0f} s")
+            report = training.train_lm(
+                training.LMTrainConfig(config, TextSource((str(source),)), str(out / "both.lm"), baseline=False)
+            ).as_dict()
+        print(
+            f"LM on default corpus + MR text ({report['data']['train_tokens']:,} tokens, --tie --dropout 0.2, "
+            f"{report['metrics']['epochs']} epochs): held-out perplexity "
+            f"{report['metrics']['heldout_perplexity']:.1f}, {time.perf_counter() - start:.0f} s"
+        )
     vectors = export_vectors(ExportConfig(str(out / "both.lm"), str(out / "lm.vec"), force=True))["path"]
     table = load_vectors(vectors)
     lexicon, tokens = load_lexicon(), tokenize_all(mr_x)
@@ -158,13 +173,23 @@ def embeddings() -> None:
     print("|---|---|---|---|---|")
     for kind in ("lr", "mlp"):
         six = cross_val_score(build_pipeline(kind, lexicon, ModelConfig()), tokens, mr_y, cv=folds, n_jobs=2)
-        emb = cross_val_score(build_pipeline(kind, lexicon, ModelConfig(), EmbeddingConfig(source=vectors), table),
-                              tokens, mr_y, cv=folds, n_jobs=2)
+        emb = cross_val_score(
+            build_pipeline(kind, lexicon, ModelConfig(), EmbeddingConfig(source=vectors), table),
+            tokens,
+            mr_y,
+            cv=folds,
+            n_jobs=2,
+        )
         delta = emb - six
-        print(f"| {kind} | {six.mean():.4f} ± {six.std():.4f} | {emb.mean():.4f} ± {emb.std():.4f} "
-              f"| {delta.mean():+.4f} ± {delta.std():.4f} | {int((delta > 0).sum())}/10 folds |", flush=True)
+        print(
+            f"| {kind} | {six.mean():.4f} ± {six.std():.4f} | {emb.mean():.4f} ± {emb.std():.4f} "
+            f"| {delta.mean():+.4f} ± {delta.std():.4f} | {int((delta > 0).sum())}/10 folds |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
     np.seterr(all="ignore")
-    {"speed": speed, "perplexity": perplexity, "embeddings": embeddings}[sys.argv[1] if len(sys.argv) > 1 else "speed"]()
+    {"speed": speed, "perplexity": perplexity, "embeddings": embeddings}[
+        sys.argv[1] if len(sys.argv) > 1 else "speed"
+    ]()

@@ -7,6 +7,7 @@ the corpus' own most frequent tokens (a stand-in for GloVe 300d: the pooling cos
 dimension and the token count, not on the values). Input: token lists (tokenizing is measured in
 bench/speed.py). Best of 3, mean,max pooling, single process.
 """
+
 from __future__ import annotations
 
 import sys
@@ -18,13 +19,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from shared_data import read_movie_reviews  # noqa: E402
+from shared_data import read_movie_reviews
 
-from sentclf.data.corpus import load_default_corpus  # noqa: E402
-from sentclf.classify.features.embeddings import PooledEmbeddings  # noqa: E402
-from sentclf.classify.vector_sources import load_minilm  # noqa: E402
-from sentclf.text import tokenize_all  # noqa: E402
-from sentclf.classify.vectors import VectorTable  # noqa: E402
+from sentclf.classify.features.embeddings import PooledEmbeddings
+from sentclf.classify.vector_sources import load_minilm
+from sentclf.classify.vectors import VectorTable
+from sentclf.data.corpus import load_default_corpus
+from sentclf.text import tokenize_all
 
 
 def word_table(token_lists: list) -> VectorTable:
@@ -44,8 +45,10 @@ def best_rate(step, docs: list) -> float:
 
 
 def main() -> None:
-    corpora = {"default corpus (tweets)": tokenize_all(load_default_corpus().texts),
-               "movie_reviews (full reviews)": tokenize_all(read_movie_reviews()[0])}
+    corpora = {
+        "default corpus (tweets)": tokenize_all(load_default_corpus().texts),
+        "movie_reviews (full reviews)": tokenize_all(read_movie_reviews()[0]),
+    }
     minilm = load_minilm()
     print("| corpus | mean tokens | table | docs/s |")
     print("|---|---|---|---|")

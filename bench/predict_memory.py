@@ -6,6 +6,7 @@ Trains a model on the default corpus, writes inputs by repeating its tweets, and
 `sentclf predict --jsonl FILE > /dev/null` in a child process per input, reading the child's peak
 resident memory (ru_maxrss) from a fresh wrapper process each time.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -14,8 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-WRAPPER = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
-           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+WRAPPER = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
 def write_input(path: Path, megabytes: int) -> int:
@@ -48,8 +51,10 @@ def main() -> None:
             path = Path(tmp) / f"in{megabytes}.txt"
             docs = write_input(path, megabytes)
             kb, seconds = peak_kb([*sentclf, "-q", "predict", "-m", str(model), "--jsonl", str(path)])
-            print(f"| {path.stat().st_size / 1e6:,.0f} MB | {docs:,} | {kb / 1024:,.0f} MiB | {seconds:,.1f} "
-                  f"| {docs / seconds:,.0f} |")
+            print(
+                f"| {path.stat().st_size / 1e6:,.0f} MB | {docs:,} | {kb / 1024:,.0f} MiB | {seconds:,.1f} "
+                f"| {docs / seconds:,.0f} |"
+            )
             path.unlink()
 
 

@@ -6,6 +6,7 @@ MR: 10-fold stratified CV, seed 0. SST-2: train -> test (one split). movie_revie
 10 folds (its `fold` field), as the literature reports it. Folds run on 2 cores. Also times the
 six-feature MR comparison alone (target: under a minute on 2 cores).
 """
+
 from __future__ import annotations
 
 import sys
@@ -16,15 +17,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from shared_data import read_movie_reviews, read_mr, read_sst2  # noqa: E402
+from shared_data import read_movie_reviews, read_mr, read_sst2
 
-from sentclf.classify.config import CompareConfig  # noqa: E402
-from sentclf.classify.crossval import cross_validate  # noqa: E402
-from sentclf.classify.vector_sources import load_minilm  # noqa: E402
-from sentclf.classify.lexicons import load_lexicon  # noqa: E402
-from sentclf.classify.config import EmbeddingConfig  # noqa: E402
-from sentclf.cli.render import COMPARE_HEADER, compare_rows, markdown_table  # noqa: E402
-from sentclf.text import tokenize_all  # noqa: E402
+from sentclf.classify.config import (
+    CompareConfig,
+    EmbeddingConfig,
+)
+from sentclf.classify.crossval import cross_validate
+from sentclf.classify.lexicons import load_lexicon
+from sentclf.classify.vector_sources import load_minilm
+from sentclf.cli.render import COMPARE_HEADER, compare_rows, markdown_table
+from sentclf.text import tokenize_all
 
 FEATURES = ("six", "six+emb", "emb", "six+ngrams", "ngrams")
 
@@ -35,8 +38,12 @@ def show(title: str, report: dict, seconds: float) -> None:
     for s in report["significance"]:
         print(f"- {s['features']}: MLP − LR = {s['mean_difference']:+.4f}, p = {s['p_value']:.3f}: {s['verdict']}")
     by = {(r["features"], r["model"]): r["accuracy_mean"] for r in report["cells"]}
-    print(f"- six-feature LR {by[('six', 'lr')]:.4f} vs lexicon rule {by.get(('six', 'lexicon rule'), float('nan')):.4f}; "
-          f"ngrams LR {by[('ngrams', 'lr')]:.4f}", flush=True)
+    print(
+        f"- six-feature LR {by[('six', 'lr')]:.4f} "
+        f"vs lexicon rule {by.get(('six', 'lexicon rule'), float('nan')):.4f}; "
+        f"ngrams LR {by[('ngrams', 'lr')]:.4f}",
+        flush=True,
+    )
 
 
 def run(title: str, tokens: list, labels: list, folds=None) -> None:
@@ -53,8 +60,10 @@ def main() -> None:
     mr_tokens = tokenize_all(mr_x)
     start = time.perf_counter()
     cross_validate(tokenize_all(mr_x), mr_y, LEXICON, CompareConfig(cv=10, features=("six",), jobs=2))
-    print(f"MR, six features only, LR + MLP + reference rows, 10 folds on 2 cores, tokenizing included: "
-          f"{time.perf_counter() - start:.1f} s")
+    print(
+        f"MR, six features only, LR + MLP + reference rows, 10 folds on 2 cores, tokenizing included: "
+        f"{time.perf_counter() - start:.1f} s"
+    )
     run("MR, 10-fold stratified CV", mr_tokens, mr_y)
     (tr_x, tr_y), (te_x, te_y) = read_sst2("train"), read_sst2("test")
     sst_tokens = tokenize_all(tr_x + te_x)

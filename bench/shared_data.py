@@ -1,4 +1,5 @@
 """Readers for the public datasets in ../shared/data (benchmarks only; tests never read them)."""
+
 from __future__ import annotations
 
 import gzip

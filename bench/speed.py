@@ -5,6 +5,7 @@
 Both sides take raw text and do all their work (tokenizing included), single process, one core.
 Each timing is the best of REPEATS runs over the same documents.
 """
+
 from __future__ import annotations
 
 import platform
@@ -14,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from shared_data import read_movie_reviews  # noqa: E402
+from shared_data import read_movie_reviews
 
-from sentclf.data.corpus import load_default_corpus  # noqa: E402
-from sentclf.classify.features.six import LectureFeatures  # noqa: E402
-from sentclf.classify.lexicons import load_lexicon  # noqa: E402
+from sentclf.classify.features.six import LectureFeatures
+from sentclf.classify.lexicons import load_lexicon
+from sentclf.data.corpus import load_default_corpus
 
 REPEATS = 3
 
@@ -44,8 +45,14 @@ def vader_scores(texts: list) -> None:
 def measure(name: str, texts: list) -> dict:
     ours, theirs = best_seconds(sentclf_features, texts), best_seconds(vader_scores, texts)
     words = sum(len(t.split()) for t in texts) / len(texts)
-    return {"corpus": name, "docs": len(texts), "mean_words": words, "sentclf": len(texts) / ours,
-            "vader": len(texts) / theirs, "ratio": theirs / ours}
+    return {
+        "corpus": name,
+        "docs": len(texts),
+        "mean_words": words,
+        "sentclf": len(texts) / ours,
+        "vader": len(texts) / theirs,
+        "ratio": theirs / ours,
+    }
 
 
 def main() -> list:
@@ -53,14 +60,18 @@ def main() -> list:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     FEATURES, VADER = LectureFeatures(lexicon=load_lexicon()).fit([]), SentimentIntensityAnalyzer()
-    rows = [measure("default corpus (tweets)", load_default_corpus().texts),
-            measure("movie_reviews (full reviews)", read_movie_reviews()[0])]
+    rows = [
+        measure("default corpus (tweets)", load_default_corpus().texts),
+        measure("movie_reviews (full reviews)", read_movie_reviews()[0]),
+    ]
     print(f"Python {platform.python_version()} on {platform.machine()}, best of {REPEATS}, single process\n")
     print("| corpus | docs | mean words | sentclf six features docs/s | VADER polarity_scores docs/s | ratio |")
     print("|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['corpus']} | {r['docs']:,} | {r['mean_words']:.0f} | {r['sentclf']:,.0f} | {r['vader']:,.0f} "
-              f"| {r['ratio']:.1f}× |")
+        print(
+            f"| {r['corpus']} | {r['docs']:,} | {r['mean_words']:.0f} | {r['sentclf']:,.0f} | {r['vader']:,.0f} "
+            f"| {r['ratio']:.1f}× |"
+        )
     return rows
 
 

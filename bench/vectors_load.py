@@ -8,6 +8,7 @@ resident memory. Rows: gensim loading everything; sentclf loading everything; se
 50,000-word vocabulary (what `train --embeddings` does). The import-only rows give each side's
 baseline memory (sentclf's package imports scikit-learn).
 """
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,9 @@ def generate(path: Path, n_words: int, dim: int) -> None:
 
 
 def run(kind: str, path: Path, vocab_file: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, kind, str(path), str(vocab_file)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, kind, str(path), str(vocab_file)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout)
 
 
@@ -75,8 +77,11 @@ def main() -> None:
         for kind in ("gensim", "sentclf", "sentclf-50k"):
             r = run(kind, path, vocab_file)
             base = base or r["seconds"]
-            print(f"| {kind} | {r['rows']:,} | {r['seconds']:.1f} | {megabytes / r['seconds']:,.0f} "
-                  f"| {r['peak_mb']:,.0f} | {base / r['seconds']:.2f}× |", flush=True)
+            print(
+                f"| {kind} | {r['rows']:,} | {r['seconds']:.1f} | {megabytes / r['seconds']:,.0f} "
+                f"| {r['peak_mb']:,.0f} | {base / r['seconds']:.2f}× |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
     >>> import sentclf
     >>> result = sentclf.train(sentclf.TrainConfig(output="model.sentclf"))     # the default corpus
-    >>> predictions = sentclf.predict(sentclf.PredictConfig(model_path="model.sentclf", texts=("What a great flight!",)))
+    >>> config = sentclf.PredictConfig(model_path="model.sentclf", texts=("What a great flight!",))
+    >>> predictions = sentclf.predict(config)
     >>> next(iter(predictions))["label"]
     'positive'
 
@@ -12,15 +13,27 @@ sentclf.TextSource(("a.txt",)), "a.lm"))``, then ``sentclf.next_words(sentclf.Qu
 Names are imported on first use (SPEC 1's lazy loading), so ``import sentclf`` costs nothing and
 ``from sentclf.classify.vectors import read_vectors`` does not pay for the rest.
 """
+
 import importlib
 
 __version__ = "0.1.0"
 
 # public name → (module, attribute)
 _EXPORTS = {
-    **{name: ("sentclf.classify.config", name) for name in (
-        "TrainConfig", "CompareConfig", "EvaluateConfig", "PredictConfig", "FeaturesConfig", "ExplainConfig",
-        "ModelConfig", "EmbeddingConfig", "LexiconConfig")},
+    **{
+        name: ("sentclf.classify.config", name)
+        for name in (
+            "TrainConfig",
+            "CompareConfig",
+            "EvaluateConfig",
+            "PredictConfig",
+            "FeaturesConfig",
+            "ExplainConfig",
+            "ModelConfig",
+            "EmbeddingConfig",
+            "LexiconConfig",
+        )
+    },
     **{name: ("sentclf.data.source", name) for name in ("DataConfig", "TextSource")},
     "Document": ("sentclf.data.documents", "Document"),
     "read_examples": ("sentclf.data.readers", "read_examples"),
@@ -44,11 +57,22 @@ _EXPORTS = {
     "LanguageModel": ("sentclf.lm.model", "LanguageModel"),
     "load_lm": ("sentclf.lm.lmfile", "load"),
     **{name: ("sentclf.lm.training", name) for name in ("LMTrainConfig", "LMTrainResult", "train_lm")},
-    **{name: ("sentclf.lm.queries", name) for name in (
-        "PerplexityConfig", "QueryConfig", "ExportConfig", "perplexity_report", "next_words", "neighbors",
-        "export_vectors")},
-    **{name: ("sentclf.errors", name) for name in (
-        "SentclfError", "ConfigError", "DataError", "LexiconError", "ModelFileError", "VectorsError")},
+    **{
+        name: ("sentclf.lm.queries", name)
+        for name in (
+            "PerplexityConfig",
+            "QueryConfig",
+            "ExportConfig",
+            "perplexity_report",
+            "next_words",
+            "neighbors",
+            "export_vectors",
+        )
+    },
+    **{
+        name: ("sentclf.errors", name)
+        for name in ("SentclfError", "ConfigError", "DataError", "LexiconError", "ModelFileError", "VectorsError")
+    },
 }
 __all__ = ["__version__", *_EXPORTS]
 

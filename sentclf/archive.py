@@ -6,6 +6,7 @@ sentclf, a corrupt or truncated file, or a file of the other kind is rejected wi
 Writes go to a temporary file in the target folder, then an atomic rename. The classifier's model
 file is :mod:`sentclf.classify.modelfile`; the language model's, :mod:`sentclf.lm.lmfile`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,7 +25,10 @@ LM_FORMAT = "sentclf-lm"
 FORMAT_VERSION = 1
 METADATA_MEMBER = "metadata.json"
 # format → (what the file is, the command that makes one)
-KINDS = {MODEL_FORMAT: ("sentclf model file", "sentclf train"), LM_FORMAT: ("sentclf language model", "sentclf lm train")}
+KINDS = {
+    MODEL_FORMAT: ("sentclf model file", "sentclf train"),
+    LM_FORMAT: ("sentclf language model", "sentclf lm train"),
+}
 
 
 def environment() -> dict:
@@ -35,8 +39,13 @@ def environment() -> dict:
 
     from sentclf import __version__
 
-    return {"sentclf": __version__, "python": platform.python_version(), "scikit_learn": sklearn.__version__,
-            "numpy": numpy.__version__, "joblib": joblib.__version__}
+    return {
+        "sentclf": __version__,
+        "python": platform.python_version(),
+        "scikit_learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "joblib": joblib.__version__,
+    }
 
 
 def _umask() -> int:
@@ -58,11 +67,14 @@ def write_archive(path, fmt: str, metadata: dict, member: str, payload_bytes: by
     in the target folder, synced, then renamed over ``path``: a reader never sees half a file."""
     path = Path(path)
     check_writable(path, force)
-    meta = {"format": fmt, "format_version": FORMAT_VERSION,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "environment": environment(), **metadata,
-            "payload": {"member": member, "sha256": hashlib.sha256(payload_bytes).hexdigest(),
-                        "bytes": len(payload_bytes)}}
+    meta = {
+        "format": fmt,
+        "format_version": FORMAT_VERSION,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "environment": environment(),
+        **metadata,
+        "payload": {"member": member, "sha256": hashlib.sha256(payload_bytes).hexdigest(), "bytes": len(payload_bytes)},
+    }
 
     def write(raw):
         with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -93,7 +105,7 @@ def atomic_write(path, write) -> Path:
 
 
 def _open(path: Path, fmt: str | None = MODEL_FORMAT) -> zipfile.ZipFile:
-    what, make = KINDS.get(fmt, KINDS[MODEL_FORMAT])
+    what, make = KINDS.get(fmt or "", KINDS[MODEL_FORMAT])
     if not path.exists():
         hint = "train one with 'sentclf train', or pass -m PATH" if fmt == MODEL_FORMAT else f"make one with '{make}'"
         raise ModelFileError(f"{path}: {what} not found: {hint}")
@@ -102,15 +114,14 @@ def _open(path: Path, fmt: str | None = MODEL_FORMAT) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        raise ModelFileError(f"{path}: not a {what} (or it is corrupt or truncated): "
-                             f"remake it with '{make}'") from None
+        raise ModelFileError(f"{path}: not a {what} (or it is corrupt or truncated): remake it with '{make}'") from None
 
 
 def read_metadata(path, fmt: str | None = MODEL_FORMAT) -> dict:
     """The metadata, checked, without unpickling anything. ``fmt`` is the kind of file expected
     (a classifier model by default; :data:`LM_FORMAT` for a language model; None: either)."""
     path = Path(path)
-    what, make = KINDS.get(fmt, ("sentclf file", "sentclf train"))
+    what, make = KINDS.get(fmt or "", ("sentclf file", "sentclf train"))
     with _open(path, fmt) as archive:
         try:
             meta = json.loads(archive.read(METADATA_MEMBER))
@@ -124,14 +135,16 @@ def read_metadata(path, fmt: str | None = MODEL_FORMAT) -> dict:
         raise ModelFileError(f"{path}: not a {what}{other}")
     version = meta.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ModelFileError(f"{path}: made by a newer sentclf (file format {version}, this sentclf reads up to "
-                             f"{FORMAT_VERSION}): upgrade with 'pip install -U sentclf'")
+        raise ModelFileError(
+            f"{path}: made by a newer sentclf (file format {version}, this sentclf reads up to "
+            f"{FORMAT_VERSION}): upgrade with 'pip install -U sentclf'"
+        )
     return meta
 
 
 def read_payload(path, meta: dict, member: str) -> bytes:
     """The payload member's bytes, checked against the sha256 the metadata recorded."""
-    what, make = KINDS.get(meta.get("format"), KINDS[MODEL_FORMAT])
+    what, make = KINDS.get(str(meta.get("format")), KINDS[MODEL_FORMAT])
     with _open(Path(path), meta.get("format")) as archive:
         try:
             payload = archive.read(member)

@@ -1,5 +1,6 @@
 """Where sentclf keeps things on a user's machine: the default model file, the dataset cache and the
 vectors/encoding cache, each after the XDG base-directory convention with an environment override."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Shared fixtures: tiny data files we wrote (tests/fixtures) and one small trained model."""
+
 from __future__ import annotations
 
 import shutil

@@ -4,6 +4,7 @@ Each command runs through the CLI in a scratch folder; its stdout, with timings,
 scratch paths masked, must equal ``tests/golden/commands.txt``. A change of behaviour shows up here
 as a diff. To record new outputs on purpose: ``SENTCLF_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py``.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,7 @@ COMMANDS = [
     "sentclf predict docs/sample.txt --jsonl --use lr",
     "sentclf predict docs/sample.txt --csv",
     'sentclf explain "The crew was great, but I lost my bag!"',
-    "sentclf explain \"It's hokey, but the cast is great and I loved the music!\" --json",
+    'sentclf explain "It\'s hokey, but the cast is great and I loved the music!" --json',
     "sentclf features docs/sample.txt",
     "sentclf features docs/sample.txt --jsonl",
     "sentclf features docs/sample.txt --csv",
@@ -42,7 +43,7 @@ COMMANDS = [
     "sentclf info TMP/emb.sentclf",
     "sentclf evaluate FIX/tiny.jsonl -m TMP/tiny.sentclf",
     "sentclf evaluate FIX/tiny.jsonl -m TMP/tiny.sentclf --json",
-    "sentclf explain -m TMP/tiny.sentclf \"What a wonderful, enjoyable film!\"",
+    'sentclf explain -m TMP/tiny.sentclf "What a wonderful, enjoyable film!"',
     "sentclf predict -m TMP/tiny.sentclf FIX/tiny.ft --jsonl",
     "sentclf compare FIX/tiny.csv --cv 3 --features six,six+ngrams,ngrams --markdown",
     "sentclf compare FIX/three_class.jsonl --cv 2 --json",
@@ -54,9 +55,11 @@ COMMANDS = [
     "sentclf info TMP/pets.lm",
 ]
 
-TEXTBOOK = ("It's hokey. There are virtually no surprises, and the writing is second-rate. So why was it so "
-            "enjoyable? For one thing, the cast is great. Another nice touch is the music. I was overcome with "
-            "the urge to get off the couch and start dancing. It sucked me in, and it'll do the same to you.")
+TEXTBOOK = (
+    "It's hokey. There are virtually no surprises, and the writing is second-rate. So why was it so "
+    "enjoyable? For one thing, the cast is great. Another nice touch is the music. I was overcome with "
+    "the urge to get off the couch and start dancing. It sucked me in, and it'll do the same to you."
+)
 
 VOLATILE_KEYS = re.compile(r"seconds|per_s|created|environment|^plots$|tokens_per_second|sha256$")
 PATH_KEYS = ("path", "model")  # masked where they hold a scratch path (a string), kept where they hold a config
@@ -64,8 +67,10 @@ PATH_KEYS = ("path", "model")  # masked where they hold a scratch path (a string
 
 def _drop_volatile(obj):
     if isinstance(obj, dict):
-        return {k: ("<masked>" if VOLATILE_KEYS.search(k) or (k in PATH_KEYS and isinstance(v, str))
-                    else _drop_volatile(v)) for k, v in obj.items()}
+        return {
+            k: ("<masked>" if VOLATILE_KEYS.search(k) or (k in PATH_KEYS and isinstance(v, str)) else _drop_volatile(v))
+            for k, v in obj.items()
+        }
     if isinstance(obj, list):
         return [_drop_volatile(v) for v in obj]
     return obj

@@ -3,6 +3,7 @@
 ``tests/golden/legacy-*.sentclf`` were trained on our fixtures with 0.1.0; ``*.predictions.jsonl`` hold
 what 0.1.0's ``predict --jsonl`` printed for ``docs/sample.txt``.
 """
+
 import json
 from pathlib import Path
 
@@ -25,7 +26,16 @@ def test_legacy_model_files_predict_as_before(name, monkeypatch):
 
 
 def test_legacy_lm_file_gives_the_same_perplexity():
-    result = CliRunner().invoke(cli, ["lm", "perplexity", str(GOLDEN / "legacy-0.1.0.lm"),
-                                      str(ROOT / "tests" / "fixtures" / "pets.txt"), "--json", "--no-baseline"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "lm",
+            "perplexity",
+            str(GOLDEN / "legacy-0.1.0.lm"),
+            str(ROOT / "tests" / "fixtures" / "pets.txt"),
+            "--json",
+            "--no-baseline",
+        ],
+    )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["perplexity"] == pytest.approx(26.725100472493914, rel=1e-6)

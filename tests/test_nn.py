@@ -1,4 +1,5 @@
 """The shared numpy blocks (sentclf.nn): softmax on the lecture's vector, activation slopes, Adam, workers."""
+
 import numpy as np
 import pytest
 
@@ -13,7 +14,7 @@ def test_softmax_of_the_lecture_vector():
     lecture = [0.055, 0.090, 0.006, 0.099, 0.74, 0.010]
     # The slide mixes rounding and truncation (0.0067 is printed 0.006, 0.0999 is 0.099), so each value
     # is checked to within one unit of the slide's last digit.
-    last_digit = np.array([1e-3, 1e-3, 1e-3, 1e-3, 1e-2, 1e-3])   # 0.74 is printed with two digits
+    last_digit = np.array([1e-3, 1e-3, 1e-3, 1e-3, 1e-2, 1e-3])  # 0.74 is printed with two digits
     assert np.all(np.abs(out - lecture) <= last_digit)
     assert round(float(out[4]), 2) == 0.74
     assert out.tolist() == pytest.approx([0.05483, 0.09039, 0.00671, 0.09990, 0.73815, 0.01002], abs=1e-5)
@@ -51,4 +52,4 @@ def test_unknown_activation_is_a_config_error():
 def test_workers_map_in_order_and_each_owner_has_its_own():
     a, b = Workers(2), Workers(2)
     assert a.map(lambda x: x * x, list(range(10))) == [x * x for x in range(10)]
-    assert a.map(str, [1]) == ["1"] and b._pool is None   # one item runs inline; b never started threads
+    assert a.map(str, [1]) == ["1"] and b._pool is None  # one item runs inline; b never started threads

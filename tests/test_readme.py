@@ -1,4 +1,5 @@
 """The README is the contract: its quickstart commands run as written, and it shows every command."""
+
 import re
 import shlex
 import shutil
@@ -49,8 +50,21 @@ def test_readme_wheel_carries_the_lexicons(tmp_path):
     """A non-editable install works: build the wheel, import sentclf from it, load the lexicons."""
     source = tmp_path / "src"  # a clean copy: no stale build/ folder can leak into the wheel
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "__pycache__"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(tmp_path), str(source)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+    )
     wheel = next(tmp_path.glob("sentclf-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     for member in ("positive.txt", "negative.txt", "pronouns.txt", "README.md", "NOTICE"):
@@ -58,8 +72,15 @@ def test_readme_wheel_carries_the_lexicons(tmp_path):
     assert "sentclf/lexicons/build_vader_lexicon.py" not in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    code = ("import sentclf.classify.lexicons as l; d = l.builtin_dir(); lex = l.load_lexicon(); "
-            "print(d.is_relative_to(%r), len(lex.positive) > 2000)" % str(site))
-    out = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {code}"],
-                         capture_output=True, text=True, cwd=tmp_path, check=True)
+    code = (
+        "import sentclf.classify.lexicons as l; d = l.builtin_dir(); lex = l.load_lexicon(); "
+        f"print(d.is_relative_to({str(site)!r}), len(lex.positive) > 2000)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {code}"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
     assert out.stdout.split() == ["True", "True"]

@@ -13,17 +13,20 @@ def test_text_textbook_review_has_66_tokens():
     assert "second-rate" in tokens and "it'll" in tokens
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Wow!!!", ["wow", "!", "!", "!"]),
-    ("so good :) bad :-( ;) <3", ["so", "good", ":)", "bad", ":-(", ";)", "<3"]),
-    ("@Bob_1 loves #NLP", ["@bob_1", "loves", "#nlp"]),
-    ("see https://example.org/a?b=1. now", ["see", "https://example.org/a?b=1", ".", "now"]),
-    ("a second-rate, well-made film", ["a", "second-rate", ",", "well-made", "film"]),
-    ("I'm sure it’s fine", ["i'm", "sure", "it's", "fine"]),
-    ("costs $5.99 ... really?!", ["costs", "$", "5.99", "...", "really", "?", "!"]),
-    ("fish &amp; chips", ["fish", "&", "chips"]),
-    ("note:done :D", ["note", ":", "done", ":d"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Wow!!!", ["wow", "!", "!", "!"]),
+        ("so good :) bad :-( ;) <3", ["so", "good", ":)", "bad", ":-(", ";)", "<3"]),
+        ("@Bob_1 loves #NLP", ["@bob_1", "loves", "#nlp"]),
+        ("see https://example.org/a?b=1. now", ["see", "https://example.org/a?b=1", ".", "now"]),
+        ("a second-rate, well-made film", ["a", "second-rate", ",", "well-made", "film"]),
+        ("I'm sure it’s fine", ["i'm", "sure", "it's", "fine"]),
+        ("costs $5.99 ... really?!", ["costs", "$", "5.99", "...", "really", "?", "!"]),
+        ("fish &amp; chips", ["fish", "&", "chips"]),
+        ("note:done :D", ["note", ":", "done", ":d"]),
+    ],
+)
 def test_text_keeps_special_tokens_whole(text, expected):
     assert tokenize(text) == expected
 
@@ -33,12 +36,15 @@ def test_text_blank_document_has_no_tokens(text):
     assert tokenize(text) == []
 
 
-@pytest.mark.parametrize("text", [
-    TEXTBOOK_REVIEW,
-    "@united my flight is delayed again!! :( #fail http://t.co/abc123",
-    "Loved it :) you'll love it too, no doubt.",
-    "What a well-made, heart-warming story; I cried.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        TEXTBOOK_REVIEW,
+        "@united my flight is delayed again!! :( #fail http://t.co/abc123",
+        "Loved it :) you'll love it too, no doubt.",
+        "What a well-made, heart-warming story; I cried.",
+    ],
+)
 def test_text_agrees_with_nltk_tweet_tokenizer(text):
     reference = TweetTokenizer(preserve_case=False, match_phone_numbers=False).tokenize(text)
     assert tokenize(text) == [t.lower() for t in reference]

@@ -11,6 +11,7 @@ feature of its own (x3). Entries are written as the tokenizer sees them (lower c
     python lexicons/tools/build_vader_lexicon.py            # writes lexicons/positive.txt, negative.txt
     python lexicons/tools/build_vader_lexicon.py --threshold 1.0 --out /tmp/lex
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,9 +51,11 @@ def derive(lexicon_text: str, threshold: float) -> tuple:
 
 def header(kind: str, threshold: float, version: str) -> str:
     sign = ">= +" if kind == "positive" else "<= -"
-    return (f"# {kind} entries derived from the VADER lexicon (vaderSentiment {version}, MIT licence,\n"
-            f"# (c) 2016 C.J. Hutto; see NOTICE): single tokens with mean valence {sign}{threshold}.\n"
-            f"# Regenerate with: python lexicons/tools/build_vader_lexicon.py --threshold {threshold}\n")
+    return (
+        f"# {kind} entries derived from the VADER lexicon (vaderSentiment {version}, MIT licence,\n"
+        f"# (c) 2016 C.J. Hutto; see NOTICE): single tokens with mean valence {sign}{threshold}.\n"
+        f"# Regenerate with: python lexicons/tools/build_vader_lexicon.py --threshold {threshold}\n"
+    )
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """``compare``: cross-validate models x feature sets on one dataset, with reference rows, the LR vs
 MLP significance test per feature set, a learning curve and pictures."""
+
 from __future__ import annotations
 
 import logging
@@ -20,8 +21,15 @@ def compare_plots(folder, report: dict, tokens: list, labels: list, lexicon, sou
     paths = [comparison_png(report["cells"], caption, folder)]
     if report.get("learning_curve"):
         paths.append(learning_curve_png(report["learning_curve"], caption, folder))
-    paths.append(feature_distributions_png(feature_matrix(tokens, lexicon), labels,
-                                           f"{source}: {len(labels):,} documents", folder, "features_by_class.png"))
+    paths.append(
+        feature_distributions_png(
+            feature_matrix(tokens, lexicon),
+            labels,
+            f"{source}: {len(labels):,} documents",
+            folder,
+            "features_by_class.png",
+        )
+    )
     return paths
 
 
@@ -38,11 +46,17 @@ def compare(config: CompareConfig, progress=None) -> dict:
         log.warning("skipped %d empty document(s) in %s", len(tokens) - len(keep), dataset.source)
     tokens, labels = [tokens[i] for i in keep], [dataset.labels[i] for i in keep]
     table = load_table(config.embeddings, tokens, progress) if config.embeddings.source else None
-    log.info("%d-fold cross-validation of %s on %d documents", config.cv, ", ".join(config.feature_sets()),
-             len(labels))
+    log.info("%d-fold cross-validation of %s on %d documents", config.cv, ", ".join(config.feature_sets()), len(labels))
     report = cross_validate(tokens, labels, lexicon, config, table)
     report["plots"] = compare_plots(plot_dir, report, tokens, labels, lexicon, dataset.source) if plot_dir else []
-    return {"data": {"source": dataset.source, "sha256": dataset.sha256, "empty_skipped": len(dataset) - len(keep)},
-            "lexicon": {"source": lexicon.source, "sha256": lexicon.sha256()},
-            "config": {"models": list(config.models), "features": list(config.feature_sets()),
-                       "model": config.model.as_dict(), "embeddings": config.embeddings.as_dict()}, **report}
+    return {
+        "data": {"source": dataset.source, "sha256": dataset.sha256, "empty_skipped": len(dataset) - len(keep)},
+        "lexicon": {"source": lexicon.source, "sha256": lexicon.sha256()},
+        "config": {
+            "models": list(config.models),
+            "features": list(config.feature_sets()),
+            "model": config.model.as_dict(),
+            "embeddings": config.embeddings.as_dict(),
+        },
+        **report,
+    }

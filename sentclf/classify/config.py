@@ -1,6 +1,7 @@
 """The classifier's config objects: one per verb (train, compare, evaluate, predict, features,
 explain), each validated by its ``validate()``, which the verb calls first. Plain dataclasses: this
 module imports nothing heavy, so the CLI can build configs and offer choices before any work."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -123,8 +124,8 @@ class TrainConfig:
     lexicon_dir: str | None = None
     model: ModelConfig = field(default_factory=ModelConfig)
     embeddings: EmbeddingConfig = field(default_factory=EmbeddingConfig)
-    features: str | None = None       # a feature set (six, six+ngrams, ...); None: as the embedding options say
-    output: str | None = None         # None: the default model path
+    features: str | None = None  # a feature set (six, six+ngrams, ...); None: as the embedding options say
+    output: str | None = None  # None: the default model path
     force: bool = False
     plot_dir: str | None = None
 
@@ -143,9 +144,16 @@ class TrainConfig:
         check_feature_set(self.feature_set(), self.embeddings)
 
     def as_dict(self) -> dict:
-        return {"data": vars(self.data), "models": list(self.models), "test_size": self.test_size,
-                "lexicon": self.lexicon, "lexicon_dir": self.lexicon_dir, "model": self.model.as_dict(),
-                "embeddings": self.embeddings.as_dict(), "features": self.feature_set()}
+        return {
+            "data": vars(self.data),
+            "models": list(self.models),
+            "test_size": self.test_size,
+            "lexicon": self.lexicon,
+            "lexicon_dir": self.lexicon_dir,
+            "model": self.model.as_dict(),
+            "embeddings": self.embeddings.as_dict(),
+            "features": self.feature_set(),
+        }
 
 
 @dataclass
@@ -186,7 +194,7 @@ class EvaluateConfig:
 
     data: DataConfig
     model_path: str | None = None
-    label_map: str | None = None      # 'pos=positive,neg=negative'
+    label_map: str | None = None  # 'pos=positive,neg=negative'
     plot_dir: str | None = None
 
     def labels(self) -> dict:

@@ -5,11 +5,13 @@ corrected resampled t-test of Nadeau & Bengio (2003): the plain paired t-test is
 because the training sets of different folds overlap; the correction inflates the variance by
 (1/k + n_test/n_train). Reference rows: the majority class and the zero-training lexicon rule.
 """
+
 from __future__ import annotations
 
 import itertools
 import math
 import time
+from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -42,10 +44,13 @@ def _run_fold(estimator, tokens: list, y: np.ndarray, train: np.ndarray, test: n
     fitted = time.perf_counter()
     predicted = estimator.predict([tokens[i] for i in test])
     seconds = time.perf_counter() - fitted
-    return {"accuracy": float(accuracy_score(y[test], predicted)),
-            "macro_f1": float(f1_score(y[test], predicted, average="macro", zero_division=0)),
-            "train_seconds": fitted - start, "predict_docs_per_s": len(test) / seconds if seconds > 0 else math.inf,
-            "n_train": int(len(train))}
+    return {
+        "accuracy": float(accuracy_score(y[test], predicted)),
+        "macro_f1": float(f1_score(y[test], predicted, average="macro", zero_division=0)),
+        "train_seconds": fitted - start,
+        "predict_docs_per_s": len(test) / seconds if seconds > 0 else math.inf,
+        "n_train": len(train),
+    }
 
 
 def _cells(config: CompareConfig, labels: np.ndarray) -> list:
@@ -63,21 +68,30 @@ def cross_validate(tokens: list, labels: list, lexicon, config: CompareConfig, t
     counts = np.unique(y, return_counts=True)[1]
     if folds is None:
         if len(counts) < 2 or counts.min() < config.cv:
-            raise DataError(f"{config.cv}-fold CV needs at least {config.cv} documents of every class and two "
-                            f"classes (smallest class: {counts.min()}): lower --cv or add data")
+            raise DataError(
+                f"{config.cv}-fold CV needs at least {config.cv} documents of every class and two "
+                f"classes (smallest class: {counts.min()}): lower --cv or add data"
+            )
         folds = list(StratifiedKFold(config.cv, shuffle=True, random_state=config.seed).split(np.zeros(len(y)), y))
     cells = _cells(config, y)
     tasks = [(cell, fold, train, test) for cell in cells for fold, (train, test) in enumerate(folds)]
     results = Parallel(n_jobs=config.jobs)(
-        delayed(_run_fold)(make_estimator(*cell, lexicon, config, table), tokens, y, train, test)
-        for cell, _, train, test in tasks)
-    by_cell = {cell: [] for cell in cells}
+        delayed(_run_fold)(make_estimator(cell[0], cell[1], lexicon, config, table), tokens, y, train, test)
+        for cell, _, train, test in tasks
+    )
+    by_cell: dict[tuple, list] = {cell: [] for cell in cells}
     for (cell, _, _, _), result in zip(tasks, results):
         by_cell[cell].append(result)
     rows = [summarize(features, model, scores) for (features, model), scores in by_cell.items()]
     ratio = np.mean([len(test) for _, test in folds]) / np.mean([len(train) for train, _ in folds])
-    report = {"cv": len(folds), "seed": config.seed, "n_documents": len(y), "labels": sorted(set(y)),
-              "cells": rows, "significance": significance(rows, len(folds), ratio) if len(folds) > 1 else []}
+    report = {
+        "cv": len(folds),
+        "seed": config.seed,
+        "n_documents": len(y),
+        "labels": sorted(set(y)),
+        "cells": rows,
+        "significance": significance(rows, len(folds), ratio) if len(folds) > 1 else [],
+    }
     if config.learning_curve:
         report["learning_curve"] = learning_curve(tokens, y, folds, lexicon, config, table)
     return report
@@ -85,10 +99,13 @@ def cross_validate(tokens: list, labels: list, lexicon, config: CompareConfig, t
 
 def summarize(features: str, model: str, folds: list) -> dict:
     """Mean ± std over folds of each score, with every fold kept for re-analysis."""
-    row = {"features": features, "model": model, "folds": folds}
+    row: dict[str, Any] = {"features": features, "model": model, "folds": folds}
     for key in ("accuracy", "macro_f1", "train_seconds", "predict_docs_per_s"):
         values = np.asarray([f[key] for f in folds], dtype=float)
-        row[f"{key}_mean"], row[f"{key}_std"] = float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+        row[f"{key}_mean"], row[f"{key}_std"] = (
+            float(values.mean()),
+            float(values.std(ddof=1)) if len(values) > 1 else 0.0,
+        )
     return row
 
 
@@ -99,21 +116,29 @@ def learning_curve(tokens: list, y: np.ndarray, folds: list, lexicon, config: Co
     for cell, fraction, (train, test) in itertools.product(cells, CURVE_FRACTIONS, folds):
         tasks.append((cell, fraction, _subsample(train, fraction, y, config.seed), test))
     results = Parallel(n_jobs=config.jobs)(
-        delayed(_run_fold)(make_estimator(*cell, lexicon, config, table), tokens, y, subset, test)
-        for cell, _, subset, test in tasks)
-    curve = {}
+        delayed(_run_fold)(make_estimator(cell[0], cell[1], lexicon, config, table), tokens, y, subset, test)
+        for cell, _, subset, test in tasks
+    )
+    curve: dict[tuple, list] = {}
     for (cell, fraction, subset, _), result in zip(tasks, results):
         curve.setdefault((cell, fraction), []).append((len(subset), result["accuracy"]))
-    return [{"features": features, "model": model, "fraction": fraction,
-             "n_train": int(np.mean([n for n, _ in runs])), "accuracy_mean": float(np.mean([a for _, a in runs])),
-             "accuracy_std": float(np.std([a for _, a in runs], ddof=1))}
-            for ((features, model), fraction), runs in curve.items()]
+    return [
+        {
+            "features": features,
+            "model": model,
+            "fraction": fraction,
+            "n_train": int(np.mean([n for n, _ in runs])),
+            "accuracy_mean": float(np.mean([a for _, a in runs])),
+            "accuracy_std": float(np.std([a for _, a in runs], ddof=1)),
+        }
+        for ((features, model), fraction), runs in curve.items()
+    ]
 
 
 def _subsample(train: np.ndarray, fraction: float, y: np.ndarray, seed: int) -> np.ndarray:
     """A stratified fraction of a training fold, never fewer than two documents per class."""
     n_classes = len(np.unique(y[train]))
-    size = min(max(int(round(fraction * len(train))), 2 * n_classes), len(train) - n_classes)
+    size = min(max(round(fraction * len(train)), 2 * n_classes), len(train) - n_classes)
     if fraction >= 1.0 or size >= len(train) - n_classes:
         return train
     return train_test_split(train, train_size=size, stratify=y[train], random_state=seed)[0]

@@ -1,4 +1,5 @@
 """``evaluate``: score every model in a model file on labelled data, with McNemar's test of LR vs MLP."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -23,8 +24,10 @@ def evaluate(config: EvaluateConfig) -> dict:
     labels = [label_map.get(label, label) for label in dataset.labels]
     unknown = sorted(set(labels) - set(model.labels))
     if unknown:
-        raise DataError(f"{dataset.source}: labels the model does not know: {', '.join(unknown)} (it knows "
-                        f"{', '.join(model.labels)}): map them with --label-map {unknown[0]}={model.labels[0]},...")
+        raise DataError(
+            f"{dataset.source}: labels the model does not know: {', '.join(unknown)} (it knows "
+            f"{', '.join(model.labels)}): map them with --label-map {unknown[0]}={model.labels[0]},..."
+        )
     tokens = tokenize_all(dataset.texts)
     metrics = {kind: score_model(pipeline, tokens, labels, model.labels) for kind, pipeline in model.pipelines.items()}
     plots = []
@@ -33,10 +36,22 @@ def evaluate(config: EvaluateConfig) -> dict:
         six, _ = feature_parts(next(iter(model.pipelines.values())))
         plots = held_out_plots(plot_dir, metrics, labels, model.labels, caption)
         if six is not None:
-            plots.append(feature_distributions_png(feature_matrix(tokens, six.lexicon_), labels, caption, plot_dir,
-                                                   "features_by_class.png"))
+            plots.append(
+                feature_distributions_png(
+                    feature_matrix(tokens, six.lexicon_), labels, caption, plot_dir, "features_by_class.png"
+                )
+            )
     significance = held_out_comparison(metrics, labels)
-    return {"model": str(model.path), "source": dataset.source, "sha256": dataset.sha256, "n_documents": len(labels),
-            "empty_documents": sum(1 for t in tokens if not t), "labels": model.labels,
-            "label_counts": dict(sorted(Counter(labels).items())), "metrics": drop_details(metrics),
-            "significance": significance, "best_model": model.metadata["best_model"], "plots": plots}
+    return {
+        "model": str(model.path),
+        "source": dataset.source,
+        "sha256": dataset.sha256,
+        "n_documents": len(labels),
+        "empty_documents": sum(1 for t in tokens if not t),
+        "labels": model.labels,
+        "label_counts": dict(sorted(Counter(labels).items())),
+        "metrics": drop_details(metrics),
+        "significance": significance,
+        "best_model": model.metadata["best_model"],
+        "plots": plots,
+    }

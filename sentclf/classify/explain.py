@@ -1,4 +1,5 @@
 """The lecture's z = w·x + b made visible for one document and a fitted logistic regression."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -45,20 +46,46 @@ def explain_text(model, text: str) -> dict:
         probabilities, link = dict(zip(classes, softmax([z[c] for c in classes]).tolist())), "softmax"
     rows = _rows(names, x, scaled, weights, scored)
     matched = trace(tokens, six.lexicon_).matched if six is not None else {}
-    return {"text": text, "n_tokens": len(tokens), "empty": not tokens, "matched": matched,
-            "classes": classes, "scored_classes": scored, "features": rows, "bias": bias, "z": z, "link": link,
-            "probabilities": probabilities, "label": max(probabilities, key=probabilities.get)}
+    return {
+        "text": text,
+        "n_tokens": len(tokens),
+        "empty": not tokens,
+        "matched": matched,
+        "classes": classes,
+        "scored_classes": scored,
+        "features": rows,
+        "bias": bias,
+        "z": z,
+        "link": link,
+        "probabilities": probabilities,
+        "label": max(probabilities, key=lambda label: probabilities[label]),
+    }
 
 
 def _rows(names: list, x, scaled, weights: dict, scored: list) -> list:
     """One row per lecture feature, plus one summed row for all embedding dimensions."""
-    rows = [{"name": name, "alias": FEATURE_ALIASES[name], "value": float(x[i]), "scaled": float(scaled[i]),
-             "weights": {c: float(weights[c][i]) for c in scored},
-             "contributions": {c: float(weights[c][i] * scaled[i]) for c in scored}}
-            for i, name in enumerate(names) if name in FEATURE_ALIASES]
+    rows = [
+        {
+            "name": name,
+            "alias": FEATURE_ALIASES[name],
+            "value": float(x[i]),
+            "scaled": float(scaled[i]),
+            "weights": {c: float(weights[c][i]) for c in scored},
+            "contributions": {c: float(weights[c][i] * scaled[i]) for c in scored},
+        }
+        for i, name in enumerate(names)
+        if name in FEATURE_ALIASES
+    ]
     emb = [i for i, name in enumerate(names) if name not in FEATURE_ALIASES]
     if emb:
-        rows.append({"name": "emb", "alias": f"pooled embeddings ({len(emb)} dims, summed)", "value": None,
-                     "scaled": None, "weights": {c: None for c in scored},
-                     "contributions": {c: float(weights[c][emb] @ scaled[emb]) for c in scored}})
+        rows.append(
+            {
+                "name": "emb",
+                "alias": f"pooled embeddings ({len(emb)} dims, summed)",
+                "value": None,
+                "scaled": None,
+                "weights": dict.fromkeys(scored),
+                "contributions": {c: float(weights[c][emb] @ scaled[emb]) for c in scored},
+            }
+        )
     return rows

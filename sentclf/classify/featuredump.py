@@ -1,5 +1,6 @@
 """``features``: the feature dump of each document (x1..x6, the tokens behind them, pooled vectors),
 or the per-class means of x1..x6 over a labelled dataset."""
+
 from __future__ import annotations
 
 from sentclf.classify.config import FeaturesConfig, documents_of, parse_pool
@@ -26,11 +27,18 @@ def feature_rows(documents, lexicon, embeddings=None, progress=None, batch_size:
             vectors = pool_vectors(table.matrix, ids, pools)
         for i, (doc, toks) in enumerate(zip(batch, tokens)):
             result = trace(toks, lexicon)
-            row = {"file": doc.file, "line": doc.line, "text": doc.text, **result.as_dict(),
-                   "n_tokens": result.n_tokens, "empty": result.empty, "matched": result.matched}
+            row = {
+                "file": doc.file,
+                "line": doc.line,
+                "text": doc.text,
+                **result.as_dict(),
+                "n_tokens": result.n_tokens,
+                "empty": result.empty,
+                "matched": result.matched,
+            }
             if table is not None:
                 dim = table.dim
-                row.update({f"emb_{p}": vectors[i, k * dim:(k + 1) * dim].tolist() for k, p in enumerate(pools)})
+                row.update({f"emb_{p}": vectors[i, k * dim : (k + 1) * dim].tolist() for k, p in enumerate(pools)})
                 row.update(oov=unknown[i], no_vectors=not ids[i])
             yield row
 
@@ -42,7 +50,10 @@ def features(config: FeaturesConfig, progress=None):
     lexicon = config.lexicon.load()
     if config.labelled is not None:
         dataset = config.labelled.load()
-        return {"source": dataset.source, "aliases": FEATURE_ALIASES,
-                "classes": class_means(dataset.texts, dataset.labels, lexicon)}
+        return {
+            "source": dataset.source,
+            "aliases": FEATURE_ALIASES,
+            "classes": class_means(dataset.texts, dataset.labels, lexicon),
+        }
     documents = documents_of(config.files, config.texts, config.whole_file, config.encoding)
     return feature_rows(documents, lexicon, config.embeddings, progress, config.batch_size)

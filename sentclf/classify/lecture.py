@@ -5,6 +5,7 @@ trained by backpropagation. The tests check each against the lecture's worked ex
 >>> round(float(unit([0.5, 0.6, 0.1], [0.2, 0.3, 0.9], 0.5)), 2)
 0.7
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -83,8 +84,13 @@ def linearly_separable(X, y) -> bool:
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     signs = (2 * y - 1).astype(float)
     constraints = -signs[:, None] * np.hstack([X, np.ones((len(X), 1))])
-    result = linprog(np.zeros(X.shape[1] + 1), A_ub=constraints, b_ub=-np.ones(len(X)),
-                     bounds=[(None, None)] * (X.shape[1] + 1), method="highs")
+    result = linprog(
+        np.zeros(X.shape[1] + 1),
+        A_ub=constraints,
+        b_ub=-np.ones(len(X)),
+        bounds=[(None, None)] * (X.shape[1] + 1),
+        method="highs",
+    )
     return result.status == 0
 
 
@@ -100,8 +106,14 @@ class TwoLayerNet(ClassifierMixin, BaseEstimator):
     """A binary two-layer network (one hidden layer, sigmoid output) trained by full-batch gradient
     descent with the backward pass written out: ∂L/∂z2 = ŷ − y, then back through W2 and g."""
 
-    def __init__(self, hidden: int = 2, activation: str = "relu", learning_rate: float = 0.1,
-                 epochs: int = 2000, random_state: int = 0):
+    def __init__(
+        self,
+        hidden: int = 2,
+        activation: str = "relu",
+        learning_rate: float = 0.1,
+        epochs: int = 2000,
+        random_state: int = 0,
+    ):
         self.hidden, self.activation, self.learning_rate = hidden, activation, learning_rate
         self.epochs, self.random_state = epochs, random_state
 
@@ -114,7 +126,7 @@ class TwoLayerNet(ClassifierMixin, BaseEstimator):
         self.W2_, self.b2_ = rng.normal(0, 1, (1, self.hidden)), np.zeros(1)
         for _ in range(self.epochs):
             h, y_hat = two_layer(X, self.W1_, self.b1_, self.W2_, self.b2_, self.activation)
-            dz2 = (y_hat - y) / len(X)                          # ∂L/∂z at the sigmoid + cross-entropy
+            dz2 = (y_hat - y) / len(X)  # ∂L/∂z at the sigmoid + cross-entropy
             dz1 = (dz2 @ self.W2_) * activation_slope(h, self.activation)
             self.W2_ -= self.learning_rate * dz2.T @ h
             self.b2_ -= self.learning_rate * dz2.sum(axis=0)

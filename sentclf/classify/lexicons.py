@@ -6,6 +6,7 @@ Three sources, combined in this order:
 3. ``--lexicon-dir DIR``: any of positive.txt, negative.txt, pronouns.txt found in DIR replaces
    the list of the same name (positive-words.txt / negative-words.txt, Hu & Liu's names, work too).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -117,8 +118,10 @@ def load_huliu() -> dict:
             "(or set NLTK_DATA to a folder holding corpora/opinion_lexicon)"
         )
     reader = OpinionLexiconCorpusReader(root, r"(\w+)\-words\.txt", encoding="ISO-8859-2")
-    lists = {"positive": parse_word_list("\n".join(reader.positive())),
-             "negative": parse_word_list("\n".join(reader.negative()))}
+    lists = {
+        "positive": parse_word_list("\n".join(reader.positive())),
+        "negative": parse_word_list("\n".join(reader.negative())),
+    }
     for name, entries in lists.items():
         if not entries:
             raise LexiconError(f"the Hu & Liu {name} list in {root} is empty: reinstall it with '{HULIU_INSTALL}'")
@@ -150,8 +153,10 @@ def _list_file(folder: Path, name: str) -> Path | None:
 
 def _read_override_dir(folder: Path) -> dict:
     if not folder.is_dir():
-        raise LexiconError(f"{folder}: lexicon folder not found (--lexicon-dir wants a folder holding positive.txt, "
-                           "negative.txt and/or pronouns.txt)")
+        raise LexiconError(
+            f"{folder}: lexicon folder not found (--lexicon-dir wants a folder holding positive.txt, "
+            "negative.txt and/or pronouns.txt)"
+        )
     files = {name: _list_file(folder, name) for name in LIST_NAMES}
     found = {name: read_word_list(path) for name, path in files.items() if path is not None}
     if not found:

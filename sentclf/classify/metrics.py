@@ -1,5 +1,6 @@
 """Held-out metrics of a fitted model: accuracy with its Wilson interval, macro-F1, per-class
 precision/recall/F1, confusion matrix, log loss, Brier score, throughput; and picking the best model."""
+
 from __future__ import annotations
 
 import math
@@ -13,8 +14,7 @@ Z95 = 1.959963984540054
 
 def classification_metrics(y_true, y_pred, labels: list) -> dict:
     """Accuracy, macro-F1 and per-class precision/recall/F1/support, labels in the given order."""
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0)
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     per_class = {
         str(label): {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
         for label, p, r, f, s in zip(labels, precision, recall, f1, support)
@@ -46,8 +46,10 @@ def wilson_interval(correct: int, n: int, z: float = Z95) -> tuple:
 def probability_metrics(y_true: list, proba: np.ndarray, classes: list) -> dict:
     """Log loss and the (multi-class) Brier score: mean over documents of sum_k (p_k - [y = k])^2."""
     onehot = (np.asarray(y_true, dtype=object)[:, None] == np.asarray(classes, dtype=object)[None, :]).astype(float)
-    return {"log_loss": float(log_loss(y_true, proba, labels=classes)),
-            "brier": float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))}
+    return {
+        "log_loss": float(log_loss(y_true, proba, labels=classes)),
+        "brier": float(np.mean(np.sum((proba - onehot) ** 2, axis=1))),
+    }
 
 
 def score_model(pipeline, texts: list, y_true: list, labels: list) -> dict:

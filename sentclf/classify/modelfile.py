@@ -6,6 +6,7 @@ saved with another scikit-learn, then unpickles. Unpickling runs code: load only
 Files written by sentclf 0.1.0, whose classes lived in modules that have since moved, load through
 :data:`MOVED`.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -49,8 +50,10 @@ class Model:
         """(kind, pipeline): the one asked for, or the best one."""
         kind = use or self.metadata["best_model"]
         if kind not in self.pipelines:
-            raise ConfigError(f"{self.path}: holds no '{kind}' model (it holds {', '.join(self.pipelines)}): "
-                              f"choose --use {' or --use '.join(self.pipelines)}, or retrain with --model {kind}")
+            raise ConfigError(
+                f"{self.path}: holds no '{kind}' model (it holds {', '.join(self.pipelines)}): "
+                f"choose --use {' or --use '.join(self.pipelines)}, or retrain with --model {kind}"
+            )
         return kind, self.pipelines[kind]
 
 
@@ -72,8 +75,11 @@ def _unpickler(payload: bytes):
         def find_class(self, module, name):
             return super().find_class(MOVED.get((module, name), module), name)
 
-    options = {"ensure_native_byte_order": True} \
-        if "ensure_native_byte_order" in inspect.signature(NumpyUnpickler.__init__).parameters else {}
+    options = (
+        {"ensure_native_byte_order": True}
+        if "ensure_native_byte_order" in inspect.signature(NumpyUnpickler.__init__).parameters
+        else {}
+    )
     return MovedClassUnpickler("", io.BytesIO(payload), **options)
 
 
@@ -85,8 +91,12 @@ def load(path=None) -> Model:
     meta = archive.read_metadata(path)
     saved = meta.get("environment", {}).get("scikit_learn")
     if saved and saved != sklearn.__version__:
-        log.warning("%s was saved with scikit-learn %s and this is %s: predictions may differ; retrain to be sure",
-                    path, saved, sklearn.__version__)
+        log.warning(
+            "%s was saved with scikit-learn %s and this is %s: predictions may differ; retrain to be sure",
+            path,
+            saved,
+            sklearn.__version__,
+        )
     payload = archive.read_payload(path, meta, PAYLOAD_MEMBER)
     try:
         pipelines = _unpickler(payload).load()

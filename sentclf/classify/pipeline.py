@@ -3,6 +3,7 @@ tokenize → feature blocks (from the registry) → scale → classifier, where 
 - ``lr``: logistic regression (sigmoid for two classes, multinomial softmax for more), or
 - ``mlp``: a two-layer network, one hidden layer (ReLU by default) and a softmax output.
 """
+
 from __future__ import annotations
 
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -42,13 +43,20 @@ def build_classifier(kind: str, config: ModelConfig, sparse_only: bool = False):
     """The final estimator of a pipeline."""
     if kind == "lr":
         c = config.c if config.c is not None else DEFAULT_C_SPARSE_ONLY if sparse_only else DEFAULT_C
-        return LogisticRegression(C=c, class_weight=config.class_weight, max_iter=config.max_iter,
-                                  random_state=config.seed)
+        return LogisticRegression(
+            C=c, class_weight=config.class_weight, max_iter=config.max_iter, random_state=config.seed
+        )
     if kind == "mlp":
         # MLPClassifier has no class_weight: balancing is done with sample weights at fit time.
-        return MLPClassifier(hidden_layer_sizes=(config.hidden,), activation=config.activation, alpha=config.alpha,
-                             early_stopping=True, n_iter_no_change=10, max_iter=config.max_iter,
-                             random_state=config.seed)
+        return MLPClassifier(
+            hidden_layer_sizes=(config.hidden,),
+            activation=config.activation,
+            alpha=config.alpha,
+            early_stopping=True,
+            n_iter_no_change=10,
+            max_iter=config.max_iter,
+            random_state=config.seed,
+        )
     raise ConfigError(f"unknown model '{kind}': choose one of {', '.join(MODEL_KINDS)}")
 
 
@@ -65,8 +73,14 @@ def build_features(feature_set: str, lexicon, embeddings: EmbeddingConfig | None
     return FeatureUnion(parts, verbose_feature_names_out=False)
 
 
-def build_pipeline(kind: str, lexicon, config: ModelConfig | None = None, embeddings: EmbeddingConfig | None = None,
-                   table=None, features: str | None = None) -> Pipeline:
+def build_pipeline(
+    kind: str,
+    lexicon,
+    config: ModelConfig | None = None,
+    embeddings: EmbeddingConfig | None = None,
+    table=None,
+    features: str | None = None,
+) -> Pipeline:
     """tokenize → features → scale → classifier. ``features`` is a feature set (default: six, or as the
     embedding config says). Dense blocks alone are standardized. Sparse blocks alone (TF-IDF rows are
     L2-normalized already) are left as they are; beside dense ones every column is scaled by its
@@ -78,8 +92,14 @@ def build_pipeline(kind: str, lexicon, config: ModelConfig | None = None, embedd
     dense = [BLOCKS[name].dense for name in check_feature_set(feature_set, embeddings)]
     sparse_only = not any(dense)
     scale = "passthrough" if sparse_only else StandardScaler() if all(dense) else MaxAbsScaler()
-    return Pipeline([("tokens", Tokenizer()), ("features", build_features(feature_set, lexicon, embeddings, table)),
-                     ("scale", scale), ("clf", build_classifier(kind, config, sparse_only))])
+    return Pipeline(
+        [
+            ("tokens", Tokenizer()),
+            ("features", build_features(feature_set, lexicon, embeddings, table)),
+            ("scale", scale),
+            ("clf", build_classifier(kind, config, sparse_only)),
+        ]
+    )
 
 
 def fit_for_size(pipeline: Pipeline, n_train: int, n_classes: int) -> Pipeline:

@@ -1,14 +1,15 @@
 """PNG pictures of results (matplotlib, non-interactive Agg backend). Each function writes one file
 and returns its path; every figure carries a title, axis labels, class names and a caption naming
 the data and the evaluation scheme."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
 
-from sentclf.errors import ConfigError
 from sentclf.classify.features.six import FEATURE_ALIASES, FEATURE_NAMES
+from sentclf.errors import ConfigError
 
 
 def _pyplot():
@@ -40,17 +41,24 @@ def confusion_png(matrix: list, labels: list, title: str, caption: str, folder, 
     counts = np.asarray(matrix)
     fig, ax = plt.subplots(figsize=(1.6 + 1.1 * len(labels), 1.4 + 1.0 * len(labels)))
     image = ax.imshow(counts, cmap="Blues")
-    ax.set(xticks=range(len(labels)), yticks=range(len(labels)), xticklabels=labels, yticklabels=labels,
-           xlabel="predicted label", ylabel="true label", title=title)
+    ax.set(
+        xticks=range(len(labels)),
+        yticks=range(len(labels)),
+        xticklabels=labels,
+        yticklabels=labels,
+        xlabel="predicted label",
+        ylabel="true label",
+        title=title,
+    )
     for (i, j), value in np.ndenumerate(counts):
-        ax.text(j, i, f"{value:,}", ha="center", va="center",
-                color="white" if value > counts.max() / 2 else "black")
+        ax.text(j, i, f"{value:,}", ha="center", va="center", color="white" if value > counts.max() / 2 else "black")
     fig.colorbar(image, ax=ax, label="documents")
     return _save(fig, folder, name, caption)
 
 
-def reliability_png(y_true: list, proba: np.ndarray, classes: list, title: str, caption: str, folder,
-                    name: str, bins: int = 10) -> str:
+def reliability_png(
+    y_true: list, proba: np.ndarray, classes: list, title: str, caption: str, folder, name: str, bins: int = 10
+) -> str:
     """Calibration: for the predicted label's probability (top-label confidence), the observed accuracy
     in each of ``bins`` equal-width bins, against the diagonal of perfect calibration."""
     plt = _pyplot()
@@ -61,8 +69,12 @@ def reliability_png(y_true: list, proba: np.ndarray, classes: list, title: str, 
     fig, (ax, hist) = plt.subplots(2, 1, figsize=(5.5, 6.5), sharex=True, height_ratios=(3, 1))
     ax.plot([0, 1], [0, 1], "--", color="0.6", label="perfect calibration")
     filled = [b for b in range(bins) if (which == b).any()]
-    ax.plot([confidence[which == b].mean() for b in filled], [correct[which == b].mean() for b in filled],
-            "o-", label="model")
+    ax.plot(
+        [confidence[which == b].mean() for b in filled],
+        [correct[which == b].mean() for b in filled],
+        "o-",
+        label="model",
+    )
     ax.set(ylabel="observed accuracy", title=title, xlim=(0, 1), ylim=(0, 1))
     ax.legend(loc="upper left")
     hist.hist(confidence, bins=edges, color="C0", alpha=0.7)
@@ -102,8 +114,12 @@ def comparison_png(cells: list, caption: str, folder, name: str = "comparison.pn
         bars = ax.bar(xs, means, width, yerr=stds, capsize=3, label=model)
         ax.bar_label(bars, fmt="%.3f", fontsize=7, padding=2)
     ax.set_xticks(range(len(groups)), groups)
-    ax.set(xlabel="feature set", ylabel="accuracy (mean over folds)", title="Models compared on each feature set",
-           ylim=(0, 1))
+    ax.set(
+        xlabel="feature set",
+        ylabel="accuracy (mean over folds)",
+        title="Models compared on each feature set",
+        ylim=(0, 1),
+    )
     ax.legend(title="model", loc="upper left", bbox_to_anchor=(1.01, 1))
     return _save(fig, folder, name, caption)
 
@@ -113,8 +129,9 @@ def learning_curve_png(curve: list, caption: str, folder, name: str = "learning_
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     for key in dict.fromkeys((c["features"], c["model"]) for c in curve):
-        points = sorted((c["n_train"], c["accuracy_mean"], c["accuracy_std"]) for c in curve
-                        if (c["features"], c["model"]) == key)
+        points = sorted(
+            (c["n_train"], c["accuracy_mean"], c["accuracy_std"]) for c in curve if (c["features"], c["model"]) == key
+        )
         n, mean, std = (np.asarray(v, dtype=float) for v in zip(*points))
         ax.plot(n, mean, "o-", label=f"{key[1]} on {key[0]}")
         ax.fill_between(n, mean - std, mean + std, alpha=0.15)
@@ -127,8 +144,20 @@ def held_out_plots(folder, metrics: dict, y_true: list, labels: list, caption: s
     """Confusion matrix and reliability diagram of each model, from ``score_model`` results."""
     paths = []
     for kind, m in metrics.items():
-        paths.append(confusion_png(m["confusion_matrix"], labels, f"Confusion matrix: {kind}", caption, folder,
-                                   f"confusion_{kind}.png"))
-        paths.append(reliability_png(y_true, m["proba"], m["classes"], f"Reliability diagram: {kind}", caption,
-                                     folder, f"reliability_{kind}.png"))
+        paths.append(
+            confusion_png(
+                m["confusion_matrix"], labels, f"Confusion matrix: {kind}", caption, folder, f"confusion_{kind}.png"
+            )
+        )
+        paths.append(
+            reliability_png(
+                y_true,
+                m["proba"],
+                m["classes"],
+                f"Reliability diagram: {kind}",
+                caption,
+                folder,
+                f"reliability_{kind}.png",
+            )
+        )
     return paths

@@ -1,4 +1,5 @@
 """``predict``: label documents with a saved model, in batches, so memory stays flat on any input."""
+
 from __future__ import annotations
 
 import itertools
@@ -24,8 +25,15 @@ def predict_documents(model: modelfile.Model, documents, use: str | None = None,
     for batch, tokens in tokenized_batches(documents, batch_size):
         proba = pipeline.predict_proba(tokens)
         for doc, toks, row, best in zip(batch, tokens, proba.tolist(), proba.argmax(axis=1).tolist()):
-            yield {"file": doc.file, "line": doc.line, "text": doc.text, "label": classes[best],
-                   "probabilities": dict(zip(classes, row)), "empty": not toks, "model": kind}
+            yield {
+                "file": doc.file,
+                "line": doc.line,
+                "text": doc.text,
+                "label": classes[best],
+                "probabilities": dict(zip(classes, row)),
+                "empty": not toks,
+                "model": kind,
+            }
 
 
 @dataclass

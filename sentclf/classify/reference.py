@@ -1,5 +1,6 @@
 """The reference rows of a comparison: the zero-training lexicon rule (the majority class is
 scikit-learn's DummyClassifier), and recognizing which labels mean positive and negative."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,5 +38,8 @@ class LexiconRule(BaseEstimator, ClassifierMixin):
 
     def predict(self, X):
         values = self.features_.transform(X)
-        return np.where(values[:, 0] > values[:, 1], self.positive_,
-                        np.where(values[:, 1] > values[:, 0], self.negative_, self.majority_)).astype(object)
+        return np.where(
+            values[:, 0] > values[:, 1],
+            self.positive_,
+            np.where(values[:, 1] > values[:, 0], self.negative_, self.majority_),
+        ).astype(object)

@@ -1,6 +1,7 @@
 """Is one model better than another? McNemar's exact test on one held-out split, and Nadeau &
 Bengio's corrected resampled t-test on cross-validation folds (the plain paired t-test is too eager
 with CV because the training sets of different folds overlap), with the verdict in words."""
+
 from __future__ import annotations
 
 import math
@@ -31,11 +32,19 @@ def corrected_t_test(first: list, second: list, k: int, test_train_ratio: float 
     d = np.asarray(second, dtype=float) - np.asarray(first, dtype=float)
     variance = d.var(ddof=1)
     if variance == 0:
-        return {"mean_difference": float(d.mean()), "t": 0.0 if d.mean() == 0 else math.inf,
-                "p_value": 1.0 if d.mean() == 0 else 0.0, "df": k - 1}
+        return {
+            "mean_difference": float(d.mean()),
+            "t": 0.0 if d.mean() == 0 else math.inf,
+            "p_value": 1.0 if d.mean() == 0 else 0.0,
+            "df": k - 1,
+        }
     t = d.mean() / math.sqrt((1 / k + ratio) * variance)
-    return {"mean_difference": float(d.mean()), "t": float(t), "p_value": float(2 * stats.t.sf(abs(t), k - 1)),
-            "df": k - 1}
+    return {
+        "mean_difference": float(d.mean()),
+        "t": float(t),
+        "p_value": float(2 * stats.t.sf(abs(t), k - 1)),
+        "df": k - 1,
+    }
 
 
 def significance(rows: list, k: int, ratio: float | None = None) -> list:
@@ -44,10 +53,17 @@ def significance(rows: list, k: int, ratio: float | None = None) -> list:
     for features in dict.fromkeys(r["features"] for r in rows):
         cell = {r["model"]: r for r in rows if r["features"] == features}
         if {"lr", "mlp"} <= set(cell):
-            test = corrected_t_test([f["accuracy"] for f in cell["lr"]["folds"]],
-                                    [f["accuracy"] for f in cell["mlp"]["folds"]], k, ratio)
-            out.append({"features": features, "test": "corrected resampled t-test (Nadeau & Bengio)", **test,
-                        "verdict": verdict("lr", "mlp", test["mean_difference"], test["p_value"])})
+            test = corrected_t_test(
+                [f["accuracy"] for f in cell["lr"]["folds"]], [f["accuracy"] for f in cell["mlp"]["folds"]], k, ratio
+            )
+            out.append(
+                {
+                    "features": features,
+                    "test": "corrected resampled t-test (Nadeau & Bengio)",
+                    **test,
+                    "verdict": verdict("lr", "mlp", test["mean_difference"], test["p_value"]),
+                }
+            )
     return out
 
 

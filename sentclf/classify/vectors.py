@@ -6,6 +6,7 @@ plus the first ``keep_top`` rows (vector files list the most frequent words firs
 proportional to what is kept, not to the file. Duplicate words are tolerated: the first row wins
 and the rest are counted. Problems are :class:`~sentclf.errors.VectorsError` naming file and line.
 """
+
 from __future__ import annotations
 
 import bz2
@@ -19,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
+from sentclf.classify.config import VECTOR_FORMATS
 from sentclf.errors import VectorsError
 
-from sentclf.classify.config import VECTOR_FORMATS
 _HEADER = re.compile(rb"^\s*(\d+)\s+(\d+)\s*$")
 _PARSE_BATCH = 4096
 _PROGRESS_STEP = 1 << 20
@@ -38,10 +39,10 @@ class VectorTable:
     fmt: str
     n_file_words: int = 0
     n_duplicates: int = 0
-    index: dict = field(default=None, repr=False, compare=False)
+    index: dict = field(default_factory=dict, repr=False, compare=False)  # word → row; built when not given
 
     def __post_init__(self):
-        if self.index is None:
+        if len(self.index) != len(self.words):
             self.index = {word: row for row, word in enumerate(self.words)}
 
     @property
@@ -52,7 +53,7 @@ class VectorTable:
         return {k: v for k, v in self.__dict__.items() if k != "index"}
 
     def __setstate__(self, state):
-        self.__dict__.update(state, index=None)
+        self.__dict__.update(state, index={})
         self.__post_init__()
 
 
@@ -85,7 +86,7 @@ class _HashingReader(io.RawIOBase):
 
 def _open(path: Path, progress):
     try:
-        raw = open(path, "rb")
+        raw = open(path, "rb")  # noqa: SIM115 - handed to the reader; read_vectors closes it
     except FileNotFoundError:
         raise VectorsError(f"{path}: vectors file not found") from None
     except OSError as exc:
@@ -116,8 +117,11 @@ class _Keeper:
 
     def __init__(self, vocab, keep_top: int, fold_case: bool):
         self.vocab, self.keep_top, self.fold_case = vocab, keep_top, fold_case
-        self.index, self.n_rows, self.n_duplicates = {}, 0, 0
-        self.blocks, self.matrix, self.filled = [], None, 0
+        self.index: dict = {}
+        self.n_rows, self.n_duplicates = 0, 0
+        self.blocks: list = []
+        self.matrix: np.ndarray | None = None
+        self.filled = 0
 
     def key(self, word: str):
         """The key to keep this row under, or None to skip it."""
@@ -138,7 +142,7 @@ class _Keeper:
 
     def add(self, block: np.ndarray) -> None:
         if self.matrix is not None and self.filled + len(block) <= len(self.matrix):
-            self.matrix[self.filled:self.filled + len(block)] = block
+            self.matrix[self.filled : self.filled + len(block)] = block
         else:
             self.blocks.append(block)
         self.filled += len(block)
@@ -150,8 +154,9 @@ class _Keeper:
         return np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
 
 
-def read_vectors(path, fmt: str | None = None, vocab=None, keep_top: int = 0, progress=None,
-                 fold_case: bool = True) -> VectorTable:
+def read_vectors(
+    path, fmt: str | None = None, vocab=None, keep_top: int = 0, progress=None, fold_case: bool = True
+) -> VectorTable:
     """Stream a vectors file; keep ``vocab`` words plus the first ``keep_top`` rows (``vocab=None``: all).
 
     With ``fold_case`` rows are keyed by their lower-cased word and the first spelling wins (the
@@ -163,7 +168,9 @@ def read_vectors(path, fmt: str | None = None, vocab=None, keep_top: int = 0, pr
         raise VectorsError(f"unknown vectors format '{fmt}': choose one of {', '.join(VECTOR_FORMATS)}")
     hashing, stream = _open(path, progress)
     try:
-        return _read_all(stream, hashing, path, fmt, _Keeper(None if vocab is None else set(vocab), keep_top, fold_case))
+        return _read_all(
+            stream, hashing, path, fmt, _Keeper(None if vocab is None else set(vocab), keep_top, fold_case)
+        )
     finally:
         hashing.raw.close()
 
@@ -183,8 +190,9 @@ def _read_all(stream, hashing, path: Path, fmt, keeper: _Keeper) -> VectorTable:
         except (OSError, EOFError) as exc:
             raise VectorsError(f"{path}: the file is corrupt or truncated ({exc})") from None
         sha256 = hashing.finish()
-    return VectorTable(list(keeper.index), matrix, str(path), sha256, fmt, keeper.n_rows, keeper.n_duplicates,
-                       keeper.index)
+    return VectorTable(
+        list(keeper.index), matrix, str(path), sha256, fmt, keeper.n_rows, keeper.n_duplicates, keeper.index
+    )
 
 
 def _header(line: bytes, path: Path) -> tuple:
@@ -236,21 +244,24 @@ def _read_text(stream, path: Path, fmt: str, keeper: _Keeper) -> np.ndarray:
             dim = n_values
         if n_values != dim:
             if b"\x00" in line:
-                raise VectorsError(f"{path} line {number}: this looks like a binary file: "
-                                   "try --embeddings-format word2vec-bin")
+                raise VectorsError(
+                    f"{path} line {number}: this looks like a binary file: try --embeddings-format word2vec-bin"
+                )
             raise VectorsError(f"{path} line {number}: {n_values} values where the file has {dim}")
         try:
             text_word = word.decode("utf-8")
         except UnicodeDecodeError:
-            raise VectorsError(f"{path} line {number}: the word is not UTF-8 text: is this a binary file? "
-                               "try --embeddings-format word2vec-bin") from None
+            raise VectorsError(
+                f"{path} line {number}: the word is not UTF-8 text: is this a binary file? "
+                "try --embeddings-format word2vec-bin"
+            ) from None
         if keeper.key(text_word) is not None:
             chunk.append((number, values))
             if len(chunk) >= _PARSE_BATCH:
-                keeper.add(_parse_rows(chunk, dim, path))
+                keeper.add(_parse_rows(chunk, dim or 0, path))
                 chunk = []
     if chunk:
-        keeper.add(_parse_rows(chunk, dim, path))
+        keeper.add(_parse_rows(chunk, dim or 0, path))  # rows are kept only once the first row set dim
     return _finish(dim, declared, keeper, path)
 
 
@@ -271,8 +282,10 @@ def _read_binary(stream, path: Path, fmt: str, keeper: _Keeper) -> np.ndarray:
         while space < 0 or len(buffer) < space + 1 + width:
             more = stream.read(1 << 20)
             if not more:
-                raise VectorsError(f"{path}: the header declares {declared} words but the file ends after "
-                                   f"{number - 2}: it is truncated")
+                raise VectorsError(
+                    f"{path}: the header declares {declared} words but the file ends after "
+                    f"{number - 2}: it is truncated"
+                )
             buffer, pos = buffer[pos:] + more, 0
             space = buffer.find(b" ", pos)
         word = buffer[pos:space].lstrip(b"\n").decode("utf-8", errors="replace")

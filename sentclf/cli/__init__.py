@@ -2,6 +2,7 @@
 (:mod:`.app`), shared option groups (:mod:`.options`), rendering, progress bars, and one module per
 command group. Each command builds one config object, calls one library function and renders what
 it returns; library modules are imported inside the commands, so ``sentclf --help`` stays quick."""
+
 from __future__ import annotations
 
 import sys
@@ -9,8 +10,17 @@ import sys
 from sentclf.cli import data, info, lm, measure, score, train
 from sentclf.cli.app import cli
 
-for command in (train.train, score.predict, score.features, measure.compare, measure.evaluate, score.explain,
-                info.info, data.data, lm.lm):
+for command in (
+    train.train,
+    score.predict,
+    score.features,
+    measure.compare,
+    measure.evaluate,
+    score.explain,
+    info.info,
+    data.data,
+    lm.lm,
+):
     cli.add_command(command)
 
 

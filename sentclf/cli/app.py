@@ -1,5 +1,6 @@
 """The ``sentclf`` command group: logging on stderr, ``-q``, ``--version``, and the one place where
 expected failures (:class:`~sentclf.errors.SentclfError`) become ``Error: ...`` on stderr with exit 1."""
+
 from __future__ import annotations
 
 import logging

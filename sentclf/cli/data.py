@@ -1,4 +1,5 @@
 """``sentclf data list`` and ``sentclf data get``: the standard datasets."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ from sentclf.cli.progress import DownloadBars
 def data():
     """Standard sentiment datasets: list them, fetch them into a cache. Example:
 
-        sentclf data get mr && sentclf compare data:mr --features six,ngrams
+    sentclf data get mr && sentclf compare data:mr --features six,ngrams
     """
 
 
@@ -24,7 +25,7 @@ def data():
 def data_list(root, as_json):
     """List the default corpus and the standard datasets, with source, size, licence and checksum. Example:
 
-        sentclf data list
+    sentclf data list
     """
     from sentclf.cli.render import datasets_table
     from sentclf.data.catalogue import list_datasets
@@ -40,12 +41,18 @@ def data_list(root, as_json):
 def data_get(name, root):
     """Download NAME once, verify its checksum, convert it to a format train reads. Example:
 
-        sentclf data get sst2      # then: sentclf train data:sst2 ; sentclf evaluate data:sst2/test
+    sentclf data get sst2      # then: sentclf train data:sst2 ; sentclf evaluate data:sst2/test
     """
     from sentclf.data.fetch import get_dataset
 
     with DownloadBars() as progress:
         result = get_dataset(name, root, progress=progress)
-    click.echo("\n".join([f"{name}: {result['folder']}", *[f"  {split}: {path}" for split, path in
-                                                           result["paths"].items()],
-                          *[f"  use: {use}" for use in result["use"]]]))
+    click.echo(
+        "\n".join(
+            [
+                f"{name}: {result['folder']}",
+                *[f"  {split}: {path}" for split, path in result["paths"].items()],
+                *[f"  use: {use}" for use in result["use"]],
+            ]
+        )
+    )

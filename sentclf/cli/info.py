@@ -1,4 +1,5 @@
 """``sentclf info``: a model file's or an LM file's metadata, read without unpickling anything."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,7 @@ from sentclf.paths import default_model_path
 def info(model, model_path, as_json):
     """Print a model's (or a language model's) metadata without unpickling it. Example:
 
-        sentclf info model.sentclf --json
+    sentclf info model.sentclf --json
     """
     path = Path(model or model_path or default_model_path())
     meta = archive.read_metadata(path, fmt=None)

@@ -1,4 +1,5 @@
 """``sentclf lm``: train the feedforward neural language model, measure it, query it, export it."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,14 @@ def lm():
 
 @lm.command("train", context_settings=CONTEXT)
 @click.argument("text", nargs=-1)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default="lm.sentclf", show_default=True,
-              help="Where to save the language model.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default="lm.sentclf",
+    show_default=True,
+    help="Where to save the language model.",
+)
 @click.option("--window", type=int, default=3, show_default=True, help="Previous words the model sees (N - 1).")
 @click.option("--dim", type=int, default=50, show_default=True, help="Embedding size d.")
 @click.option("--hidden", type=int, default=100, show_default=True, help="Hidden units.")
@@ -36,17 +43,38 @@ def lm():
 @click.option("--epochs", type=int, default=10, show_default=True, help="At most this many passes.")
 @click.option("--batch-size", type=int, default=256, show_default=True)
 @click.option("--lr", type=float, default=None, help="Learning rate [default: 0.002 Adam, 0.1 SGD].")
-@click.option("--optimizer", type=click.Choice(OPTIMIZERS), default="adam", show_default=True,
-              help="Adam, or SGD with momentum 0.9.")
+@click.option(
+    "--optimizer",
+    type=click.Choice(OPTIMIZERS),
+    default="adam",
+    show_default=True,
+    help="Adam, or SGD with momentum 0.9.",
+)
 @click.option("--dropout", type=float, default=0.0, show_default=True, help="Dropout on embeddings and hidden units.")
-@click.option("--tie", is_flag=True, help="Score words through E (z = h P E^T + c) instead of a separate U: "
-                                          "fewer weights, faster, lower perplexity on small text.")
+@click.option(
+    "--tie",
+    is_flag=True,
+    help="Score words through E (z = h P E^T + c) instead of a separate U: "
+    "fewer weights, faster, lower perplexity on small text.",
+)
 @click.option("--min-count", type=int, default=2, show_default=True, help="Rarer words become <unk>.")
-@click.option("--max-vocab", type=int, default=20000, show_default=True, help="Vocabulary size cap (with <unk> <s> </s>).")
-@click.option("--holdout", type=float, default=0.1, show_default=True,
-              help="Share of documents held out for early stopping and the reported perplexity.")
-@click.option("--patience", type=int, default=3, show_default=True,
-              help="Stop after this many epochs without a better held-out perplexity (each halves the step).")
+@click.option(
+    "--max-vocab", type=int, default=20000, show_default=True, help="Vocabulary size cap (with <unk> <s> </s>)."
+)
+@click.option(
+    "--holdout",
+    type=float,
+    default=0.1,
+    show_default=True,
+    help="Share of documents held out for early stopping and the reported perplexity.",
+)
+@click.option(
+    "--patience",
+    type=int,
+    default=3,
+    show_default=True,
+    help="Stop after this many epochs without a better held-out perplexity (each halves the step).",
+)
 @click.option("--ngram-order", type=int, default=3, show_default=True, help="Order of the Kneser-Ney baseline.")
 @click.option("--no-baseline", is_flag=True, help="Skip the Kneser-Ney baseline.")
 @click.option("--seed", type=int, default=0, show_default=True)
@@ -63,14 +91,20 @@ def lm_train(text, output, text_reading, no_baseline, force, as_json, **options)
     from sentclf.cli.render_lm import lm_train_text
     from sentclf.lm.training import LMTrainConfig, train_lm
 
-    config = LMTrainConfig(model=LMConfig(**options), source=TextSource(tuple(text), **text_reading), output=output,
-                           force=force, baseline=not no_baseline)
+    config = LMTrainConfig(
+        model=LMConfig(**options),
+        source=TextSource(tuple(text), **text_reading),
+        output=output,
+        force=force,
+        baseline=not no_baseline,
+    )
     with EpochBars() as progress:
         report = train_lm(config, progress=progress).as_dict()
     click.echo(json.dumps(report, indent=2) if as_json else lm_train_text(report))
     if report["interrupted"]:
-        click.echo(f"Interrupted: {output} holds the best model so far (epoch {report['metrics']['best_epoch']}).",
-                   err=True)
+        click.echo(
+            f"Interrupted: {output} holds the best model so far (epoch {report['metrics']['best_epoch']}).", err=True
+        )
         sys.exit(130)
 
 
@@ -97,12 +131,14 @@ def lm_perplexity(model, text, text_reading, no_baseline, as_json):
 
 def lm_query_options(func):
     """MODEL, then one more argument, -k and --json: what next and neighbors share."""
-    for option in reversed([
-        click.argument("model", type=click.Path(dir_okay=False)),
-        click.argument("query"),
-        click.option("-k", "--top", "k", type=click.IntRange(1), default=10, show_default=True),
-        click.option("--json", "as_json", is_flag=True, help="Print the words as JSON."),
-    ]):
+    for option in reversed(
+        [
+            click.argument("model", type=click.Path(dir_okay=False)),
+            click.argument("query"),
+            click.option("-k", "--top", "k", type=click.IntRange(1), default=10, show_default=True),
+            click.option("--json", "as_json", is_flag=True, help="Print the words as JSON."),
+        ]
+    ):
         func = option(func)
     return func
 
@@ -118,7 +154,7 @@ def _echo_words(rows: list, key: str, as_json: bool) -> None:
 def lm_next(model, query, k, as_json):
     """The K likeliest next words after the text QUERY, with probabilities. Example:
 
-        sentclf lm next reviews.lm "I forgot to make sure that the dog gets" -k 5
+    sentclf lm next reviews.lm "I forgot to make sure that the dog gets" -k 5
     """
     from sentclf.lm.queries import QueryConfig, next_words
 
@@ -130,7 +166,7 @@ def lm_next(model, query, k, as_json):
 def lm_neighbors(model, query, k, as_json):
     """The K nearest words to the word QUERY by cosine similarity of the learned embeddings. Example:
 
-        sentclf lm neighbors reviews.lm good
+    sentclf lm neighbors reviews.lm good
     """
     from sentclf.lm.queries import QueryConfig, neighbors
 
@@ -145,7 +181,7 @@ def lm_neighbors(model, query, k, as_json):
 def lm_export(model, output, specials, force):
     """Write MODEL's embeddings in word2vec text format, which --embeddings reads. Example:
 
-        sentclf lm export reviews.lm vectors.txt && sentclf train data.csv --embeddings vectors.txt
+    sentclf lm export reviews.lm vectors.txt && sentclf train data.csv --embeddings vectors.txt
     """
     from sentclf.lm.queries import ExportConfig, export_vectors
 

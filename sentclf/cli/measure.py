@@ -1,4 +1,5 @@
 """``sentclf compare`` and ``sentclf evaluate``: measuring models on labelled data."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,16 @@ import click
 from sentclf.classify.config import CompareConfig, EvaluateConfig, parse_list
 from sentclf.classify.features import describe as describe_blocks
 from sentclf.cli.app import CONTEXT
-from sentclf.cli.options import (data_options, echo_plots, embedding_options, lexicon_options, model_options,
-                                 model_path_option, plot_option, quiet_option)
+from sentclf.cli.options import (
+    data_options,
+    echo_plots,
+    embedding_options,
+    lexicon_options,
+    model_options,
+    model_path_option,
+    plot_option,
+    quiet_option,
+)
 from sentclf.cli.progress import VectorsProgress
 from sentclf.data.source import DataConfig
 
@@ -18,9 +27,13 @@ from sentclf.data.source import DataConfig
 @click.argument("data", required=False)
 @click.option("--cv", type=int, default=10, show_default=True, help="Number of stratified folds.")
 @click.option("--models", default="lr,mlp", show_default=True, help="Models to compare: lr, mlp or lr,mlp.")
-@click.option("--features", "feature_sets", metavar="SETS",
-              help="Feature sets, comma-separated; each joins blocks with '+' (default: six, six+ngrams, ngrams; "
-                   f"with --embeddings also six+emb, emb). Blocks: {describe_blocks()}.")
+@click.option(
+    "--features",
+    "feature_sets",
+    metavar="SETS",
+    help="Feature sets, comma-separated; each joins blocks with '+' (default: six, six+ngrams, ngrams; "
+    f"with --embeddings also six+emb, emb). Blocks: {describe_blocks()}.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--jobs", type=int, default=1, show_default=True, help="Folds run in parallel (-1: every core).")
 @click.option("--learning-curve", is_flag=True, help="Also accuracy against training-set size.")
@@ -32,19 +45,30 @@ from sentclf.data.source import DataConfig
 @lexicon_options
 @embedding_options
 @quiet_option
-def compare(data, cv, models, feature_sets, seed, jobs, learning_curve, model, out, plot_dir, reading, lexicon,
-            embeddings):
+def compare(
+    data, cv, models, feature_sets, seed, jobs, learning_curve, model, out, plot_dir, reading, lexicon, embeddings
+):
     """Cross-validate LR vs the MLP on several feature sets, with reference rows and significance. Example:
 
-        sentclf compare reviews.csv --cv 10 --features six,six+ngrams --jobs 2 --markdown
+    sentclf compare reviews.csv --cv 10 --features six,six+ngrams --jobs 2 --markdown
     """
     from sentclf.classify.comparison import compare as run_compare
     from sentclf.cli.render import compare_text
 
     model.seed = seed
-    config = CompareConfig(data=DataConfig(data, **reading), cv=cv, models=parse_list(models), seed=seed, jobs=jobs,
-                           features=parse_list(feature_sets) or None, learning_curve=learning_curve,
-                           lexicon=lexicon, model=model, embeddings=embeddings, plot_dir=plot_dir)
+    config = CompareConfig(
+        data=DataConfig(data, **reading),
+        cv=cv,
+        models=parse_list(models),
+        seed=seed,
+        jobs=jobs,
+        features=parse_list(feature_sets) or None,
+        learning_curve=learning_curve,
+        lexicon=lexicon,
+        model=model,
+        embeddings=embeddings,
+        plot_dir=plot_dir,
+    )
     with VectorsProgress(embeddings.source) as progress:
         report = run_compare(config, progress)
     click.echo(json.dumps(report, indent=2) if out == "json" else compare_text(report, out == "markdown"))

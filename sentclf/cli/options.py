@@ -2,6 +2,7 @@
 hands the command one built object instead of a handful of values: ``reading`` (how to read DATA),
 ``lexicon`` (a LexiconConfig), ``model`` (a ModelConfig), ``embeddings`` (an EmbeddingConfig),
 ``text_reading`` (how the LM reads text)."""
+
 from __future__ import annotations
 
 import functools
@@ -10,11 +11,20 @@ import json
 
 import click
 
-from sentclf.classify.config import (DEFAULT_KEEP, LEXICON_NAMES, MINILM, MLP_ACTIVATIONS, VECTOR_FORMATS,
-                                     EmbeddingConfig, LexiconConfig, ModelConfig)
+from sentclf.classify.config import (
+    DEFAULT_KEEP,
+    LEXICON_NAMES,
+    MINILM,
+    MLP_ACTIVATIONS,
+    VECTOR_FORMATS,
+    EmbeddingConfig,
+    LexiconConfig,
+    ModelConfig,
+)
 from sentclf.cli.app import setup_logging
 from sentclf.data.readers import FORMATS
 from sentclf.data.source import TEXT_FORMATS
+
 
 def option_group(name: str, options: list, build):
     """A decorator adding ``options``; the command receives ``name=build(**their values)``."""
@@ -39,84 +49,161 @@ def _quiet_callback(ctx, param, value):
     return value
 
 
-quiet_option = click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_quiet_callback,
-                            help="Only results on stdout; no progress or info on stderr.")
+quiet_option = click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    expose_value=False,
+    callback=_quiet_callback,
+    help="Only results on stdout; no progress or info on stderr.",
+)
 
-plot_option = click.option("--plot", "plot_dir", type=click.Path(file_okay=False), metavar="DIR",
-                           help="Also write PNG pictures into DIR and print their paths.")
+plot_option = click.option(
+    "--plot",
+    "plot_dir",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Also write PNG pictures into DIR and print their paths.",
+)
 
-model_path_option = click.option("-m", "--model-path", type=click.Path(), default=None,
-                                 help="Model file (default: $SENTCLF_MODEL, else ~/.local/share/sentclf/model.sentclf).")
+model_path_option = click.option(
+    "-m",
+    "--model-path",
+    type=click.Path(),
+    default=None,
+    help="Model file (default: $SENTCLF_MODEL, else ~/.local/share/sentclf/model.sentclf).",
+)
 
 
 def _reading(fmt, text_col, label_col, encoding, skip_bad) -> dict:
     return {"fmt": fmt, "text_col": text_col, "label_col": label_col, "encoding": encoding, "skip_bad": skip_bad}
 
 
-data_options = option_group("reading", [
-    click.option("--format", "fmt", type=click.Choice(FORMATS), help="Input format (default: detected)."),
-    click.option("--text-col", help="Column (or JSON key) holding the text."),
-    click.option("--label-col", help="Column (or JSON key) holding the label."),
-    click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the input."),
-    click.option("--skip-bad", is_flag=True, help="Skip rows without text or label (and count them)."),
-], _reading)
+data_options = option_group(
+    "reading",
+    [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), help="Input format (default: detected)."),
+        click.option("--text-col", help="Column (or JSON key) holding the text."),
+        click.option("--label-col", help="Column (or JSON key) holding the label."),
+        click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the input."),
+        click.option("--skip-bad", is_flag=True, help="Skip rows without text or label (and count them)."),
+    ],
+    _reading,
+)
 
 
 def _lexicon(lexicon_name, lexicon_dir) -> LexiconConfig:
     return LexiconConfig(lexicon_name, lexicon_dir)
 
 
-lexicon_options = option_group("lexicon", [
-    click.option("--lexicon", "lexicon_name", type=click.Choice(LEXICON_NAMES), default="builtin", show_default=True,
-                 help="Base lexicon: built-in (VADER-derived) or Hu & Liu via NLTK."),
-    click.option("--lexicon-dir", type=click.Path(), default=None,
-                 help="Folder whose positive.txt / negative.txt / pronouns.txt replace the built-in lists."),
-], _lexicon)
+lexicon_options = option_group(
+    "lexicon",
+    [
+        click.option(
+            "--lexicon",
+            "lexicon_name",
+            type=click.Choice(LEXICON_NAMES),
+            default="builtin",
+            show_default=True,
+            help="Base lexicon: built-in (VADER-derived) or Hu & Liu via NLTK.",
+        ),
+        click.option(
+            "--lexicon-dir",
+            type=click.Path(),
+            default=None,
+            help="Folder whose positive.txt / negative.txt / pronouns.txt replace the built-in lists.",
+        ),
+    ],
+    _lexicon,
+)
 
 
 def _model(hidden, activation, lr_c, alpha) -> ModelConfig:
     return ModelConfig(hidden=hidden, activation=activation, c=lr_c, alpha=alpha)
 
 
-model_options = option_group("model", [
-    click.option("--hidden", type=int, default=100, show_default=True, help="Hidden units of the MLP."),
-    click.option("--activation", type=click.Choice(MLP_ACTIVATIONS), default="relu", show_default=True,
-                 help="The MLP's hidden activation."),
-    click.option("--lr-c", type=float, default=None,
-                 help="Inverse L2 strength of the logistic regression (smaller: more regularized) "
-                      "[default: 1.0; 4.0 on n-grams alone]."),
-    click.option("--alpha", type=float, default=1e-4, show_default=True, help="L2 penalty of the MLP's weights."),
-], _model)
+model_options = option_group(
+    "model",
+    [
+        click.option("--hidden", type=int, default=100, show_default=True, help="Hidden units of the MLP."),
+        click.option(
+            "--activation",
+            type=click.Choice(MLP_ACTIVATIONS),
+            default="relu",
+            show_default=True,
+            help="The MLP's hidden activation.",
+        ),
+        click.option(
+            "--lr-c",
+            type=float,
+            default=None,
+            help="Inverse L2 strength of the logistic regression (smaller: more regularized) "
+            "[default: 1.0; 4.0 on n-grams alone].",
+        ),
+        click.option("--alpha", type=float, default=1e-4, show_default=True, help="L2 penalty of the MLP's weights."),
+    ],
+    _model,
+)
 
 
 def _embeddings(emb_source, emb_format, pool, keep_vectors, no_lexicon_features) -> EmbeddingConfig:
-    return EmbeddingConfig(source=emb_source, fmt=emb_format, pool=pool, keep_vectors=keep_vectors,
-                           lexicon_features=not no_lexicon_features)
+    return EmbeddingConfig(
+        source=emb_source,
+        fmt=emb_format,
+        pool=pool,
+        keep_vectors=keep_vectors,
+        lexicon_features=not no_lexicon_features,
+    )
 
 
-embedding_options = option_group("embeddings", [
-    click.option("--embeddings", "emb_source", metavar="SOURCE",
-                 help=f"Append pooled word vectors: a GloVe/word2vec/fastText file (.gz/.bz2 too) or '{MINILM}'."),
-    click.option("--embeddings-format", "emb_format", type=click.Choice(VECTOR_FORMATS),
-                 help="Vectors file format (default: detected)."),
-    click.option("--pool", default="mean,max", show_default=True, help="Pooling: mean, max or mean,max."),
-    click.option("--keep-vectors", type=int, default=DEFAULT_KEEP, show_default=True,
-                 help="Besides the training vocabulary, keep this many most frequent vectors in the model."),
-    click.option("--no-lexicon-features", is_flag=True, help="Drop x1..x6: embeddings alone."),
-], _embeddings)
+embedding_options = option_group(
+    "embeddings",
+    [
+        click.option(
+            "--embeddings",
+            "emb_source",
+            metavar="SOURCE",
+            help=f"Append pooled word vectors: a GloVe/word2vec/fastText file (.gz/.bz2 too) or '{MINILM}'.",
+        ),
+        click.option(
+            "--embeddings-format",
+            "emb_format",
+            type=click.Choice(VECTOR_FORMATS),
+            help="Vectors file format (default: detected).",
+        ),
+        click.option("--pool", default="mean,max", show_default=True, help="Pooling: mean, max or mean,max."),
+        click.option(
+            "--keep-vectors",
+            type=int,
+            default=DEFAULT_KEEP,
+            show_default=True,
+            help="Besides the training vocabulary, keep this many most frequent vectors in the model.",
+        ),
+        click.option("--no-lexicon-features", is_flag=True, help="Drop x1..x6: embeddings alone."),
+    ],
+    _embeddings,
+)
 
 
 def _text_reading(fmt, text_col, label_col, encoding) -> dict:
     return {"fmt": fmt, "text_col": text_col, "label_col": label_col, "encoding": encoding}
 
 
-text_options = option_group("text_reading", [
-    click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS),
-                 help="'lines': plain text, one document per line; else a dataset format (default: by extension)."),
-    click.option("--text-col", help="Column (or JSON key) holding the text, for datasets."),
-    click.option("--label-col", help="Column (or JSON key) holding the label (read, then ignored)."),
-    click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the input."),
-], _text_reading)
+text_options = option_group(
+    "text_reading",
+    [
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(TEXT_FORMATS),
+            help="'lines': plain text, one document per line; else a dataset format (default: by extension).",
+        ),
+        click.option("--text-col", help="Column (or JSON key) holding the text, for datasets."),
+        click.option("--label-col", help="Column (or JSON key) holding the label (read, then ignored)."),
+        click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the input."),
+    ],
+    _text_reading,
+)
 
 
 def echo_json(obj) -> None:

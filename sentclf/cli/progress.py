@@ -1,9 +1,11 @@
 """Progress on stderr (silent with -q): reading a large vectors file, downloads, LM training epochs."""
+
 from __future__ import annotations
 
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,10 +19,13 @@ class VectorsProgress:
     """A progress bar for reading a large vectors file; yields None when quiet or the file is small."""
 
     def __init__(self, source):
-        path = Path(source) if source and source != MINILM else None
-        size = path.stat().st_size if path and path.is_file() else 0
-        self.bar = None if is_quiet() or size < PROGRESS_MIN_BYTES else click.progressbar(
-            length=size, label=f"reading {path.name}", file=sys.stderr)
+        path = Path(source) if source and source != MINILM else Path()
+        size = path.stat().st_size if path.is_file() else 0
+        self.bar = (
+            None
+            if is_quiet() or size < PROGRESS_MIN_BYTES
+            else click.progressbar(length=size, label=f"reading {path.name}", file=sys.stderr)
+        )
 
     def __enter__(self):
         if self.bar:
@@ -36,13 +41,13 @@ class DownloadBars:
     """One progress bar per downloaded file: ``progress(total, label)`` returns its update."""
 
     def __init__(self):
-        self.bars = []
+        self.bars: list = []
 
     def __enter__(self):
         return None if is_quiet() else self
 
     def __call__(self, total: int, label: str):
-        bar = click.progressbar(length=total or None, label=f"downloading {label}", file=sys.stderr)
+        bar: Any = click.progressbar(length=total or None, label=f"downloading {label}", file=sys.stderr)
         self.bars.append(bar.__enter__())
         return bar.update
 
@@ -55,7 +60,8 @@ class EpochBars:
     """A progress bar per epoch with the running loss, and a line per finished epoch."""
 
     def __init__(self):
-        self.bar, self.loss = None, None
+        self.bar: Any = None
+        self.loss: float | None = None
 
     def __enter__(self):
         return None if is_quiet() else self
@@ -65,9 +71,12 @@ class EpochBars:
 
     def __call__(self, event: dict):
         if event["event"] == "epoch":
-            self.bar = click.progressbar(length=event["batches"], file=sys.stderr,
-                                         label=f"epoch {event['epoch']}/{event['epochs']}",
-                                         item_show_func=lambda _: f"loss {self.loss:.3f}" if self.loss else "")
+            self.bar = click.progressbar(
+                length=event["batches"],
+                file=sys.stderr,
+                label=f"epoch {event['epoch']}/{event['epochs']}",
+                item_show_func=lambda _: f"loss {self.loss:.3f}" if self.loss else "",
+            )
             self.bar.__enter__()
         elif event["event"] == "batch":
             self.loss = event["loss"]
@@ -76,8 +85,13 @@ class EpochBars:
             self.close()
             held = event["heldout_perplexity"]
             logging.getLogger("sentclf").info(
-                "epoch %d: training loss %.3f%s", event["epoch"], event["train_loss"],
-                "" if held is None else f", held-out perplexity {held:.1f}" + (" (best so far: saved)" if event["best"] else ""))
+                "epoch %d: training loss %.3f%s",
+                event["epoch"],
+                event["train_loss"],
+                ""
+                if held is None
+                else f", held-out perplexity {held:.1f}" + (" (best so far: saved)" if event["best"] else ""),
+            )
 
     def close(self):
         if self.bar:

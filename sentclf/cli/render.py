@@ -1,5 +1,6 @@
 """Plain-text rendering of results: tables for people, CSV rows for programs, for the classifier's
 commands (the language model's are in :mod:`.render_lm`). No I/O here."""
+
 from __future__ import annotations
 
 import csv
@@ -51,22 +52,27 @@ def train_table(report: dict) -> str:
     rows.append(["train seconds"] + [f"{metrics[k]['train_seconds']:.2f}" for k in kinds])
     rows.append(["predict docs/s"] + [f"{metrics[k]['predict_docs_per_s']:,.0f}" for k in kinds])
     data = report["data"]
-    title = (f"held-out {data['n_test']:,} of {data['n_train'] + data['n_test']:,} documents "
-             f"from {data['source']} (seed {report['config']['model']['seed']})")
+    title = (
+        f"held-out {data['n_test']:,} of {data['n_train'] + data['n_test']:,} documents "
+        f"from {data['source']} (seed {report['config']['model']['seed']})"
+    )
     lines = [title, table(rows, ["metric"] + [f"{k} ({report['models'][k]})" for k in kinds])]
     if report.get("significance"):
         lines.append(f"McNemar on the held-out split: {report['significance']['verdict']}")
-    lines.append(f"best: {report['best_model']} ({report['models'][report['best_model']]}, by macro-F1) -> "
-                 f"{report['path']}")
+    lines.append(
+        f"best: {report['best_model']} ({report['models'][report['best_model']]}, by macro-F1) -> {report['path']}"
+    )
     return "\n".join(lines)
 
 
 def metric_rows(metrics: dict, labels: list) -> list:
     """Accuracy with its 95% CI, macro-F1, per-class P/R/F1, log loss and Brier, one column per model."""
     kinds = list(metrics)
-    rows = [["accuracy"] + [_fmt(metrics[k]["accuracy"]) for k in kinds],
-            ["accuracy 95% CI"] + ["{:.3f}-{:.3f}".format(*metrics[k]["accuracy_ci95"]) for k in kinds],
-            ["macro-F1"] + [_fmt(metrics[k]["macro_f1"]) for k in kinds]]
+    rows = [
+        ["accuracy"] + [_fmt(metrics[k]["accuracy"]) for k in kinds],
+        ["accuracy 95% CI"] + ["{:.3f}-{:.3f}".format(*metrics[k]["accuracy_ci95"]) for k in kinds],
+        ["macro-F1"] + [_fmt(metrics[k]["macro_f1"]) for k in kinds],
+    ]
     for label in labels:
         for stat in ("precision", "recall", "f1"):
             rows.append([f"{label} {stat}"] + [_fmt(metrics[k]["per_class"][label][stat]) for k in kinds])
@@ -79,9 +85,11 @@ def metric_rows(metrics: dict, labels: list) -> list:
 def evaluate_text(report: dict) -> str:
     """Metrics side by side, then each model's confusion matrix (rows: true label, columns: predicted)."""
     metrics, labels = report["metrics"], report["labels"]
-    lines = [f"{report['n_documents']:,} documents from {report['source']} scored by {report['model']}"
-             + (f" ({report['empty_documents']} empty)" if report["empty_documents"] else ""),
-             table(metric_rows(metrics, labels), ["metric", *metrics])]
+    lines = [
+        f"{report['n_documents']:,} documents from {report['source']} scored by {report['model']}"
+        + (f" ({report['empty_documents']} empty)" if report["empty_documents"] else ""),
+        table(metric_rows(metrics, labels), ["metric", *metrics]),
+    ]
     if report.get("significance"):
         lines.append(f"McNemar: {report['significance']['verdict']}")
     for kind, m in metrics.items():
@@ -91,9 +99,17 @@ def evaluate_text(report: dict) -> str:
 
 
 def compare_rows(report: dict) -> list:
-    return [[r["features"], r["model"], f"{r['accuracy_mean']:.4f} ± {r['accuracy_std']:.4f}",
-             f"{r['macro_f1_mean']:.4f} ± {r['macro_f1_std']:.4f}", f"{r['train_seconds_mean']:.2f}",
-             f"{r['predict_docs_per_s_mean']:,.0f}"] for r in report["cells"]]
+    return [
+        [
+            r["features"],
+            r["model"],
+            f"{r['accuracy_mean']:.4f} ± {r['accuracy_std']:.4f}",
+            f"{r['macro_f1_mean']:.4f} ± {r['macro_f1_std']:.4f}",
+            f"{r['train_seconds_mean']:.2f}",
+            f"{r['predict_docs_per_s_mean']:,.0f}",
+        ]
+        for r in report["cells"]
+    ]
 
 
 COMPARE_HEADER = ["features", "model", "accuracy", "macro-F1", "train s", "predict docs/s"]
@@ -101,16 +117,22 @@ COMPARE_HEADER = ["features", "model", "accuracy", "macro-F1", "train s", "predi
 
 def compare_text(report: dict, markdown: bool = False) -> str:
     """The comparison table, LR vs MLP verdicts, and the learning curve when there is one."""
-    title = (f"{report['cv']}-fold stratified CV (seed {report['seed']}) on {report['n_documents']:,} documents "
-             f"from {report['data']['source']}; mean ± std over folds")
+    title = (
+        f"{report['cv']}-fold stratified CV (seed {report['seed']}) on {report['n_documents']:,} documents "
+        f"from {report['data']['source']}; mean ± std over folds"
+    )
     render_table = markdown_table if markdown else table
     lines = [title, "", render_table(compare_rows(report), COMPARE_HEADER), ""]
     for s in report["significance"]:
-        lines.append(f"{s['features']}: MLP − LR = {s['mean_difference']:+.4f}, t = {s['t']:.2f}, "
-                     f"p = {s['p_value']:.3f}: {s['verdict']}")
+        lines.append(
+            f"{s['features']}: MLP − LR = {s['mean_difference']:+.4f}, t = {s['t']:.2f}, "
+            f"p = {s['p_value']:.3f}: {s['verdict']}"
+        )
     if report.get("learning_curve"):
-        rows = [[c["features"], c["model"], f"{c['n_train']:,}", f"{c['accuracy_mean']:.4f} ± {c['accuracy_std']:.4f}"]
-                for c in report["learning_curve"]]
+        rows = [
+            [c["features"], c["model"], f"{c['n_train']:,}", f"{c['accuracy_mean']:.4f} ± {c['accuracy_std']:.4f}"]
+            for c in report["learning_curve"]
+        ]
         lines += ["", "learning curve", render_table(rows, ["features", "model", "training docs", "accuracy"])]
     return "\n".join(lines).rstrip()
 
@@ -139,13 +161,25 @@ def prediction_row(result: dict, labels: list, width: int = 70) -> str:
 
 
 def prediction_json(result: dict) -> dict:
-    return {"file": result["file"], "line": result["line"], "text": result["text"], "label": result["label"],
-            "probabilities": {k: rounded(v) for k, v in result["probabilities"].items()}, "empty": result["empty"]}
+    return {
+        "file": result["file"],
+        "line": result["line"],
+        "text": result["text"],
+        "label": result["label"],
+        "probabilities": {k: rounded(v) for k, v in result["probabilities"].items()},
+        "empty": result["empty"],
+    }
 
 
 def prediction_csv(result: dict, labels: list) -> list:
-    return [result["file"], result["line"], result["label"],
-            *[rounded(result["probabilities"][label]) for label in labels], result["empty"], result["text"]]
+    return [
+        result["file"],
+        result["line"],
+        result["label"],
+        *[rounded(result["probabilities"][label]) for label in labels],
+        result["empty"],
+        result["text"],
+    ]
 
 
 def feature_row_table(row: dict) -> str:
@@ -167,8 +201,13 @@ def _embedding_keys(row: dict) -> list:
 
 
 def feature_json(row: dict) -> dict:
-    out = {**{k: row[k] for k in ("file", "line", "text")}, **{name: rounded(row[name]) for name in FEATURE_NAMES},
-           "n_tokens": row["n_tokens"], "empty": row["empty"], "matched": row["matched"]}
+    out = {
+        **{k: row[k] for k in ("file", "line", "text")},
+        **{name: rounded(row[name]) for name in FEATURE_NAMES},
+        "n_tokens": row["n_tokens"],
+        "empty": row["empty"],
+        "matched": row["matched"],
+    }
     for key in _embedding_keys(row):
         out[key] = [round(v, DECIMALS) for v in row[key]]
     if "oov" in row:
@@ -178,22 +217,43 @@ def feature_json(row: dict) -> dict:
 
 def feature_csv(row: dict) -> list:
     vectors = [round(v, DECIMALS) for key in _embedding_keys(row) for v in row[key]]
-    return [row["file"], row["line"], *[rounded(row[name]) for name in FEATURE_NAMES], row["n_tokens"],
-            row["empty"], *[" ".join(row["matched"][k]) for k in ("positive", "negative", "pronouns")],
-            *([" ".join(row["oov"]), row["no_vectors"]] if "oov" in row else []), *vectors, row["text"]]
+    return [
+        row["file"],
+        row["line"],
+        *[rounded(row[name]) for name in FEATURE_NAMES],
+        row["n_tokens"],
+        row["empty"],
+        *[" ".join(row["matched"][k]) for k in ("positive", "negative", "pronouns")],
+        *([" ".join(row["oov"]), row["no_vectors"]] if "oov" in row else []),
+        *vectors,
+        row["text"],
+    ]
 
 
 def feature_csv_header(first_row: dict) -> list:
     vectors = [f"{key}_{i}" for key in _embedding_keys(first_row) for i in range(len(first_row[key]))]
-    return ["file", "line", *FEATURE_NAMES, "n_tokens", "empty", "positive", "negative", "pronouns",
-            *(["oov", "no_vectors"] if "oov" in first_row else []), *vectors, "text"]
+    return [
+        "file",
+        "line",
+        *FEATURE_NAMES,
+        "n_tokens",
+        "empty",
+        "positive",
+        "negative",
+        "pronouns",
+        *(["oov", "no_vectors"] if "oov" in first_row else []),
+        *vectors,
+        "text",
+    ]
 
 
 def means_table(result: dict) -> str:
-    rows = [[f"{name} {FEATURE_ALIASES[name]}"] + [f"{stats[name]:.3f}" for stats in result["classes"].values()]
-            for name in FEATURE_NAMES]
+    rows = [
+        [f"{name} {FEATURE_ALIASES[name]}"] + [f"{stats[name]:.3f}" for stats in result["classes"].values()]
+        for name in FEATURE_NAMES
+    ]
     rows.append(["documents"] + [str(stats["n"]) for stats in result["classes"].values()])
-    return table(rows, ["feature"] + list(result["classes"]))
+    return table(rows, ["feature", *list(result["classes"])])
 
 
 def _num(value, fmt: str) -> str:
@@ -203,23 +263,33 @@ def _num(value, fmt: str) -> str:
 def explain_table(result: dict) -> str:
     scored = result["scored_classes"]
     header = ["feature", "value", "scaled"] + [f"w[{c}]" for c in scored] + [f"w*x[{c}]" for c in scored]
-    rows = [[f"{r['name']} {r['alias']}", _num(r["value"], "{:.3f}"), _num(r["scaled"], "{:+.3f}"),
-             *[_num(r["weights"][c], "{:+.3f}") for c in scored], *[f"{r['contributions'][c]:+.3f}" for c in scored]]
-            for r in result["features"]]
+    rows = [
+        [
+            f"{r['name']} {r['alias']}",
+            _num(r["value"], "{:.3f}"),
+            _num(r["scaled"], "{:+.3f}"),
+            *[_num(r["weights"][c], "{:+.3f}") for c in scored],
+            *[f"{r['contributions'][c]:+.3f}" for c in scored],
+        ]
+        for r in result["features"]
+    ]
     rows.append(["bias b", "", "", *[""] * len(scored), *[f"{result['bias'][c]:+.3f}" for c in scored]])
     rows.append(["z = w·x + b", "", "", *[""] * len(scored), *[f"{result['z'][c]:+.3f}" for c in scored]])
     link = "P = σ(z)" if result["link"] == "sigmoid" else "P = softmax(z)"
     probs = ", ".join(f"P({c}) = {p:.3f}" for c, p in result["probabilities"].items())
     matched = "; ".join(f"{k}: {' '.join(v)}" for k, v in result["matched"].items() if v) or "no lexicon matches"
-    notes = [f"{result['n_tokens']} tokens; {matched}" + ("  (empty document)" if result["empty"] else ""),
-             table(rows, header), f"{link}: {probs}  ->  {result['label']}"]
+    notes = [
+        f"{result['n_tokens']} tokens; {matched}" + ("  (empty document)" if result["empty"] else ""),
+        table(rows, header),
+        f"{link}: {probs}  ->  {result['label']}",
+    ]
     return "\n".join(notes)
 
 
 def _feature_summary(names: list) -> str:
     """x1..x6 in full; runs of embedding dimensions shortened to emb_mean_0..383."""
     six = [n for n in names if not n.startswith("emb_")]
-    groups = {}
+    groups: dict[str, list] = {}
     for name in names:
         if name.startswith("emb_"):
             groups.setdefault(name.rsplit("_", 1)[0], []).append(name)
@@ -228,24 +298,31 @@ def _feature_summary(names: list) -> str:
 
 def info_text(meta: dict, path: str, size: int) -> str:
     env, data, lex = meta.get("environment", {}), meta.get("data", {}), meta.get("lexicon", {})
-    lines = [f"model file      {path} ({size:,} bytes, format {meta['format_version']})",
-             f"created         {meta.get('created', '?')} with sentclf {env.get('sentclf', '?')}, "
-             f"scikit-learn {env.get('scikit_learn', '?')}, numpy {env.get('numpy', '?')}, Python {env.get('python', '?')}",
-             f"labels          {', '.join(meta.get('labels', []))}",
-             f"models          {', '.join(f'{k} ({v})' for k, v in meta.get('models', {}).items())}; "
-             f"best: {meta.get('best_model')}",
-             f"features        {_feature_summary(meta.get('feature_names', []))}",
-             f"lexicon         {lex.get('source')}: " + ", ".join(f"{k} {v:,}" for k, v in lex.get("sizes", {}).items())
-             + f"; sha256 {lex.get('sha256', '')[:16]}…",
-             f"data            {data.get('source')} ({data.get('format')}) sha256 {data.get('sha256', '')[:16]}…",
-             f"rows            {data.get('rows_read')} read, {data.get('bad_rows_skipped')} bad and "
-             f"{data.get('empty_skipped')} empty skipped, {data.get('n_train')} train / {data.get('n_test')} held out"]
+    lines = [
+        f"model file      {path} ({size:,} bytes, format {meta['format_version']})",
+        f"created         {meta.get('created', '?')} with sentclf {env.get('sentclf', '?')}, "
+        f"scikit-learn {env.get('scikit_learn', '?')}, numpy {env.get('numpy', '?')}, Python {env.get('python', '?')}",
+        f"labels          {', '.join(meta.get('labels', []))}",
+        f"models          {', '.join(f'{k} ({v})' for k, v in meta.get('models', {}).items())}; "
+        f"best: {meta.get('best_model')}",
+        f"features        {_feature_summary(meta.get('feature_names', []))}",
+        f"lexicon         {lex.get('source')}: "
+        + ", ".join(f"{k} {v:,}" for k, v in lex.get("sizes", {}).items())
+        + f"; sha256 {lex.get('sha256', '')[:16]}…",
+        f"data            {data.get('source')} ({data.get('format')}) sha256 {data.get('sha256', '')[:16]}…",
+        f"rows            {data.get('rows_read')} read, {data.get('bad_rows_skipped')} bad and "
+        f"{data.get('empty_skipped')} empty skipped, {data.get('n_train')} train / {data.get('n_test')} held out",
+    ]
     emb = meta.get("embeddings")
     if emb:
-        lines.append(f"embeddings      {emb['source']} ({emb['format']}, {emb['dim']}d, pool {','.join(emb['pool'])}); "
-                     f"sha256 {emb['sha256'][:16]}…")
-        lines.append(f"vectors kept    {emb['vocabulary_kept']:,} of {emb['file_words']:,}; training OOV rate "
-                     f"{100 * emb['oov_rate']:.1f}%, {emb['train_docs_without_vectors']} training docs without vectors")
+        lines.append(
+            f"embeddings      {emb['source']} ({emb['format']}, {emb['dim']}d, pool {','.join(emb['pool'])}); "
+            f"sha256 {emb['sha256'][:16]}…"
+        )
+        lines.append(
+            f"vectors kept    {emb['vocabulary_kept']:,} of {emb['file_words']:,}; training OOV rate "
+            f"{100 * emb['oov_rate']:.1f}%, {emb['train_docs_without_vectors']} training docs without vectors"
+        )
     for kind, m in meta.get("metrics", {}).items():
         lines.append(f"held-out {kind:6s} accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}")
     return "\n".join(lines)

@@ -1,4 +1,5 @@
 """Plain-text rendering of the language model's results. No I/O here."""
+
 from __future__ import annotations
 
 from sentclf.cli.render import table
@@ -13,22 +14,33 @@ def _perplexity_rows(neural: float, window: int, baseline: dict | None) -> list:
 
 def lm_train_text(report: dict) -> str:
     m, data, window = report["metrics"], report["data"], report["config"]["window"]
-    lines = [f"{report['path']}: vocabulary {report['vocab_size']:,} (with <unk> <s> </s>), "
-             f"{data['train_tokens']:,} training tokens, {m['epochs']} epochs (best: {m['best_epoch']}), "
-             f"{m['tokens_per_second']:,} tokens/s"]
+    lines = [
+        f"{report['path']}: vocabulary {report['vocab_size']:,} (with <unk> <s> </s>), "
+        f"{data['train_tokens']:,} training tokens, {m['epochs']} epochs (best: {m['best_epoch']}), "
+        f"{m['tokens_per_second']:,} tokens/s"
+    ]
     if "heldout_perplexity" in m:
-        lines.append(f"held-out perplexity ({data['heldout_tokens']:,} tokens, {100 * m['heldout_oov_rate']:.1f}% <unk>):")
-        lines.append(table(_perplexity_rows(m["heldout_perplexity"], window, m.get("baseline")), ["model", "perplexity"]))
+        lines.append(
+            f"held-out perplexity ({data['heldout_tokens']:,} tokens, {100 * m['heldout_oov_rate']:.1f}% <unk>):"
+        )
+        lines.append(
+            table(_perplexity_rows(m["heldout_perplexity"], window, m.get("baseline")), ["model", "perplexity"])
+        )
     else:
         lines.append("no held-out text (one document, or --holdout 0): no perplexity to report")
     return "\n".join(lines)
 
 
 def lm_perplexity_text(report: dict, window: int) -> str:
-    head = (f"{report['source']}: {report['tokens']:,} tokens, {100 * report['oov_rate']:.1f}% <unk> "
-            f"(model {report['path']})")
-    return head + "\n" + table(_perplexity_rows(report["perplexity"], window, report.get("baseline")),
-                               ["model", "perplexity"])
+    head = (
+        f"{report['source']}: {report['tokens']:,} tokens, {100 * report['oov_rate']:.1f}% <unk> "
+        f"(model {report['path']})"
+    )
+    return (
+        head
+        + "\n"
+        + table(_perplexity_rows(report["perplexity"], window, report.get("baseline")), ["model", "perplexity"])
+    )
 
 
 def lm_words_table(rows: list, key: str) -> str:
@@ -37,16 +49,20 @@ def lm_words_table(rows: list, key: str) -> str:
 
 def lm_info_text(meta: dict, path: str, size: int) -> str:
     env, data, m, c = meta.get("environment", {}), meta.get("data", {}), meta.get("metrics", {}), meta["config"]
-    lines = [f"language model  {path} ({size:,} bytes, format {meta['format_version']})"
-             + ("" if meta.get("complete", True) else " (a checkpoint: training did not finish)"),
-             f"created         {meta.get('created', '?')} with sentclf {env.get('sentclf', '?')}, "
-             f"numpy {env.get('numpy', '?')}, Python {env.get('python', '?')}",
-             f"network         window {c['window']}, d = {c['dim']}, hidden {c['hidden']} {c['activation']}, "
-             f"{'tied (z = h P Eᵀ + c)' if c.get('tie') else 'output U'}, dropout {c.get('dropout', 0)}, "
-             f"vocabulary {meta.get('vocab_size', 0):,}",
-             f"data            {data.get('source')}: {data.get('documents', 0):,} documents, sha256 "
-             f"{data.get('sha256', '')[:16]}…"]
+    lines = [
+        f"language model  {path} ({size:,} bytes, format {meta['format_version']})"
+        + ("" if meta.get("complete", True) else " (a checkpoint: training did not finish)"),
+        f"created         {meta.get('created', '?')} with sentclf {env.get('sentclf', '?')}, "
+        f"numpy {env.get('numpy', '?')}, Python {env.get('python', '?')}",
+        f"network         window {c['window']}, d = {c['dim']}, hidden {c['hidden']} {c['activation']}, "
+        f"{'tied (z = h P Eᵀ + c)' if c.get('tie') else 'output U'}, dropout {c.get('dropout', 0)}, "
+        f"vocabulary {meta.get('vocab_size', 0):,}",
+        f"data            {data.get('source')}: {data.get('documents', 0):,} documents, sha256 "
+        f"{data.get('sha256', '')[:16]}…",
+    ]
     if "heldout_perplexity" in m:
-        lines.append(f"held-out        perplexity {m['heldout_perplexity']:.1f}"
-                     + (f" (Kneser-Ney: {m['baseline']['perplexity']:.1f})" if "baseline" in m else ""))
+        lines.append(
+            f"held-out        perplexity {m['heldout_perplexity']:.1f}"
+            + (f" (Kneser-Ney: {m['baseline']['perplexity']:.1f})" if "baseline" in m else "")
+        )
     return "\n".join(lines)

@@ -1,4 +1,5 @@
 """``sentclf predict``, ``sentclf features`` and ``sentclf explain``: scoring documents one by one."""
+
 from __future__ import annotations
 
 import itertools
@@ -9,8 +10,7 @@ import click
 
 from sentclf.classify.config import MODEL_KINDS, EmbeddingConfig, ExplainConfig, FeaturesConfig, PredictConfig
 from sentclf.cli.app import CONTEXT
-from sentclf.cli.options import (data_options, embedding_options, lexicon_options, model_path_option,
-                                 quiet_option)
+from sentclf.cli.options import data_options, embedding_options, lexicon_options, model_path_option, quiet_option
 from sentclf.cli.progress import VectorsProgress
 from sentclf.data.source import DataConfig
 
@@ -36,13 +36,14 @@ def _need_files(files) -> tuple:
 def predict(files, model_path, use, whole_file, encoding, out):
     """Label each line of FILE (or each FILE with --whole-file); - reads stdin. Example:
 
-        sentclf predict reviews.txt --jsonl
+    sentclf predict reviews.txt --jsonl
     """
     from sentclf.classify.prediction import predict as run_predict
     from sentclf.cli import render
 
-    config = PredictConfig(files=_need_files(files), model_path=model_path, use=use, whole_file=whole_file,
-                           encoding=encoding)
+    config = PredictConfig(
+        files=_need_files(files), model_path=model_path, use=use, whole_file=whole_file, encoding=encoding
+    )
     predictions = run_predict(config)
     labels = predictions.labels
     if out == "csv":
@@ -54,8 +55,11 @@ def predict(files, model_path, use, whole_file, encoding, out):
         if out == "jsonl":
             lines.append(render.json_line(render.prediction_json(result)))
         else:
-            lines.append(render.csv_line(render.prediction_csv(result, labels)) if out == "csv"
-                         else render.prediction_row(result, labels))
+            lines.append(
+                render.csv_line(render.prediction_csv(result, labels))
+                if out == "csv"
+                else render.prediction_row(result, labels)
+            )
         if len(lines) >= OUTPUT_BATCH:
             click.echo("\n".join(lines))
             lines.clear()
@@ -88,9 +92,14 @@ def features(files, labelled, whole_file, out, reading, lexicon, embeddings):
     from sentclf.cli import render
 
     embeddings = EmbeddingConfig(embeddings.source, embeddings.fmt, embeddings.pool, embeddings.keep_vectors)
-    config = FeaturesConfig(files=tuple(files) if labelled else _need_files(files), whole_file=whole_file,
-                            encoding=reading["encoding"], lexicon=lexicon, embeddings=embeddings,
-                            labelled=DataConfig(labelled, **reading) if labelled else None)
+    config = FeaturesConfig(
+        files=tuple(files) if labelled else _need_files(files),
+        whole_file=whole_file,
+        encoding=reading["encoding"],
+        lexicon=lexicon,
+        embeddings=embeddings,
+        labelled=DataConfig(labelled, **reading) if labelled else None,
+    )
     if labelled:
         result = run_features(config)
         click.echo(json.dumps(result, indent=2) if out in ("json", "jsonl") else render.means_table(result))
@@ -117,7 +126,7 @@ def features(files, labelled, whole_file, out, reading, lexicon, embeddings):
 def explain(text, model_path, as_json):
     """Show z = w·x + b of the logistic regression for TEXT (- reads stdin as one document). Example:
 
-        sentclf explain "It's hokey, but the cast is great."
+    sentclf explain "It's hokey, but the cast is great."
     """
     from sentclf.classify.explain import explain as run_explain
     from sentclf.cli.render import explain_table

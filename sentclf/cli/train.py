@@ -1,4 +1,5 @@
 """``sentclf train``."""
+
 from __future__ import annotations
 
 import click
@@ -6,8 +7,16 @@ import click
 from sentclf.classify.config import TrainConfig
 from sentclf.classify.features import describe as describe_blocks
 from sentclf.cli.app import CONTEXT
-from sentclf.cli.options import (data_options, echo_json, echo_plots, embedding_options, lexicon_options,
-                                 model_options, plot_option, quiet_option)
+from sentclf.cli.options import (
+    data_options,
+    echo_json,
+    echo_plots,
+    embedding_options,
+    lexicon_options,
+    model_options,
+    plot_option,
+    quiet_option,
+)
 from sentclf.cli.progress import VectorsProgress
 from sentclf.data.source import DataConfig
 
@@ -16,8 +25,12 @@ from sentclf.data.source import DataConfig
 @click.argument("data", required=False)
 @click.option("-o", "--output", "--model-path", "output", type=click.Path(), help="Where to save the model file.")
 @click.option("--model", "which", type=click.Choice(["lr", "mlp", "both"]), default="both", show_default=True)
-@click.option("--features", "feature_set", metavar="SET",
-              help=f"Feature blocks joined with '+' (default: six, or as --embeddings says). {describe_blocks()}.")
+@click.option(
+    "--features",
+    "feature_set",
+    metavar="SET",
+    help=f"Feature blocks joined with '+' (default: six, or as --embeddings says). {describe_blocks()}.",
+)
 @click.option("--test-size", type=float, default=0.2, show_default=True, help="Held-out fraction (stratified).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--class-weight", type=click.Choice(["balanced"]), default=None, help="Reweight classes by frequency.")
@@ -29,8 +42,22 @@ from sentclf.data.source import DataConfig
 @lexicon_options
 @embedding_options
 @quiet_option
-def train(data, output, which, feature_set, test_size, seed, class_weight, model, force, as_json, plot_dir, reading,
-          lexicon, embeddings):
+def train(
+    data,
+    output,
+    which,
+    feature_set,
+    test_size,
+    seed,
+    class_weight,
+    model,
+    force,
+    as_json,
+    plot_dir,
+    reading,
+    lexicon,
+    embeddings,
+):
     """Train logistic regression and the MLP on DATA and compare them on a held-out split.
 
     DATA is a CSV/TSV/JSONL/fastText file, a folder with one sub-folder per label, or - for stdin;
@@ -44,9 +71,19 @@ def train(data, output, which, feature_set, test_size, seed, class_weight, model
     from sentclf.cli.render import train_table
 
     model.seed, model.class_weight = seed, class_weight
-    config = TrainConfig(data=DataConfig(data, **reading), models=("lr", "mlp") if which == "both" else (which,),
-                         test_size=test_size, lexicon=lexicon.name, lexicon_dir=lexicon.directory, model=model,
-                         embeddings=embeddings, features=feature_set, output=output, force=force, plot_dir=plot_dir)
+    config = TrainConfig(
+        data=DataConfig(data, **reading),
+        models=("lr", "mlp") if which == "both" else (which,),
+        test_size=test_size,
+        lexicon=lexicon.name,
+        lexicon_dir=lexicon.directory,
+        model=model,
+        embeddings=embeddings,
+        features=feature_set,
+        output=output,
+        force=force,
+        plot_dir=plot_dir,
+    )
     with VectorsProgress(embeddings.source) as progress:
         report = run_train(config, progress=progress).as_dict()
     if as_json:

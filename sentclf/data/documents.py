@@ -3,6 +3,7 @@
 Lines are read lazily and split on ``\\n`` only, so memory stays flat on any input size and a 0x85
 byte or U+2028 inside a line never splits it.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -34,8 +35,10 @@ def iter_documents(paths: list, whole_file: bool = False, encoding: str = "utf-8
             try:
                 line = raw.decode(encoding)
             except UnicodeDecodeError:
-                raise DataError(f"{name} line {number}: bytes that are not valid {encoding}: "
-                                "pass --encoding (for example --encoding latin-1)") from None
+                raise DataError(
+                    f"{name} line {number}: bytes that are not valid {encoding}: "
+                    "pass --encoding (for example --encoding latin-1)"
+                ) from None
             if number == 1:
                 line = line.removeprefix("\ufeff")
             yield Document(name, number, line.rstrip("\r\n"))

@@ -7,6 +7,7 @@ sha256 of the member files we convert (or, for the one entry with nothing publis
 recorded at its first download). Conversion happens in a temporary folder that is renamed into
 place only when complete, so no half-extracted dataset is ever left behind.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -53,8 +54,11 @@ class ResumingDownloader:
                 expected = int(response.headers.get("Content-Length", -1))
                 response.raw.enforce_content_length = False  # keep what arrived; we check the length ourselves
                 written = 0
-                update = self.progress(max(expected, 0) + (done if mode == "ab" else 0), self.part.stem) \
-                    if self.progress else None
+                update = (
+                    self.progress(max(expected, 0) + (done if mode == "ab" else 0), self.part.stem)
+                    if self.progress
+                    else None
+                )
                 if update and mode == "ab":
                     update(done)
                 with open(self.part, mode) as out:
@@ -81,18 +85,29 @@ def download(spec: Spec, fname: str, downloads: Path, progress=None) -> Path:
     expected = spec.sha256.get(fname) or _recorded(downloads).get(fname)
     part = downloads / f"{fname}.part"
     try:
-        path = Path(pooch.retrieve(spec.urls[fname], known_hash=f"sha256:{expected}" if expected else None,
-                                   fname=fname, path=downloads, downloader=ResumingDownloader(part, progress)))
+        path = Path(
+            pooch.retrieve(
+                spec.urls[fname],
+                known_hash=f"sha256:{expected}" if expected else None,
+                fname=fname,
+                path=downloads,
+                downloader=ResumingDownloader(part, progress),
+            )
+        )
     except requests.HTTPError as exc:
-        raise DataError(f"{spec.name}: download of {spec.urls[fname]} failed ({exc.response.status_code} "
-                        f"{exc.response.reason})") from None
+        response = exc.response
+        status = f"{response.status_code} {response.reason}" if response is not None else str(exc)
+        raise DataError(f"{spec.name}: download of {spec.urls[fname]} failed ({status})") from None
     except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-        raise DataError(f"{spec.name}: the download was interrupted ({type(exc).__name__}): run the same command "
-                        "again to resume it") from None
+        raise DataError(
+            f"{spec.name}: the download was interrupted ({type(exc).__name__}): run the same command again to resume it"
+        ) from None
     except ValueError as exc:  # pooch: the hash does not match
         part.unlink(missing_ok=True)
-        raise DataError(f"{spec.name}: {fname} does not match its sha256 ({str(exc).splitlines()[0][:120]}): "
-                        "the file was deleted; run again to download it anew") from None
+        raise DataError(
+            f"{spec.name}: {fname} does not match its sha256 ({str(exc).splitlines()[0][:120]}): "
+            "the file was deleted; run again to download it anew"
+        ) from None
     part.unlink(missing_ok=True)
     if expected is None:
         recorded = {**_recorded(downloads), fname: _sha256(path)}
@@ -117,10 +132,12 @@ def fetch(name: str, root=None, registry: dict | None = None, progress=None) -> 
         except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
             for path in files.values():
                 path.unlink(missing_ok=True)
-            raise DataError(f"{spec.name}: the downloaded archive is corrupt ({exc}): it was deleted; run again "
-                            "to download it anew") from None
-        (tmp / MARKER).write_text(json.dumps({"name": spec.name, "title": spec.title,
-                                                               "counts": counts, "outputs": spec.outputs}, indent=2))
+            raise DataError(
+                f"{spec.name}: the downloaded archive is corrupt ({exc}): it was deleted; run again to download it anew"
+            ) from None
+        (tmp / MARKER).write_text(
+            json.dumps({"name": spec.name, "title": spec.title, "counts": counts, "outputs": spec.outputs}, indent=2)
+        )
         if final.exists():
             shutil.rmtree(final)
         os.replace(tmp, final)
@@ -143,7 +160,12 @@ def get_dataset(name: str, root=None, progress=None) -> dict:
     """Fetch one standard dataset; return its folder and the paths `train` reads."""
     spec = spec_for(name)
     folder = fetch(name, root, progress=progress)
-    return {"name": name, "folder": str(folder),
-            "paths": {split: str(folder / rel) for split, rel in spec.outputs.items()},
-            "use": [f"sentclf train {DATASET_PREFIX}{name}" + (f"/{split}" if split != spec.splits[0] else "")
-                    for split in spec.outputs]}
+    return {
+        "name": name,
+        "folder": str(folder),
+        "paths": {split: str(folder / rel) for split, rel in spec.outputs.items()},
+        "use": [
+            f"sentclf train {DATASET_PREFIX}{name}" + (f"/{split}" if split != spec.splits[0] else "")
+            for split in spec.outputs
+        ],
+    }

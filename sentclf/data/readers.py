@@ -5,6 +5,7 @@ A row whose text field is *missing* or whose label is missing or blank is a bad 
 skipped and counted with ``skip_bad``); a row whose text is present but blank is an *empty
 document*, kept here and dropped (and counted) by ``train``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,6 +14,7 @@ import hashlib
 import io
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +23,16 @@ from sentclf.errors import DataError
 FORMATS = ("csv", "tsv", "jsonl", "fasttext", "dir")
 TEXT_COLUMNS = ("text", "sentence", "review", "tweet", "content", "document", "body", "comment", "message")
 LABEL_COLUMNS = ("label", "sentiment", "polarity", "class", "target", "category", "y")
-EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-               ".json": "jsonl", ".ft": "fasttext", ".fasttext": "fasttext"}
+EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".ft": "fasttext",
+    ".fasttext": "fasttext",
+}
 FASTTEXT_PREFIX = "__label__"
 
 
@@ -71,8 +81,9 @@ def decode(raw: bytes, name: str, encoding: str = "utf-8") -> str:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(f"{name} line {line}: bytes that are not valid {encoding}: "
-                        "pass --encoding (for example --encoding latin-1)") from None
+        raise DataError(
+            f"{name} line {line}: bytes that are not valid {encoding}: pass --encoding (for example --encoding latin-1)"
+        ) from None
     except LookupError:
         raise DataError(f"unknown encoding '{encoding}': use a Python codec name such as utf-8 or latin-1") from None
     return text.removeprefix("\ufeff")
@@ -93,8 +104,14 @@ def detect_format(path: str, text: str | None = None) -> str:
     return "tsv" if "\t" in first else "csv"
 
 
-def read_examples(path: str, fmt: str | None = None, text_col: str | None = None, label_col: str | None = None,
-                  encoding: str = "utf-8", skip_bad: bool = False) -> Dataset:
+def read_examples(
+    path: str,
+    fmt: str | None = None,
+    text_col: str | None = None,
+    label_col: str | None = None,
+    encoding: str = "utf-8",
+    skip_bad: bool = False,
+) -> Dataset:
     """Read a labelled dataset in any supported format (detected unless ``fmt`` is given)."""
     if fmt is not None and fmt not in FORMATS:
         raise DataError(f"unknown format '{fmt}': choose one of {', '.join(FORMATS)}")
@@ -129,7 +146,7 @@ def _collect(rows, name: str, skip_bad: bool) -> tuple:
     return texts, labels, n_bad
 
 
-def _pick_column(fields: list, wanted: str | None, candidates: tuple, what: str, name: str) -> str:
+def _pick_column(fields: Sequence[str], wanted: str | None, candidates: tuple, what: str, name: str) -> str:
     if wanted is not None:
         if wanted not in fields:
             raise DataError(f"{name}: no column '{wanted}' (columns: {', '.join(fields)})")
@@ -138,8 +155,9 @@ def _pick_column(fields: list, wanted: str | None, candidates: tuple, what: str,
     for candidate in candidates:
         if candidate in lowered:
             return lowered[candidate]
-    raise DataError(f"{name}: cannot tell which column holds the {what} (columns: {', '.join(fields)}): "
-                    f"pass --{what}-col")
+    raise DataError(
+        f"{name}: cannot tell which column holds the {what} (columns: {', '.join(fields)}): pass --{what}-col"
+    )
 
 
 def _delimited_rows(text: str, name: str, text_col, label_col, delimiter: str):
@@ -157,7 +175,9 @@ def _delimited_rows(text: str, name: str, text_col, label_col, delimiter: str):
                 problem = f"no label in column '{lcol}'"
             yield reader.line_num, row.get(tcol), label, problem
     except csv.Error as exc:
-        raise DataError(f"{name} line {reader.line_num}: malformed {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})")
+        raise DataError(
+            f"{name} line {reader.line_num}: malformed {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})"
+        ) from None
 
 
 def _csv_rows(text, name, text_col, label_col):
@@ -196,7 +216,7 @@ def _fasttext_rows(text: str, name: str, text_col, label_col):
             continue
         while rest.startswith(FASTTEXT_PREFIX):  # several labels: keep the first
             rest = rest.partition(" ")[2]
-        yield number, rest, head[len(FASTTEXT_PREFIX):], None
+        yield number, rest, head[len(FASTTEXT_PREFIX) :], None
 
 
 _ROW_READERS = {"csv": _csv_rows, "tsv": _tsv_rows, "jsonl": _jsonl_rows, "fasttext": _fasttext_rows}
@@ -216,5 +236,7 @@ def read_folder(path: str, encoding: str = "utf-8") -> Dataset:
             texts.append(decode(raw, str(file), encoding))
             labels.append(label_dir.name)
     if not texts:
-        raise DataError(f"{path}: holds no sub-folder with .txt files (want one sub-folder per label, e.g. pos/ and neg/)")
+        raise DataError(
+            f"{path}: holds no sub-folder with .txt files (want one sub-folder per label, e.g. pos/ and neg/)"
+        )
     return Dataset(texts, labels, source=str(root), sha256=digest.hexdigest(), format="dir")

@@ -1,6 +1,7 @@
 """Where text comes from, as one config object each: a labelled dataset (:class:`DataConfig`: a file,
 a folder, stdin, ``data:NAME`` from the registry, or the default corpus) and plain text for the
 language model (:class:`TextSource`: lines of files, or datasets whose labels are ignored)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ def resolve(path: str) -> str:
     if path.startswith(DATASET_PREFIX):
         from sentclf.data.fetch import dataset_path
 
-        return str(dataset_path(path[len(DATASET_PREFIX):]))
+        return str(dataset_path(path[len(DATASET_PREFIX) :]))
     return path
 
 
@@ -47,8 +48,7 @@ class DataConfig:
             return load_default_corpus()
         from sentclf.data.readers import read_examples
 
-        return read_examples(resolve(self.path), self.fmt, self.text_col, self.label_col, self.encoding,
-                             self.skip_bad)
+        return read_examples(resolve(self.path), self.fmt, self.text_col, self.label_col, self.encoding, self.skip_bad)
 
 
 @dataclass
@@ -57,19 +57,19 @@ class TextSource:
     (the default corpus)."""
 
     paths: tuple = ()
-    fmt: str | None = None          # 'lines' forces plain text; a dataset format forces that reader
+    fmt: str | None = None  # 'lines' forces plain text; a dataset format forces that reader
     text_col: str | None = None
     label_col: str | None = None
     encoding: str = "utf-8"
 
     def texts(self) -> list:
         if not self.paths:
-            return DataConfig().load().texts      # the default corpus
+            return DataConfig().load().texts  # the default corpus
         from sentclf.data.documents import iter_documents
 
         texts: list = []
         for path in self.paths:
-            if self.fmt != LINES and (self.fmt or is_dataset(path)):   # train's readers, data:NAME too
+            if self.fmt != LINES and (self.fmt or is_dataset(path)):  # train's readers, data:NAME too
                 texts.extend(DataConfig(path, self.fmt, self.text_col, self.label_col, self.encoding).load().texts)
             else:
                 texts.extend(doc.text for doc in iter_documents([path], encoding=self.encoding))

@@ -1,4 +1,5 @@
 """The language model's configuration: its shape and how it is trained (saved in the LM file)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ class LMConfig:
     activation: str = "relu"
     epochs: int = 10
     batch_size: int = 256
-    lr: float | None = None          # None: 0.002 for Adam, 0.1 for SGD
+    lr: float | None = None  # None: 0.002 for Adam, 0.1 for SGD
     optimizer: str = "adam"
     momentum: float = 0.9
     min_count: int = 2
@@ -28,7 +29,7 @@ class LMConfig:
     holdout: float = 0.1
     patience: int = 3
     dropout: float = 0.0
-    tie: bool = False                # output scores through E (z = h P Eᵀ + c) instead of a separate U
+    tie: bool = False  # output scores through E (z = h P Eᵀ + c) instead of a separate U
     seed: int = 0
     ngram_order: int = 3
 

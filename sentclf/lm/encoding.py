@@ -5,6 +5,7 @@ Documents are tokenized with the classifier's own tokenizer (so the exported vec
 in front, so the first word is predicted from boundaries alone, and ``</s>`` predicted last. Words
 below ``min_count`` (or beyond ``max_vocab``) become ``<unk>``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +18,7 @@ from sentclf.errors import ConfigError, DataError
 from sentclf.text import tokenize
 
 UNK, BOS, EOS = "<unk>", "<s>", "</s>"
-SPECIALS = (UNK, BOS, EOS)          # ids 0, 1, 2
+SPECIALS = (UNK, BOS, EOS)  # ids 0, 1, 2
 UNK_ID, BOS_ID, EOS_ID = 0, 1, 2
 
 
@@ -57,7 +58,7 @@ def tokenize_documents(texts) -> tuple:
 def split_documents(lengths: np.ndarray, holdout: float, seed: int) -> np.ndarray:
     """A boolean mask over documents: True for the held-out ones (a seeded random ``holdout`` share)."""
     mask = np.zeros(len(lengths), dtype=bool)
-    n_held = int(round(holdout * len(lengths)))
+    n_held = round(holdout * len(lengths))
     if holdout > 0 and len(lengths) >= 2:
         n_held = min(max(n_held, 1), len(lengths) - 1)
         mask[np.random.default_rng(seed).permutation(len(lengths))[:n_held]] = True
@@ -126,8 +127,12 @@ def check_trainable(train: Encoded, vocab: list, window: int) -> None:
     if len(train.ids) == 0:
         raise DataError("the training text is empty: it holds no words (give text files, one document per line)")
     if len(train.ids) < window:
-        raise DataError(f"the training text has {len(train.ids)} words, fewer than the window ({window}): "
-                        "give more text, or a smaller --window")
+        raise DataError(
+            f"the training text has {len(train.ids)} words, fewer than the window ({window}): "
+            "give more text, or a smaller --window"
+        )
     if len(vocab) - len(SPECIALS) < 2:
-        raise DataError(f"the vocabulary has {len(vocab) - len(SPECIALS)} word(s) (at --min-count): a language "
-                        "model needs at least 2: give more text, or lower --min-count")
+        raise DataError(
+            f"the vocabulary has {len(vocab) - len(SPECIALS)} word(s) (at --min-count): a language "
+            "model needs at least 2: give more text, or lower --min-count"
+        )

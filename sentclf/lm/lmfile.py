@@ -1,5 +1,6 @@
 """The LM file: :mod:`sentclf.archive`'s zip with ``lm.npz``, plain arrays read with
 ``allow_pickle=False``, so loading an LM file runs no code."""
+
 from __future__ import annotations
 
 import io
@@ -22,14 +23,24 @@ def save(path, model: LanguageModel, metadata: dict, train: Encoded | None = Non
     """Write the LM file atomically: parameters (U and c apart), the vocabulary, and the training ids
     (for the n-gram baseline) when they are at most :data:`BASELINE_MAX_TOKENS`."""
     U, c = network.output_views(model.params)
-    arrays = {"E": model.params["E"], "W": model.params["W"], "b": model.params["b"], "c": c,
-              "P" if model.config.tie else "U": U, "vocab": np.array(model.vocab, dtype=str)}
+    arrays = {
+        "E": model.params["E"],
+        "W": model.params["W"],
+        "b": model.params["b"],
+        "c": c,
+        "P" if model.config.tie else "U": U,
+        "vocab": np.array(model.vocab, dtype=str),
+    }
     if train is not None and train.n_tokens <= BASELINE_MAX_TOKENS:
         arrays.update(train_ids=train.ids, train_lengths=train.lengths)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
-    meta = {"kind": "feedforward neural language model", "config": asdict(model.config),
-            "vocab_size": len(model.vocab), **metadata}
+    meta = {
+        "kind": "feedforward neural language model",
+        "config": asdict(model.config),
+        "vocab_size": len(model.vocab),
+        **metadata,
+    }
     return archive.write_archive(path, archive.LM_FORMAT, meta, PAYLOAD, buffer.getvalue(), force)
 
 
@@ -48,8 +59,9 @@ def load(path) -> tuple:
             params["Uc"] = np.vstack([data["U"], data["c"][None, :]])
         vocab = data["vocab"].tolist()
     except (KeyError, TypeError, ValueError, OSError) as exc:
-        raise ModelFileError(f"{path}: the language model's arrays are unreadable ({exc}): "
-                             "remake it with 'sentclf lm train'") from None
+        raise ModelFileError(
+            f"{path}: the language model's arrays are unreadable ({exc}): remake it with 'sentclf lm train'"
+        ) from None
     if params["E"].shape[0] != len(vocab) or len(network.output_views(params)[1]) != len(vocab):
         raise ModelFileError(f"{path}: the language model's arrays do not match its vocabulary: remake it")
     train = Encoded(data["train_ids"], data["train_lengths"]) if "train_ids" in data else None

@@ -1,5 +1,6 @@
 """A trained feedforward language model and what can be asked of it: the probability of every token
 of a text (hence perplexity), the likeliest next words, and the nearest words in embedding space."""
+
 from __future__ import annotations
 
 import math
@@ -34,28 +35,31 @@ class LanguageModel:
         """Natural-log probability of every predicted token of ``data`` (each word and each ``</s>``)."""
         stream, positions = padded_stream(data, self.config.window)
         contexts = contexts_at(stream, positions, self.config.window)
-        return network.target_log_probs(self.params, contexts, stream[positions], self.config.activation,
-                                        workers=self.workers)
+        return network.target_log_probs(
+            self.params, contexts, stream[positions], self.config.activation, workers=self.workers
+        )
 
     def perplexity(self, data: Encoded) -> float:
         return perplexity(self.token_log_probs(data))
 
     def next_words(self, prefix: str, k: int = 10) -> list:
         """The ``k`` likeliest next tokens after ``prefix`` (its last ``window`` tokens), with P."""
-        ids = [self.index.get(token, UNK_ID) for token in tokenize(prefix)][-self.config.window:]
+        ids = [self.index.get(token, UNK_ID) for token in tokenize(prefix)][-self.config.window :]
         context = np.array([[BOS_ID] * (self.config.window - len(ids)) + ids])
         logp = network.log_probs(self.params, context, self.config.activation)[0]
         order = np.argsort(-logp, kind="stable")
-        top = order[order != BOS_ID][:k]         # <s> is padding, never a prediction
+        top = order[order != BOS_ID][:k]  # <s> is padding, never a prediction
         return [{"word": self.vocab[i], "probability": float(np.exp(logp[i]))} for i in top]
 
     def neighbors(self, word: str, k: int = 10) -> list:
         """The ``k`` words whose embeddings (rows of E) have the highest cosine similarity to ``word``'s."""
         key = normalize_entry(word.strip())
         if key not in self.index or key in SPECIALS:
-            raise ConfigError(f"'{word}' is not in the model's vocabulary ({len(self.vocab) - len(SPECIALS)} "
-                              "words; rarer words became <unk>): try another word, or retrain with a lower "
-                              "--min-count")
+            raise ConfigError(
+                f"'{word}' is not in the model's vocabulary ({len(self.vocab) - len(SPECIALS)} "
+                "words; rarer words became <unk>): try another word, or retrain with a lower "
+                "--min-count"
+            )
         E = self.params["E"].astype(np.float64)
         unit = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-12)
         cosine = unit @ unit[self.index[key]]

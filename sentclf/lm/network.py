@@ -14,6 +14,7 @@ whole minibatch at once as matrix products (BLAS); no Python loop touches single
 U and its bias c live in one (hidden + 1) × V matrix ``Uc`` (c is the last row), so one matrix
 product gives z and one gives both gradients; :func:`output_views` hands them out separately.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -49,9 +50,11 @@ def init_params(vocab_size: int, window: int, dim: int, hidden: int, rng, unigra
     through a hidden × d projection P (Press & Wolf 2017): V × hidden fewer weights to overfit."""
     scale_in, scale_h = np.sqrt(2.0 / (window * dim)), np.sqrt(1.0 / hidden)
     bias = np.zeros(vocab_size) if unigram is None else np.log(np.maximum(unigram, 1e-12) / np.sum(unigram))
-    params = {"E": rng.normal(0, 0.1, (vocab_size, dim)).astype(DTYPE),
-              "W": rng.normal(0, scale_in, (window * dim, hidden)).astype(DTYPE),
-              "b": np.full(hidden, 0.01, dtype=DTYPE)}
+    params = {
+        "E": rng.normal(0, 0.1, (vocab_size, dim)).astype(DTYPE),
+        "W": rng.normal(0, scale_in, (window * dim, hidden)).astype(DTYPE),
+        "b": np.full(hidden, 0.01, dtype=DTYPE),
+    }
     if tied:
         params["P"] = rng.normal(0, scale_h, (hidden, dim)).astype(DTYPE)
         params["c"] = bias.astype(DTYPE)
@@ -85,7 +88,7 @@ def output_views(params: dict) -> tuple:
     return params["Uc"][:-1], params["Uc"][-1]
 
 
-def dropout_masks(rng, n: int, params: dict, rate: float) -> tuple:
+def dropout_masks(rng, n: int, params: dict, rate: float) -> tuple | None:
     """Inverted dropout for e and h: each unit kept with probability 1 − rate, kept ones scaled by
     1 / (1 − rate), so nothing changes at prediction time. None when rate is 0."""
     if not rate:
@@ -125,13 +128,19 @@ def exp_rows(z: np.ndarray, workers: Workers | None = None) -> tuple:
     """In place: each row of z becomes exp(z − max z), unnormalized (the caller folds 1/Σ into a smaller
     array). Cache-sized blocks go to a thread per core: numpy releases the GIL inside its loops, so the
     threads run in parallel. Returns (log-partition log Σ_j exp(z_j), softmax scale) per row."""
-    blocks = [z[i:i + SOFTMAX_BLOCK] for i in range(0, len(z), SOFTMAX_BLOCK)]
+    blocks = [z[i : i + SOFTMAX_BLOCK] for i in range(0, len(z), SOFTMAX_BLOCK)]
     out = np.concatenate(workers.map(_exp_block, blocks) if workers else [_exp_block(b) for b in blocks])
     return out[:, 0], out[:, 1]
 
 
-def loss_and_grads(params: dict, contexts: np.ndarray, targets: np.ndarray, activation: str,
-                   masks: tuple | None = None, workspace: Workspace | None = None) -> tuple:
+def loss_and_grads(
+    params: dict,
+    contexts: np.ndarray,
+    targets: np.ndarray,
+    activation: str,
+    masks: tuple | None = None,
+    workspace: Workspace | None = None,
+) -> tuple:
     """Mean cross-entropy of the batch and its gradients: dense for W, b and U, c (or P, c); (rows,
     values) for E, dense when tied (the output then touches every row).
 
@@ -156,7 +165,7 @@ def loss_and_grads(params: dict, contexts: np.ndarray, targets: np.ndarray, acti
     h = h1[:, :-1]
     grads = _output_grads(params, grad_M, h, dx)
     dh = dx @ params["P"].T if "P" in params else dx
-    if masks is not None:                       # back through the dropout: only kept units pass
+    if masks is not None:  # back through the dropout: only kept units pass
         dh *= masks[1]
         h = h / np.where(masks[1] > 0, masks[1], 1)  # the activations before dropout, for g'(z)
     dz_hidden = dh * activation_slope(h, activation)
@@ -170,7 +179,7 @@ def loss_and_grads(params: dict, contexts: np.ndarray, targets: np.ndarray, acti
         return loss, grads
     rows, inverse = np.unique(contexts.ravel(), return_inverse=True)
     grad_E = np.zeros((len(rows), de.shape[1]), dtype=de.dtype)
-    np.add.at(grad_E, inverse.ravel(), de)      # a word used twice in the batch collects both shares
+    np.add.at(grad_E, inverse.ravel(), de)  # a word used twice in the batch collects both shares
     grads["E"] = (rows, grad_E)
     return loss, grads
 
@@ -189,8 +198,14 @@ def log_probs(params: dict, contexts: np.ndarray, activation: str, workers: Work
     return z - log_partition[:, None]
 
 
-def target_log_probs(params: dict, contexts: np.ndarray, targets: np.ndarray, activation: str,
-                     batch_size: int = 1024, workers: Workers | None = None) -> np.ndarray:
+def target_log_probs(
+    params: dict,
+    contexts: np.ndarray,
+    targets: np.ndarray,
+    activation: str,
+    batch_size: int = 1024,
+    workers: Workers | None = None,
+) -> np.ndarray:
     """log P(target | window) for each row, in batches, as float64."""
     out = np.empty(len(targets), dtype=np.float64)
     for start in range(0, len(targets), batch_size):

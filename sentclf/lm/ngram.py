@@ -5,6 +5,7 @@ nltk recounts Kneser-Ney's continuation counts by scanning every higher-order n-
 (minutes per thousand words on a real corpus), so :class:`TabledKneserNey` computes those tables once
 after counting. The tests check that its scores equal stock ``KneserNeyInterpolated``'s.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,8 +26,9 @@ class TabledKneserNey(KneserNey):
     def __init__(self, vocabulary, counter, order, discount=0.1, **kwargs):
         super().__init__(vocabulary, counter, order, discount=discount, **kwargs)
         self._word_tables, self._totals = [], []
-        for size in range(2, order + 1):      # the tables for contexts of length size − 2
-            words, totals = defaultdict(int), defaultdict(int)
+        for size in range(2, order + 1):  # the tables for contexts of length size − 2
+            words: defaultdict[tuple, int] = defaultdict(int)
+            totals: defaultdict[tuple, int] = defaultdict(int)
             for prefix, followers in counter[size].items():
                 context = prefix[1:]
                 for word, count in followers.items():
@@ -36,10 +38,9 @@ class TabledKneserNey(KneserNey):
             self._word_tables.append(words)
             self._totals.append(totals)
 
-    def _continuation_counts(self, word, context=tuple()):
+    def _continuation_counts(self, word, context=()):
         level = len(context)
         return self._word_tables[level].get((context, word), 0), self._totals[level].get(context, 0)
-
 
 
 def _ngrams(data: Encoded, order: int):
@@ -49,9 +50,8 @@ def _ngrams(data: Encoded, order: int):
     stream, _ = padded_stream(data, order - 1)
     start = 0
     for length in data.lengths.tolist():
-        span = order + length                     # order − 1 boundaries, the words, </s>
-        yield [gram for gram in everygrams(stream[start:start + span].tolist(), max_len=order)
-               if gram[-1] != BOS_ID]
+        span = order + length  # order − 1 boundaries, the words, </s>
+        yield [gram for gram in everygrams(stream[start : start + span].tolist(), max_len=order) if gram[-1] != BOS_ID]
         start += span
 
 
@@ -68,8 +68,13 @@ def kneser_ney(train: Encoded, vocab_size: int, order: int = 3, discount: float 
     None: estimated from the counts)."""
     counter = NgramCounter(_ngrams(train, order))
     discount = estimate_discount(counter, order) if discount is None else discount
-    return InterpolatedLanguageModel(TabledKneserNey, order, vocabulary=Vocabulary(range(vocab_size), unk_cutoff=1),
-                                     counter=counter, params={"discount": discount, "order": order})
+    return InterpolatedLanguageModel(
+        TabledKneserNey,
+        order,
+        vocabulary=Vocabulary(range(vocab_size), unk_cutoff=1),
+        counter=counter,
+        params={"discount": discount, "order": order},
+    )
 
 
 def log_probs(model, data: Encoded) -> np.ndarray:
@@ -79,6 +84,6 @@ def log_probs(model, data: Encoded) -> np.ndarray:
     tokens = stream.tolist()
     out = np.empty(len(positions))
     for k, p in enumerate(positions.tolist()):
-        score = model.unmasked_score(tokens[p], tuple(tokens[p - order + 1:p]))
+        score = model.unmasked_score(tokens[p], tuple(tokens[p - order + 1 : p]))
         out[k] = math.log(score) if score > 0 else -math.inf
     return out

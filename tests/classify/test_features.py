@@ -29,8 +29,11 @@ def test_features_textbook_logistic_regression_gives_070(lecture_lexicon):
 
 def test_features_trace_lists_matched_tokens(lecture_lexicon):
     result = trace(tokenize(TEXTBOOK_REVIEW), lecture_lexicon)
-    assert result.matched == {"positive": ["enjoyable", "great", "nice"], "negative": ["hokey", "second-rate"],
-                              "pronouns": ["i", "me", "you"]}
+    assert result.matched == {
+        "positive": ["enjoyable", "great", "nice"],
+        "negative": ["hokey", "second-rate"],
+        "pronouns": ["i", "me", "you"],
+    }
     assert result.n_tokens == 66 and not result.empty
 
 

@@ -1,4 +1,5 @@
 """The lecture's worked examples, computed through sentclf's own numpy code (sentclf.classify.lecture)."""
+
 import numpy as np
 import pytest
 
@@ -23,12 +24,12 @@ def test_computation_graph_backward_differentiation():
     L.backward()
     assert (d.value, e.value, L.value) == (2.0, 5.0, -10.0)
     assert (a.grad, b.grad, c.grad) == (-2.0, -4.0, 5.0)
-    assert (e.grad, d.grad) == (-2.0, -2.0)   # ∂L/∂e = c, ∂L/∂d = ∂L/∂e · 1
+    assert (e.grad, d.grad) == (-2.0, -2.0)  # ∂L/∂e = c, ∂L/∂d = ∂L/∂e · 1
 
 
 def test_graph_accumulates_gradients_of_a_reused_node():
     x = neural.Scalar(3)
-    y = x * x + x          # dy/dx = 2x + 1 = 7
+    y = x * x + x  # dy/dx = 2x + 1 = 7
     y.backward()
     assert x.grad == 7.0
 
@@ -42,19 +43,19 @@ def test_perceptron_learns_and_and_or(target):
 
 
 def test_the_lecture_perceptron_weights():
-    assert neural.perceptron(INPUTS, [1, 1], -1).tolist() == AND.tolist()   # w = [1, 1], b = −1
-    assert neural.perceptron(INPUTS, [1, 1], 0).tolist() == OR.tolist()     # w = [1, 1], b = 0
+    assert neural.perceptron(INPUTS, [1, 1], -1).tolist() == AND.tolist()  # w = [1, 1], b = −1
+    assert neural.perceptron(INPUTS, [1, 1], 0).tolist() == OR.tolist()  # w = [1, 1], b = 0
 
 
 def test_no_perceptron_computes_xor():
-    assert not neural.linearly_separable(INPUTS, XOR)   # a proof by linear programming
+    assert not neural.linearly_separable(INPUTS, XOR)  # a proof by linear programming
     assert not neural.train_perceptron(INPUTS, XOR, epochs=1000)[2]
 
 
 def test_the_lecture_relu_network_computes_xor_exactly():
     W, b, u = np.array([[1, 1], [1, 1]]), np.array([0, -1]), np.array([[1, -2]])
     h, y = neural.two_layer(INPUTS, W, b, u, 0, activation="relu", output="identity")
-    assert h.tolist() == [[0, 0], [1, 0], [1, 0], [2, 1]]        # the lecture's hidden values
+    assert h.tolist() == [[0, 0], [1, 0], [1, 0], [2, 1]]  # the lecture's hidden values
     assert y.ravel().tolist() == XOR.tolist()
 
 

@@ -5,9 +5,8 @@ import sys
 import nltk
 import pytest
 
-from sentclf.errors import LexiconError
 from sentclf.classify.lexicons import HULIU_INSTALL, builtin_dir, load_lexicon, parse_word_list, read_word_list
-
+from sentclf.errors import LexiconError
 
 
 @pytest.fixture
@@ -16,7 +15,9 @@ def nltk_fixture(tmp_path) -> str:
     them), written here rather than tracked, with a Latin-1 byte as in the real negative list."""
     folder = tmp_path / "nltk_data" / "corpora" / "opinion_lexicon"
     folder.mkdir(parents=True)
-    (folder / "positive-words.txt").write_bytes(b";;;;;;;;\n; tiny stand-in written for sentclf's tests\n\nbrilliant\nsuperb\n")
+    (folder / "positive-words.txt").write_bytes(
+        b";;;;;;;;\n; tiny stand-in written for sentclf's tests\n\nbrilliant\nsuperb\n"
+    )
     (folder / "negative-words.txt").write_bytes(b";;;;;;;;\n; tiny stand-in\n\ndreadful\nna\xefve\n")
     return str(tmp_path / "nltk_data")
 
@@ -32,11 +33,14 @@ def test_lexicons_builtin_lists_load_and_are_sizable():
     assert (builtin_dir() / "NOTICE").is_file()
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("; header\n;;;;\n\ngood\n", {"good"}),
-    ("# comment\nGreat\n  nice  \n#\n", {"great", "nice"}),
-    (";)\n;-)\n#-)\n; a comment\n", {";)", ";-)", "#-)"}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("; header\n;;;;\n\ngood\n", {"good"}),
+        ("# comment\nGreat\n  nice  \n#\n", {"great", "nice"}),
+        (";)\n;-)\n#-)\n; a comment\n", {";)", ";-)", "#-)"}),
+    ],
+)
 def test_lexicons_comment_rule_keeps_emoticons(text, expected):
     assert parse_word_list(text) == expected
 
@@ -51,7 +55,7 @@ def test_lexicons_missing_and_empty_files_are_errors(tmp_path):
     with pytest.raises(LexiconError, match="not found"):
         read_word_list(tmp_path / "nope.txt")
     (tmp_path / "positive.txt").write_text("# only a comment\n\n")
-    with pytest.raises(LexiconError, match="positive.txt: lexicon file is empty"):
+    with pytest.raises(LexiconError, match=r"positive.txt: lexicon file is empty"):
         load_lexicon(lexicon_dir=tmp_path)
 
 
@@ -71,10 +75,13 @@ def test_lexicons_dir_accepts_hu_liu_file_names(tmp_path):
     assert lexicon.positive == {"splendid"} and lexicon.negative == {"naïve"}
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda p: p / "missing", "lexicon folder not found"),
-    (lambda p: p, "holds none of positive.txt"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: p / "missing", "lexicon folder not found"),
+        (lambda p: p, "holds none of positive.txt"),
+    ],
+)
 def test_lexicons_bad_dir_is_an_error(tmp_path, make, message):
     with pytest.raises(LexiconError, match=message):
         load_lexicon(lexicon_dir=make(tmp_path))

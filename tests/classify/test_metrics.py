@@ -1,6 +1,5 @@
-import pytest
-
 import numpy as np
+import pytest
 
 from sentclf.classify.metrics import best_model, classification_metrics, probability_metrics, wilson_interval
 from sentclf.classify.significance import mcnemar, verdict
@@ -19,7 +18,9 @@ def test_evaluate_best_model_by_macro_f1_then_simpler():
     assert best_model({"lr": {"macro_f1": 0.6, "accuracy": 0.7}, "mlp": {"macro_f1": 0.6, "accuracy": 0.7}}) == "lr"
 
 
-@pytest.mark.parametrize("correct, n, low, high", [(8, 10, 0.4902, 0.9433), (0, 10, 0.0, 0.2775), (50, 50, 0.9287, 1.0)])
+@pytest.mark.parametrize(
+    "correct, n, low, high", [(8, 10, 0.4902, 0.9433), (0, 10, 0.0, 0.2775), (50, 50, 0.9287, 1.0)]
+)
 def test_evaluate_wilson_interval_known_values(correct, n, low, high):
     interval = wilson_interval(correct, n)
     assert interval == (pytest.approx(low, abs=1e-4), pytest.approx(high, abs=1e-4))

@@ -7,8 +7,8 @@ import pytest
 
 from sentclf import archive as bundle
 from sentclf.classify import modelfile
-from sentclf.paths import default_model_path
 from sentclf.errors import ModelFileError
+from sentclf.paths import default_model_path
 
 
 def test_modelfile_round_trip(tmp_path):
@@ -57,15 +57,20 @@ def _write_zip(path, members):
     return path
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda p: p / "missing.sentclf", "model file not found"),
-    (lambda p: (p / "text.sentclf", (p / "text.sentclf").write_text("hello"))[0], "not a sentclf model file"),
-    (lambda p: _write_zip(p / "other.zip", {"a.txt": "x"}), "no metadata.json"),
-    (lambda p: _write_zip(p / "other.zip", {"metadata.json": '{"format": "x"}'}), "not a sentclf model file"),
-    (lambda p: _write_zip(p / "new.zip", {"metadata.json": '{"format": "sentclf-model", "format_version": 99}'}),
-     "made by a newer sentclf"),
-    (lambda p: p, "is a folder"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: p / "missing.sentclf", "model file not found"),
+        (lambda p: (p / "text.sentclf", (p / "text.sentclf").write_text("hello"))[0], "not a sentclf model file"),
+        (lambda p: _write_zip(p / "other.zip", {"a.txt": "x"}), "no metadata.json"),
+        (lambda p: _write_zip(p / "other.zip", {"metadata.json": '{"format": "x"}'}), "not a sentclf model file"),
+        (
+            lambda p: _write_zip(p / "new.zip", {"metadata.json": '{"format": "sentclf-model", "format_version": 99}'}),
+            "made by a newer sentclf",
+        ),
+        (lambda p: p, "is a folder"),
+    ],
+)
 def test_modelfile_rejects_bad_files(tmp_path, make, message):
     with pytest.raises(ModelFileError, match=message):
         modelfile.load(make(tmp_path))

@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
+from sentclf.classify.config import ModelConfig
+from sentclf.classify.lexicons import load_lexicon
+from sentclf.classify.pipeline import build_pipeline
 from sentclf.errors import ConfigError
 from sentclf.nn.activations import sigmoid, softmax
-from sentclf.classify.lexicons import load_lexicon
-from sentclf.classify.config import ModelConfig
-from sentclf.classify.pipeline import build_pipeline
 
 TEXTS = ["great fun!", "nice and great", "I love it", "awful, no", "bad bad film", "I hate it"] * 4
 LABELS = ["pos", "pos", "pos", "neg", "neg", "neg"] * 4
@@ -53,11 +53,14 @@ def test_models_same_seed_same_model():
     assert not np.array_equal(fitted(3), fitted(4))
 
 
-@pytest.mark.parametrize("config, message", [
-    (ModelConfig(hidden=0), "--hidden must be at least 1"),
-    (ModelConfig(activation="gelu"), "unknown activation 'gelu'"),
-    (ModelConfig(class_weight="heavy"), "--class-weight takes 'balanced'"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        (ModelConfig(hidden=0), "--hidden must be at least 1"),
+        (ModelConfig(activation="gelu"), "unknown activation 'gelu'"),
+        (ModelConfig(class_weight="heavy"), "--class-weight takes 'balanced'"),
+    ],
+)
 def test_models_bad_config_is_an_error(config, message):
     with pytest.raises(ConfigError, match=message):
         build_pipeline("mlp", load_lexicon(), config)

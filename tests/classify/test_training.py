@@ -1,10 +1,9 @@
 import itertools
 import logging
+from dataclasses import replace
 
 import numpy as np
 import pytest
-
-from dataclasses import replace
 
 from sentclf import archive
 from sentclf.classify.config import FeaturesConfig, LexiconConfig, PredictConfig, TrainConfig
@@ -74,12 +73,15 @@ def test_training_train_too_few_examples_is_an_error(tmp_path):
         fit(TrainConfig(data=DataConfig(str(data))), tmp_path / "m")
 
 
-@pytest.mark.parametrize("config, error", [
-    (TrainConfig(test_size=1.5), ConfigError),
-    (TrainConfig(models=("svm",)), ConfigError),
-    (TrainConfig(lexicon_dir="/nonexistent"), LexiconError),
-    (TrainConfig(data=DataConfig("/nonexistent.csv")), DataError),
-])
+@pytest.mark.parametrize(
+    "config, error",
+    [
+        (TrainConfig(test_size=1.5), ConfigError),
+        (TrainConfig(models=("svm",)), ConfigError),
+        (TrainConfig(lexicon_dir="/nonexistent"), LexiconError),
+        (TrainConfig(data=DataConfig("/nonexistent.csv")), DataError),
+    ],
+)
 def test_training_failed_train_leaves_existing_model_untouched(model_copy, config, error):
     before = model_copy.read_bytes()
     with pytest.raises(error):
@@ -170,8 +172,10 @@ def test_training_predict_verb_takes_one_config(trained_model, tmp_path):
 
 
 def test_training_with_a_feature_set_records_it(tmp_path, fixtures):
-    report = fit(TrainConfig(data=DataConfig(str(fixtures / "tiny.csv")), models=("lr",), test_size=0.25,
-                             features="six+ngrams"), tmp_path / "n.sentclf")
+    report = fit(
+        TrainConfig(data=DataConfig(str(fixtures / "tiny.csv")), models=("lr",), test_size=0.25, features="six+ngrams"),
+        tmp_path / "n.sentclf",
+    )
     assert report["feature_set"] == "six+ngrams" and report["config"]["features"] == "six+ngrams"
     assert report["feature_names"][:6] == ["x1", "x2", "x3", "x4", "x5", "x6"] and len(report["feature_names"]) > 6
     with pytest.raises(ConfigError, match="unknown feature block 'bag'"):

@@ -5,12 +5,18 @@ import struct
 import numpy as np
 import pytest
 
-from sentclf.errors import VectorsError
 from sentclf.classify.vectors import detect_format, read_vectors
+from sentclf.errors import VectorsError
 
 WORDS = ["good", "great", "bad", "awful", "movie", "the"]
-ROWS = {"good": [1, 0, 0], "great": [0.5, 0.5, 0], "bad": [-1, 0, 0], "awful": [-1, -1, 0], "movie": [0, 0, 1],
-        "the": [0, 0, 0.5]}
+ROWS = {
+    "good": [1, 0, 0],
+    "great": [0.5, 0.5, 0],
+    "bad": [-1, 0, 0],
+    "awful": [-1, -1, 0],
+    "movie": [0, 0, 1],
+    "the": [0, 0, 0.5],
+}
 
 
 def write_w2v_binary(path, rows: dict, newline=True):
@@ -74,17 +80,20 @@ def test_vectors_sha256_is_of_the_file_bytes(tmp_path, fixtures):
     assert read_vectors(tmp_path / "v.gz").sha256 == hashlib.sha256(data).hexdigest()
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"good 1 0 0\nbad 1 0\n", "line 2: 2 values where the file has 3"),
-    (b"good 1 0 0\nbad 1 x 0\n", "line 2: values that are not numbers"),
-    (b"good 1 0 0\nbad 1 nan 0\n", "line 2: values that are not numbers"),
-    (b"3 3\ngood 1 0 0\nbad 1 0 0\n", "header declares 3 words but the file holds 2"),
-    (b"", "is empty"),
-    (b"  \n\n", "is empty"),
-    (b"2 0\ngood\nbad\n", "line 1: the header declares a dimension of 0"),
-    (b"good\nbad\n", "line 1: a word with no values"),
-    (b"2 3\ngood \x00\x00\x80?\x00\x00\x00\x00\x00\x00\x00\x00\n", "line 2"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"good 1 0 0\nbad 1 0\n", "line 2: 2 values where the file has 3"),
+        (b"good 1 0 0\nbad 1 x 0\n", "line 2: values that are not numbers"),
+        (b"good 1 0 0\nbad 1 nan 0\n", "line 2: values that are not numbers"),
+        (b"3 3\ngood 1 0 0\nbad 1 0 0\n", "header declares 3 words but the file holds 2"),
+        (b"", "is empty"),
+        (b"  \n\n", "is empty"),
+        (b"2 0\ngood\nbad\n", "line 1: the header declares a dimension of 0"),
+        (b"good\nbad\n", "line 1: a word with no values"),
+        (b"2 3\ngood \x00\x00\x80?\x00\x00\x00\x00\x00\x00\x00\x00\n", "line 2"),
+    ],
+)
 def test_vectors_bad_input_names_file_and_line(tmp_path, content, message):
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
@@ -116,7 +125,7 @@ def test_vectors_missing_file_and_unknown_format(tmp_path):
 def test_vectors_corrupt_gzip_is_an_error(tmp_path, fixtures):
     data = gzip.compress((fixtures / "vectors" / "tiny.glove.txt").read_bytes() * 50)
     (tmp_path / "v.gz").write_bytes(data[: len(data) // 2])
-    with pytest.raises(VectorsError, match="corrupt or truncated|cannot decompress"):
+    with pytest.raises(VectorsError, match=r"corrupt or truncated|cannot decompress"):
         read_vectors(tmp_path / "v.gz")
 
 

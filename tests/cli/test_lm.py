@@ -1,12 +1,13 @@
 """`sentclf lm ...` through click's CliRunner: exit codes, stdout, stderr."""
+
 import json
 
 import pytest
 from click.testing import CliRunner
 
+from sentclf.cli import cli
 from sentclf.lm import lmfile
 from sentclf.lm import network as nnlm
-from sentclf.cli import cli
 
 FAST = ["--dim", "8", "--hidden", "16", "--epochs", "4", "--batch-size", "32", "--min-count", "1"]
 
@@ -20,8 +21,23 @@ def pets_lm(tmp_path_factory):
     from tests.conftest import FIXTURES
 
     path = tmp_path_factory.mktemp("lm") / "pets.lm"
-    result = run("lm", "train", FIXTURES / "pets.txt", "-o", path, "--epochs", "25", "--min-count", "1",
-                 "--dim", "16", "--hidden", "32", "--batch-size", "32")
+    result = run(
+        "lm",
+        "train",
+        FIXTURES / "pets.txt",
+        "-o",
+        path,
+        "--epochs",
+        "25",
+        "--min-count",
+        "1",
+        "--dim",
+        "16",
+        "--hidden",
+        "32",
+        "--batch-size",
+        "32",
+    )
     assert result.exit_code == 0, result.stderr
     return path, result
 
@@ -61,13 +77,16 @@ def test_lm_train_reads_stdin(tmp_path):
     assert result.exit_code == 0, result.stderr
 
 
-@pytest.mark.parametrize("text, options, message", [
-    ("", [], "the training text is empty"),
-    ("good film", [], "fewer than the window (3)"),
-    ("so so so so so", [], "vocabulary has 1 word"),
-    ("a b c d e f", ["--window", "1"], "--window must be at least 2"),
-    ("a b c d e f", ["--dropout", "1.5"], "--dropout must be a fraction"),
-])
+@pytest.mark.parametrize(
+    "text, options, message",
+    [
+        ("", [], "the training text is empty"),
+        ("good film", [], "fewer than the window (3)"),
+        ("so so so so so", [], "vocabulary has 1 word"),
+        ("a b c d e f", ["--window", "1"], "--window must be at least 2"),
+        ("a b c d e f", ["--dropout", "1.5"], "--dropout must be a fraction"),
+    ],
+)
 def test_lm_train_bad_input_is_one_line_exit_1(tmp_path, text, options, message):
     source = tmp_path / "in.txt"
     source.write_text(text)
@@ -119,7 +138,7 @@ def test_lm_export_feeds_the_classifier(pets_lm, tmp_path, fixtures):
     count, dim = map(int, header.split())
     assert dim == 16 and len(first.split()) == 17 and count == len(vectors.read_text().splitlines()) - 1
     assert "<s>" not in vectors.read_text()
-    assert run("lm", "export", path, vectors).exit_code == 1    # exists: needs --force
+    assert run("lm", "export", path, vectors).exit_code == 1  # exists: needs --force
     model = tmp_path / "emb.sentclf"
     trained = run("train", fixtures / "tiny.csv", "-o", model, "--embeddings", vectors, "--model", "lr", "--json", "-q")
     assert trained.exit_code == 0, trained.stderr
@@ -138,7 +157,7 @@ def test_ctrl_c_keeps_a_usable_checkpoint_and_exits_130(tmp_path, fixtures, monk
 
     def interrupted_later(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 5:          # inside the third epoch (two batches per epoch)
+        if calls["n"] == 5:  # inside the third epoch (two batches per epoch)
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
@@ -149,7 +168,7 @@ def test_ctrl_c_keeps_a_usable_checkpoint_and_exits_130(tmp_path, fixtures, monk
     assert "Interrupted" in result.stderr and str(out) in result.stderr
     model, _ = lmfile.load(out)
     assert model.next_words("the dog", 1)
-    assert "Kneser-Ney" not in result.stdout     # the baseline is skipped when interrupted
+    assert "Kneser-Ney" not in result.stdout  # the baseline is skipped when interrupted
 
 
 def test_lm_export_leaves_out_tokens_with_blanks(tmp_path):

@@ -5,14 +5,17 @@ import pytest
 from sentclf.data.corpus import DEFAULT_CORPUS_NAME, clean_tweet, corpus_path, load_default_corpus
 
 
-@pytest.mark.parametrize("raw, expected", [
-    (b"I don\xd5\xa2_\x8a\xce_\x86\xa2t know", "I don't know"),
-    (b"\xe4\xf3\xec@bob: hi\xe4\xf3\x9d", '"@bob: hi"'),
-    (b"read more https://t.co/x \xe4\xf3_", "read more https://t.co/x ..."),
-    (b"tickets! _\xf4\xd6\x89_\xf4\xd6\x89 #fest", "tickets! #fest"),
-    (b"fish &amp; chips", "fish & chips"),
-    (b"@Rachel__Nichols ok", "@Rachel__Nichols ok"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (b"I don\xd5\xa2_\x8a\xce_\x86\xa2t know", "I don't know"),
+        (b"\xe4\xf3\xec@bob: hi\xe4\xf3\x9d", '"@bob: hi"'),
+        (b"read more https://t.co/x \xe4\xf3_", "read more https://t.co/x ..."),
+        (b"tickets! _\xf4\xd6\x89_\xf4\xd6\x89 #fest", "tickets! #fest"),
+        (b"fish &amp; chips", "fish & chips"),
+        (b"@Rachel__Nichols ok", "@Rachel__Nichols ok"),
+    ],
+)
 def test_corpus_clean_tweet_repairs_mojibake(raw, expected):
     assert clean_tweet(raw) == expected
 

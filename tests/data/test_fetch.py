@@ -1,4 +1,5 @@
 """Dataset fetching against a local HTTP server on 127.0.0.1: no test touches the internet."""
+
 import hashlib
 import io
 import json
@@ -83,9 +84,17 @@ def server():
 
 def mr_spec(server, archive_sha=None, members=None) -> dict:
     server.files["/mr.tar.gz"] = MR_ARCHIVE
-    spec = Spec("mr", "test MR", {"mr.tar.gz": f"{server.url}/mr.tar.gz"}, {"mr.tar.gz": archive_sha}, "1 KB",
-                "test", "mr", outputs={"all": "mr.jsonl"},
-                members=members or {"rt-polaritydata/rt-polarity.pos": sha(POS), "rt-polaritydata/rt-polarity.neg": sha(NEG)})
+    spec = Spec(
+        "mr",
+        "test MR",
+        {"mr.tar.gz": f"{server.url}/mr.tar.gz"},
+        {"mr.tar.gz": archive_sha},
+        "1 KB",
+        "test",
+        "mr",
+        outputs={"all": "mr.jsonl"},
+        members=members or {"rt-polaritydata/rt-polarity.pos": sha(POS), "rt-polaritydata/rt-polarity.neg": sha(NEG)},
+    )
     return {"mr": spec}
 
 
@@ -115,7 +124,7 @@ def test_datasets_bad_checksum_leaves_nothing(server, tmp_path):
 
 def test_datasets_member_checksum_mismatch(server, tmp_path):
     registry = mr_spec(server, members={"rt-polaritydata/rt-polarity.pos": "1" * 64})
-    with pytest.raises(DataError, match="rt-polarity.pos does not match its sha256"):
+    with pytest.raises(DataError, match=r"rt-polarity.pos does not match its sha256"):
         fetch("mr", tmp_path, registry)
     assert not (tmp_path / "mr").exists()
 
@@ -123,7 +132,7 @@ def test_datasets_member_checksum_mismatch(server, tmp_path):
 def test_datasets_interrupted_download_resumes(server, tmp_path):
     registry = mr_spec(server, archive_sha=sha(MR_ARCHIVE))
     server.truncate.add("/mr.tar.gz")
-    with pytest.raises(DataError, match="interrupted .* run the same command again to resume"):
+    with pytest.raises(DataError, match=r"interrupted .* run the same command again to resume"):
         fetch("mr", tmp_path, registry)
     part = tmp_path / "downloads" / "mr.tar.gz.part"
     assert 0 < part.stat().st_size < len(MR_ARCHIVE)
@@ -165,17 +174,32 @@ def test_datasets_uci_and_review_folders(server, tmp_path):
         archive.writestr("sentiment labelled sentences/yelp_labelled.txt", "Loved it.\t1\nNever again.\t0\n")
         archive.writestr("sentiment labelled sentences/readme.txt", "not data")
     server.files["/uci.zip"] = buffer.getvalue()
-    uci = Spec("uci", "t", {"uci.zip": f"{server.url}/uci.zip"}, {"uci.zip": None}, "", "", "uci",
-               outputs={"all": "uci.jsonl"})
+    uci = Spec(
+        "uci", "t", {"uci.zip": f"{server.url}/uci.zip"}, {"uci.zip": None}, "", "", "uci", outputs={"all": "uci.jsonl"}
+    )
     rows = read_jsonl(fetch("uci", tmp_path, {"uci": uci}) / "uci.jsonl")
-    assert rows == [{"text": "Loved it.", "label": "pos", "source": "yelp"},
-                    {"text": "Never again.", "label": "neg", "source": "yelp"}]
-    reviews = {"txt_sentoken/pos/cv000_1.txt": b"great\n", "txt_sentoken/neg/cv001_2.txt": b"awful\n",
-               "../evil.txt": b"x"}
+    assert rows == [
+        {"text": "Loved it.", "label": "pos", "source": "yelp"},
+        {"text": "Never again.", "label": "neg", "source": "yelp"},
+    ]
+    reviews = {
+        "txt_sentoken/pos/cv000_1.txt": b"great\n",
+        "txt_sentoken/neg/cv001_2.txt": b"awful\n",
+        "../evil.txt": b"x",
+    }
     server.files["/p2.tar.gz"] = tar_gz(reviews)
     expected = hashlib.sha256(b"neg/cv001_2\nawful\n\0pos/cv000_1\ngreat\n\0").hexdigest()
-    p2 = Spec("polarity2", "t", {"p2.tar.gz": f"{server.url}/p2.tar.gz"}, {"p2.tar.gz": None}, "", "", "polarity2",
-              content_sha256=expected, outputs={"all": "."})
+    p2 = Spec(
+        "polarity2",
+        "t",
+        {"p2.tar.gz": f"{server.url}/p2.tar.gz"},
+        {"p2.tar.gz": None},
+        "",
+        "",
+        "polarity2",
+        content_sha256=expected,
+        outputs={"all": "."},
+    )
     folder = fetch("polarity2", tmp_path, {"polarity2": p2})
     assert content_digest(folder) == expected and (folder / "pos" / "cv000_1.txt").read_bytes() == b"great\n"
     assert not (tmp_path / "evil.txt").exists()

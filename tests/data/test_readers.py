@@ -8,8 +8,9 @@ from sentclf.data.readers import detect_format, read_examples
 from sentclf.errors import DataError
 
 
-@pytest.mark.parametrize("name, fmt", [("tiny.csv", "csv"), ("tiny.tsv", "tsv"), ("tiny.jsonl", "jsonl"),
-                                       ("tiny.ft", "fasttext")])
+@pytest.mark.parametrize(
+    "name, fmt", [("tiny.csv", "csv"), ("tiny.tsv", "tsv"), ("tiny.jsonl", "jsonl"), ("tiny.ft", "fasttext")]
+)
 def test_data_every_format_reads_the_same_examples(fixtures, name, fmt):
     dataset = read_examples(str(fixtures / name))
     assert dataset.format == fmt
@@ -19,9 +20,15 @@ def test_data_every_format_reads_the_same_examples(fixtures, name, fmt):
     assert len(dataset.sha256) == 64
 
 
-@pytest.mark.parametrize("first_line, fmt", [('{"text": "a", "label": "b"}', "jsonl"),
-                                             ("__label__pos nice", "fasttext"), ("text\tlabel", "tsv"),
-                                             ("text,label", "csv")])
+@pytest.mark.parametrize(
+    "first_line, fmt",
+    [
+        ('{"text": "a", "label": "b"}', "jsonl"),
+        ("__label__pos nice", "fasttext"),
+        ("text\tlabel", "tsv"),
+        ("text,label", "csv"),
+    ],
+)
 def test_data_format_detected_from_content(first_line, fmt):
     assert detect_format("data.txt", first_line + "\n") == fmt
 
@@ -61,17 +68,20 @@ def write(tmp_path, name, content: bytes):
     return str(path)
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("d.csv", b"text,label\ngood,pos\nbad,\n", "line 3: no label in column 'label'"),
-    ("d.csv", b"text,label\ngood,pos\n\xff\xfe,neg\n", "line 3: bytes that are not valid utf-8: pass --encoding"),
-    ("d.csv", b"", "is empty"),
-    ("d.csv", b"   \n\n", "is empty"),
-    ("d.csv", b"words,stars\ngood,5\n", "cannot tell which column holds the text"),
-    ("d.jsonl", b'{"text": "a", "label": "x"}\n{"text": "b"\n', "line 2: not valid JSON"),
-    ("d.jsonl", b'{"text": "a", "label": "x"}\n{"label": "y"}\n', "line 2: no text in key 'text'"),
-    ("d.ft", b"__label__a fine\njust text\n", "line 2: no __label__LABEL"),
-    ("d.csv", b"text,label\x00\x01\x02", "binary file"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("d.csv", b"text,label\ngood,pos\nbad,\n", "line 3: no label in column 'label'"),
+        ("d.csv", b"text,label\ngood,pos\n\xff\xfe,neg\n", "line 3: bytes that are not valid utf-8: pass --encoding"),
+        ("d.csv", b"", "is empty"),
+        ("d.csv", b"   \n\n", "is empty"),
+        ("d.csv", b"words,stars\ngood,5\n", "cannot tell which column holds the text"),
+        ("d.jsonl", b'{"text": "a", "label": "x"}\n{"text": "b"\n', "line 2: not valid JSON"),
+        ("d.jsonl", b'{"text": "a", "label": "x"}\n{"label": "y"}\n', "line 2: no text in key 'text'"),
+        ("d.ft", b"__label__a fine\njust text\n", "line 2: no __label__LABEL"),
+        ("d.csv", b"text,label\x00\x01\x02", "binary file"),
+    ],
+)
 def test_data_bad_input_names_file_and_line(tmp_path, name, content, message):
     path = write(tmp_path, name, content)
     with pytest.raises(DataError, match=message) as excinfo:
@@ -120,7 +130,7 @@ def test_data_iter_documents_is_lazy_and_names_bad_lines(tmp_path):
     stream = iter_documents([path])
     assert next(stream).text == "fine"  # nothing past the first line is decoded yet
     next(stream)
-    with pytest.raises(DataError, match="a.txt line 3: bytes that are not valid utf-8"):
+    with pytest.raises(DataError, match=r"a.txt line 3: bytes that are not valid utf-8"):
         next(stream)
 
 

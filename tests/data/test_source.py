@@ -1,4 +1,5 @@
 """Data sources: which paths are datasets, and DATA arguments naming registry entries."""
+
 from sentclf.data.source import DataConfig, TextSource, is_dataset
 
 

@@ -1,9 +1,10 @@
 """Reading text for the language model: vocabulary, boundaries, windows, held-out split, errors."""
+
 import numpy as np
 import pytest
 
-from sentclf.lm import encoding as lmdata
 from sentclf.errors import ConfigError, DataError
+from sentclf.lm import encoding as lmdata
 from sentclf.lm.encoding import BOS_ID, EOS_ID, UNK_ID, Encoded
 
 
@@ -31,7 +32,7 @@ def test_min_count_and_max_vocab_send_words_to_unk():
 
 
 def test_empty_documents_are_skipped_and_text_is_tokenized_like_the_classifier():
-    ids, lengths, words = lmdata.tokenize_documents(["It's GREAT!", "", "   "])
+    _ids, lengths, words = lmdata.tokenize_documents(["It's GREAT!", "", "   "])
     assert words == ["it's", "great", "!"] and lengths.tolist() == [3]
 
 
@@ -50,7 +51,7 @@ def test_held_out_split_is_seeded_by_document_and_leaves_training_text():
     mask = lmdata.split_documents(lengths, 0.1, seed=0)
     assert mask.sum() == 5 and (mask == lmdata.split_documents(lengths, 0.1, seed=0)).all()
     assert not (mask == lmdata.split_documents(lengths, 0.1, seed=1)).all()
-    assert lmdata.split_documents(np.ones(1, dtype=np.int32), 0.5, 0).sum() == 0   # one document: all training
+    assert lmdata.split_documents(np.ones(1, dtype=np.int32), 0.5, 0).sum() == 0  # one document: all training
     assert lmdata.split_documents(np.ones(3, dtype=np.int32), 0.01, 0).sum() == 1  # at least one held out
 
 
@@ -60,11 +61,14 @@ def test_encode_maps_new_text_onto_a_fixed_vocabulary():
     assert [vocab[i] for i in data.ids] == ["the", "<unk>", "gets", "fed"]
 
 
-@pytest.mark.parametrize("texts, window, message", [
-    ([""], 3, "empty"),
-    (["a b"], 3, "fewer than the window"),
-    (["a a a a"], 3, "vocabulary has 1 word"),
-])
+@pytest.mark.parametrize(
+    "texts, window, message",
+    [
+        ([""], 3, "empty"),
+        (["a b"], 3, "fewer than the window"),
+        (["a a a a"], 3, "vocabulary has 1 word"),
+    ],
+)
 def test_text_too_short_or_too_poor_is_a_data_error(texts, window, message):
     vocab, data, _ = encoded(texts)
     with pytest.raises(DataError, match=message):

@@ -1,4 +1,5 @@
 """The language model as a tool: training, early stopping, checkpoints, Ctrl-C, files, queries."""
+
 import zipfile
 
 import numpy as np
@@ -6,15 +7,17 @@ import pytest
 
 from sentclf import archive as bundle
 from sentclf.classify import modelfile
+from sentclf.errors import ConfigError, ModelFileError
 from sentclf.lm import lmfile, training
 from sentclf.lm.config import LMConfig
-from sentclf.errors import ConfigError, ModelFileError
 
 ANIMALS = ["cat", "dog"]
 # "the dog gets" never occurs: the model must borrow what it learned for the cat (the lecture's example)
-PETS = [f"the {a} {v} ." for a in ANIMALS for v in
-        ["is asleep", "is hungry", "sat on the mat", "ran to the door", "wants to play"]] + [
-    "i have to make sure that the cat gets fed .", "we make sure the cat gets fed .", "the cat gets fed at noon ."]
+PETS = [
+    f"the {a} {v} ."
+    for a in ANIMALS
+    for v in ["is asleep", "is hungry", "sat on the mat", "ran to the door", "wants to play"]
+] + ["i have to make sure that the cat gets fed .", "we make sure the cat gets fed .", "the cat gets fed at noon ."]
 TINY = LMConfig(window=3, dim=16, hidden=32, epochs=60, batch_size=16, min_count=1, holdout=0, lr=0.01)
 
 
@@ -36,7 +39,7 @@ def test_next_words_are_a_distribution_without_the_boundary_token(pets_model):
     assert "<s>" not in [row["word"] for row in rows]
     assert sum(row["probability"] for row in rows) == pytest.approx(1.0, abs=1e-4)
     assert [row["probability"] for row in rows] == sorted((row["probability"] for row in rows), reverse=True)
-    assert pets_model.next_words("", k=1)[0]["word"] == "the"   # every document starts with "the" or "i"/"we"
+    assert pets_model.next_words("", k=1)[0]["word"] == "the"  # every document starts with "the" or "i"/"we"
 
 
 def test_neighbors_of_an_unknown_word_is_a_config_error(pets_model):
@@ -44,19 +47,20 @@ def test_neighbors_of_an_unknown_word_is_a_config_error(pets_model):
         pets_model.neighbors("zebra")
     with pytest.raises(ConfigError, match="not in the model's vocabulary"):
         pets_model.neighbors("<unk>")
-    assert pets_model.neighbors("Cat", k=1)   # looked up as the tokenizer writes it
+    assert pets_model.neighbors("Cat", k=1)  # looked up as the tokenizer writes it
 
 
 def test_training_lowers_held_out_perplexity_and_stops_early():
     texts = PETS * 4
-    config = LMConfig(window=2, dim=8, hidden=16, epochs=40, batch_size=8, min_count=1, holdout=0.25,
-                         patience=2, lr=0.02)
+    config = LMConfig(
+        window=2, dim=8, hidden=16, epochs=40, batch_size=8, min_count=1, holdout=0.25, patience=2, lr=0.02
+    )
     vocab, counts, train, held = training.split_text(texts, config)
     result = training.fit(config, vocab, counts, train, held)
     history = [row["heldout_perplexity"] for row in result["history"]]
     assert history[result["best_epoch"] - 1] == min(history) < history[0]
     assert result["model"].perplexity(held) == pytest.approx(min(history))
-    assert len(history) < 40 or result["best_epoch"] > 30    # patience ends a plateau
+    assert len(history) < 40 or result["best_epoch"] > 30  # patience ends a plateau
 
 
 def test_ctrl_c_returns_the_best_model_so_far():
@@ -73,7 +77,8 @@ def test_ctrl_c_returns_the_best_model_so_far():
     result = training.fit(config, vocab, counts, train, held, progress=progress)
     assert result["interrupted"] and len(result["history"]) == 3
     assert result["model"].perplexity(held) == pytest.approx(
-        min(row["heldout_perplexity"] for row in result["history"]))
+        min(row["heldout_perplexity"] for row in result["history"])
+    )
 
 
 def test_save_and_load_round_trip_without_pickle(tmp_path, pets_model):
@@ -116,16 +121,22 @@ def test_bad_lm_files_are_one_line_errors(tmp_path, pets_model):
 
 
 def test_config_is_validated():
-    for bad, message in [({"window": 1}, "--window"), ({"activation": "softplus"}, "choose one of relu, tanh, sigmoid"),
-                         ({"dropout": 1.0}, "--dropout"), ({"epochs": 0}, "--epochs"), ({"lr": 0}, "--lr"),
-                         ({"optimizer": "rmsprop"}, "adam or sgd")]:
+    for bad, message in [
+        ({"window": 1}, "--window"),
+        ({"activation": "softplus"}, "choose one of relu, tanh, sigmoid"),
+        ({"dropout": 1.0}, "--dropout"),
+        ({"epochs": 0}, "--epochs"),
+        ({"lr": 0}, "--lr"),
+        ({"optimizer": "rmsprop"}, "adam or sgd"),
+    ]:
         with pytest.raises(ConfigError, match=message):
             LMConfig(**bad).validate()
 
 
 def test_sgd_with_momentum_trains_too():
-    config = LMConfig(window=2, dim=8, hidden=16, epochs=15, batch_size=8, min_count=1, holdout=0,
-                         optimizer="sgd", lr=0.1)
+    config = LMConfig(
+        window=2, dim=8, hidden=16, epochs=15, batch_size=8, min_count=1, holdout=0, optimizer="sgd", lr=0.1
+    )
     vocab, counts, train, _ = training.split_text(PETS, config)
     result = training.fit(config, vocab, counts, train, None)
     losses = [row["train_loss"] for row in result["history"]]
@@ -133,17 +144,16 @@ def test_sgd_with_momentum_trains_too():
 
 
 def test_a_diverging_run_is_a_clear_error():
-    config = LMConfig(window=2, dim=8, hidden=16, epochs=30, batch_size=8, min_count=1, holdout=0,
-                         optimizer="sgd", lr=50.0)
+    config = LMConfig(
+        window=2, dim=8, hidden=16, epochs=30, batch_size=8, min_count=1, holdout=0, optimizer="sgd", lr=50.0
+    )
     vocab, counts, train, _ = training.split_text(PETS, config)
-    with pytest.raises(ConfigError, match="training diverged in epoch .*lower --lr"):
-        with np.errstate(all="ignore"):
-            training.fit(config, vocab, counts, train, None)
+    with pytest.raises(ConfigError, match=r"training diverged in epoch .*lower --lr"), np.errstate(all="ignore"):
+        training.fit(config, vocab, counts, train, None)
 
 
 def test_a_tied_model_trains_saves_and_loads(tmp_path):
-    config = LMConfig(window=3, dim=8, hidden=16, epochs=30, batch_size=16, min_count=1, holdout=0, lr=0.01,
-                         tie=True)
+    config = LMConfig(window=3, dim=8, hidden=16, epochs=30, batch_size=16, min_count=1, holdout=0, lr=0.01, tie=True)
     vocab, counts, train, _ = training.split_text(PETS, config)
     model = training.fit(config, vocab, counts, train, None)["model"]
     assert set(model.params) == {"E", "W", "b", "P", "c"}

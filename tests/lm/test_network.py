@@ -1,4 +1,5 @@
 """The language model's backward pass against finite differences, for every parameter group."""
+
 import numpy as np
 import pytest
 
@@ -11,7 +12,7 @@ def tiny_model(seed=0, tied=False):
     rng = np.random.default_rng(seed)
     params = nnlm.init_params(V, WINDOW, DIM, HIDDEN, rng, unigram=rng.random(V) + 0.1, tied=tied)
     params = {name: value.astype(np.float64) for name, value in params.items()}
-    nnlm.output_views(params)[1][...] += rng.normal(0, 0.5, V)        # a bias that is not just the unigram
+    nnlm.output_views(params)[1][...] += rng.normal(0, 0.5, V)  # a bias that is not just the unigram
     params["b"] += rng.normal(0, 0.3, HIDDEN)
     # word 4 twice in one window and in several windows; [3, 3, 3] repeats a word three times
     contexts = np.array([[1, 1, 1], [1, 1, 4], [1, 4, 5], [4, 5, 4], [5, 4, 6], [3, 3, 3]])
@@ -47,8 +48,13 @@ def groups(grad_dict):
     """E, W, b, U and c apart (U and c are stored together in Uc); E, W, b, P and c when tied."""
     if "Uc" not in grad_dict:
         return dict(grad_dict)
-    return {"E": grad_dict["E"], "W": grad_dict["W"], "b": grad_dict["b"],
-            "U": grad_dict["Uc"][:-1], "c": grad_dict["Uc"][-1]}
+    return {
+        "E": grad_dict["E"],
+        "W": grad_dict["W"],
+        "b": grad_dict["b"],
+        "U": grad_dict["Uc"][:-1],
+        "c": grad_dict["Uc"][-1],
+    }
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
@@ -87,7 +93,8 @@ def test_loss_is_the_mean_negative_log_likelihood():
     logp = nnlm.log_probs(params, contexts, "tanh")
     assert loss == pytest.approx(-logp[np.arange(len(targets)), targets].mean())
     assert nnlm.target_log_probs(params, contexts, targets, "tanh", batch_size=4) == pytest.approx(
-        logp[np.arange(len(targets)), targets])
+        logp[np.arange(len(targets)), targets]
+    )
     assert np.exp(logp).sum(axis=1) == pytest.approx(np.ones(len(contexts)))
 
 

@@ -1,4 +1,5 @@
 """The Kneser-Ney baseline: the tabled continuation counts score exactly like stock nltk.lm."""
+
 import numpy as np
 import pytest
 from nltk.lm import KneserNeyInterpolated, Vocabulary
@@ -7,8 +8,14 @@ from sentclf.lm import encoding as lmdata
 from sentclf.lm import ngram
 from sentclf.lm.encoding import Encoded
 
-TEXTS = ["the cat gets fed", "the dog gets walked", "a cat sat on the mat", "the dog sat on a cat",
-         "we fed the dog", "the cat gets fed again and again"]
+TEXTS = [
+    "the cat gets fed",
+    "the dog gets walked",
+    "a cat sat on the mat",
+    "the dog sat on a cat",
+    "we fed the dog",
+    "the cat gets fed again and again",
+]
 
 
 def corpus():
@@ -26,7 +33,7 @@ def test_scores_equal_stock_nltk_kneser_ney(order):
     test = lmdata.encode(["the dog gets fed", "a mat sat on the dog"], vocab)
     stream, positions = lmdata.padded_stream(test, order - 1)
     for p in positions:
-        word, context = int(stream[p]), tuple(int(t) for t in stream[p - order + 1:p])
+        word, context = int(stream[p]), tuple(int(t) for t in stream[p - order + 1 : p])
         assert ours.unmasked_score(word, context) == pytest.approx(stock.unmasked_score(word, context), rel=1e-12)
 
 
@@ -36,7 +43,7 @@ def test_probabilities_sum_to_one_over_the_vocabulary():
     for context in [(), (1,), (1, 1), (1, vocab.index("the")), (vocab.index("the"), vocab.index("cat")), (0, 0)]:
         total = sum(model.unmasked_score(w, context) for w in range(len(vocab)))
         assert total == pytest.approx(1.0)
-        assert model.unmasked_score(1, context) == 0   # <s> is never predicted
+        assert model.unmasked_score(1, context) == 0  # <s> is never predicted
 
 
 def test_log_probs_cover_every_word_and_end_of_document():

@@ -5,6 +5,7 @@ the pipeline and the model file's metadata all read this registry.
 
 This module imports nothing heavy: a block's module is imported only when the block is built.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -25,6 +26,7 @@ class FeatureBlock:
     dense: bool = True
     needs_embeddings: bool = False
     columns: tuple = ()  # fixed (name, alias) columns, when the block has them
+
     def build(self, context: BlockContext):
         """The block's unfitted scikit-learn transformer (its module is imported here)."""
         return importlib.import_module(self.module).build(context)
@@ -35,19 +37,40 @@ class BlockContext:
     """What a block may need to build itself: the lexicon, the embedding config, a pre-loaded table."""
 
     lexicon: Any = None
-    embeddings: Any = None   # a classify.config.EmbeddingConfig
-    table: Any = None        # a VectorTable loaded once for every fold
+    embeddings: Any = None  # a classify.config.EmbeddingConfig
+    table: Any = None  # a VectorTable loaded once for every fold
 
 
-BLOCKS = {block.name: block for block in (
-    FeatureBlock("six", "x1..x6, the lecture's six hand-crafted features", "sentclf.classify.features.six",
-                 columns=(("x1", "positive_count"), ("x2", "negative_count"), ("x3", "has_no"),
-                          ("x4", "pronoun_count"), ("x5", "has_exclamation"), ("x6", "log_token_count"))),
-    FeatureBlock("emb", "pooled word vectors (needs --embeddings SOURCE)", "sentclf.classify.features.embeddings",
-                 needs_embeddings=True),
-    FeatureBlock("ngrams", "TF-IDF word 1-2-grams seen in at least 2 documents", "sentclf.classify.features.ngrams",
-                 dense=False),
-)}
+BLOCKS = {
+    block.name: block
+    for block in (
+        FeatureBlock(
+            "six",
+            "x1..x6, the lecture's six hand-crafted features",
+            "sentclf.classify.features.six",
+            columns=(
+                ("x1", "positive_count"),
+                ("x2", "negative_count"),
+                ("x3", "has_no"),
+                ("x4", "pronoun_count"),
+                ("x5", "has_exclamation"),
+                ("x6", "log_token_count"),
+            ),
+        ),
+        FeatureBlock(
+            "emb",
+            "pooled word vectors (needs --embeddings SOURCE)",
+            "sentclf.classify.features.embeddings",
+            needs_embeddings=True,
+        ),
+        FeatureBlock(
+            "ngrams",
+            "TF-IDF word 1-2-grams seen in at least 2 documents",
+            "sentclf.classify.features.ngrams",
+            dense=False,
+        ),
+    )
+}
 
 
 SIX_ALIASES = dict(BLOCKS["six"].columns)  # x1 → positive_count, ...
@@ -59,8 +82,10 @@ def parse_feature_set(feature_set: str) -> tuple:
     names = [name.strip() for name in feature_set.split("+") if name.strip()]
     unknown = [name for name in names if name not in BLOCKS]
     if unknown or not names:
-        raise ConfigError(f"unknown feature block '{'+'.join(unknown) or feature_set}' in '{feature_set}': "
-                          f"join blocks with '+' from: {', '.join(BLOCKS)}")
+        raise ConfigError(
+            f"unknown feature block '{'+'.join(unknown) or feature_set}' in '{feature_set}': "
+            f"join blocks with '+' from: {', '.join(BLOCKS)}"
+        )
     return tuple(name for name in BLOCKS if name in names)
 
 

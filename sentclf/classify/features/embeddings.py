@@ -6,6 +6,7 @@ Policy for words first seen at predict time: the model keeps the training vocabu
 both is out of vocabulary and is left out of the pool. A document with no known token pools to the
 zero vector and is counted (``n_docs_without_vectors_``, and flagged by ``features``).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -24,8 +25,9 @@ from sentclf.errors import ConfigError
 def build(context):
     """The block for the registry: pooled vectors as the embedding config says."""
     emb = context.embeddings
-    return PooledEmbeddings(source=emb.source, fmt=emb.fmt, pool=emb.pool, keep_vectors=emb.keep_vectors,
-                            table=context.table)
+    return PooledEmbeddings(
+        source=emb.source, fmt=emb.fmt, pool=emb.pool, keep_vectors=emb.keep_vectors, table=context.table
+    )
 
 
 def token_ids(table: VectorTable, docs: list, unknown: bool = True) -> tuple:
@@ -39,8 +41,10 @@ def token_ids(table: VectorTable, docs: list, unknown: bool = True) -> tuple:
         ids = [[i for i in enc.ids if i != unk] if unk in enc.ids else enc.ids for enc in encodings]
         if not unknown:
             return ids, None
-        return ids, [[text[a:b] for (a, b), i in zip(enc.offsets, enc.ids) if i == unk]  # the words behind [UNK]
-                     for text, enc in zip(joined, encodings)]
+        return ids, [
+            [text[a:b] for (a, b), i in zip(enc.offsets, enc.ids) if i == unk]  # the words behind [UNK]
+            for text, enc in zip(joined, encodings)
+        ]
     get = table.index.get
     ids = [[i for i in map(get, doc) if i is not None] for doc in docs]
     return ids, [[t for t in doc if t not in table.index] for doc in docs] if unknown else None
@@ -50,8 +54,9 @@ def pool_vectors(matrix: np.ndarray, ids: list, pools: tuple) -> np.ndarray:
     """(n_docs, len(pools) * dim): each document's rows mean- and/or max-pooled; zeros if it has none."""
     lengths = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
     flat = np.fromiter(itertools.chain.from_iterable(ids), dtype=np.int64, count=int(lengths.sum()))
-    parts = [_mean_pool(matrix, flat, lengths) if name == "mean" else _max_pool(matrix, flat, lengths)
-             for name in pools]
+    parts = [
+        _mean_pool(matrix, flat, lengths) if name == "mean" else _max_pool(matrix, flat, lengths) for name in pools
+    ]
     return np.hstack(parts).astype(np.float32, copy=False)
 
 

@@ -1,5 +1,6 @@
 """The ``ngrams`` feature block: TF-IDF over word 1-2-grams of sentclf's tokens (sublinear tf,
 n-grams seen in at least two documents), sparse all the way."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,16 @@ def passthrough(tokens):
 
 def ngram_vectorizer() -> TfidfVectorizer:
     """Word 1-2-grams over sentclf's tokens, TF-IDF with sublinear tf, n-grams seen in >= 2 documents."""
-    return TfidfVectorizer(preprocessor=passthrough, tokenizer=passthrough, token_pattern=None, lowercase=False,
-                           ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32)
+    return TfidfVectorizer(
+        preprocessor=passthrough,
+        tokenizer=passthrough,
+        token_pattern=None,
+        lowercase=False,
+        ngram_range=(1, 2),
+        min_df=2,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
 
 
 def build(context):

@@ -5,6 +5,7 @@ x1 count of positive-lexicon tokens      x4 count of 1st and 2nd person pronouns
 x2 count of negative-lexicon tokens      x5 1 if "!" occurs, else 0
 x3 1 if the token "no" occurs, else 0    x6 ln(number of tokens); 0 for an empty document
 """
+
 from __future__ import annotations
 
 import math
@@ -30,12 +31,20 @@ def feature_values(tokens: list, lexicon: Lexicon, codes: dict | None = None) ->
     """The six features of one tokenized document (the fast path: no trace kept)."""
     n_tokens = len(tokens)
     if n_tokens >= _MAX_PACKED:
-        counts = [sum(map(getattr(lexicon, name).__contains__, tokens)) for name in ("positive", "negative", "pronouns")]
+        counts = [
+            sum(map(getattr(lexicon, name).__contains__, tokens)) for name in ("positive", "negative", "pronouns")
+        ]
     else:
         packed = sum(filter(None, map((codes or lexicon.codes).get, tokens)))
         counts = [packed & _MASK, (packed >> PACK_SHIFT) & _MASK, packed >> (2 * PACK_SHIFT)]
-    return (counts[0], counts[1], 1 if "no" in tokens else 0, counts[2], 1 if "!" in tokens else 0,
-            math.log(n_tokens) if n_tokens else 0.0)
+    return (
+        counts[0],
+        counts[1],
+        1 if "no" in tokens else 0,
+        counts[2],
+        1 if "!" in tokens else 0,
+        math.log(n_tokens) if n_tokens else 0.0,
+    )
 
 
 def feature_matrix(docs, lexicon: Lexicon) -> np.ndarray:
@@ -63,7 +72,9 @@ class FeatureTrace:
 
 def trace(tokens: list, lexicon: Lexicon) -> FeatureTrace:
     """Feature values of one tokenized document, with the matched tokens in document order."""
-    matched = {name: [t for t in tokens if t in getattr(lexicon, name)] for name in ("positive", "negative", "pronouns")}
+    matched = {
+        name: [t for t in tokens if t in getattr(lexicon, name)] for name in ("positive", "negative", "pronouns")
+    }
     return FeatureTrace(values=feature_values(tokens, lexicon), n_tokens=len(tokens), matched=matched)
 
 
@@ -105,5 +116,5 @@ def class_means(texts: list, labels: list, lexicon: Lexicon) -> dict:
     result = {}
     for label in sorted(set(labels), key=str):
         rows = matrix[labels_arr == label]
-        result[label] = {"n": int(len(rows)), **dict(zip(FEATURE_NAMES, rows.mean(axis=0).tolist()))}
+        result[label] = {"n": len(rows), **dict(zip(FEATURE_NAMES, rows.mean(axis=0).tolist()))}
     return result
