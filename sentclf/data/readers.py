@@ -123,7 +123,7 @@ def read_examples(
     if not text.strip():
         raise DataError(f"{name}: is empty: it holds no examples")
     fmt = fmt or detect_format(path, text)
-    rows = _ROW_READERS[fmt](text, name, text_col, label_col)
+    rows = ROW_READERS[fmt](text, name, text_col, label_col)
     texts, labels, n_bad = _collect(rows, name, skip_bad)
     if not texts:
         raise DataError(f"{name}: holds no usable examples ({n_bad} bad rows skipped)")
@@ -219,7 +219,7 @@ def _fasttext_rows(text: str, name: str, text_col, label_col):
         yield number, rest, head[len(FASTTEXT_PREFIX) :], None
 
 
-_ROW_READERS = {"csv": _csv_rows, "tsv": _tsv_rows, "jsonl": _jsonl_rows, "fasttext": _fasttext_rows}
+ROW_READERS = {"csv": _csv_rows, "tsv": _tsv_rows, "jsonl": _jsonl_rows, "fasttext": _fasttext_rows}
 
 
 def read_folder(path: str, encoding: str = "utf-8") -> Dataset:
