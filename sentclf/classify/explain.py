@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from sentclf.classify import modelfile
 from sentclf.classify.config import ExplainConfig
-from sentclf.classify.features.six import FEATURE_ALIASES, trace
-from sentclf.classify.pipeline import feature_parts
+from sentclf.classify.features.six import FEATURE_ALIASES, LectureFeatures, trace
+from sentclf.classify.pipeline import block_parts, feature_parts, unwrap
 from sentclf.errors import ConfigError
 from sentclf.nn.activations import sigmoid, softmax
 from sentclf.text import tokenize
@@ -23,7 +24,8 @@ def explain_text(model, text: str) -> dict:
 
     For two classes the logistic regression has one weight vector, for the second label: z > 0
     means that label, P = σ(z). For more classes there is one (w, b) per class and P = softmax(z).
-    Pooled-embedding dimensions are summed into one row: hundreds of rows would hide the picture.
+    x1..x6 get a row each; every other block (pooled embeddings, n-grams) one row with its
+    contributions summed: hundreds of rows would hide the picture.
     """
     if "lr" not in model.pipelines:
         raise ConfigError(f"{model.path}: holds no logistic regression to explain: retrain with --model lr or both")
@@ -31,9 +33,9 @@ def explain_text(model, text: str) -> dict:
     six, _ = feature_parts(pipeline)
     clf = pipeline.named_steps["clf"]
     tokens = tokenize(text)
-    raw = pipeline.named_steps["features"].transform([tokens])
-    x, scaled = raw[0].astype(np.float64), pipeline.named_steps["scale"].transform(raw)[0]
-    names = list(pipeline.named_steps["features"].get_feature_names_out())
+    features = pipeline.named_steps["features"].transform([tokens])
+    scale = pipeline.named_steps["scale"]
+    scaled = _row(features if scale == "passthrough" else scale.transform(features))
     classes = [str(c) for c in clf.classes_]
     scored = classes[1:] if len(classes) == 2 else classes
     weights = {label: clf.coef_[i] for i, label in enumerate(scored)}
@@ -44,7 +46,7 @@ def explain_text(model, text: str) -> dict:
         probabilities, link = {classes[0]: 1.0 - p, classes[1]: p}, "sigmoid"
     else:
         probabilities, link = dict(zip(classes, softmax([z[c] for c in classes]).tolist())), "softmax"
-    rows = _rows(names, x, scaled, weights, scored)
+    rows = _rows(pipeline, model.metadata.get("feature_set"), tokens, scaled, weights, scored)
     matched = trace(tokens, six.lexicon_).matched if six is not None else {}
     return {
         "text": text,
@@ -62,30 +64,45 @@ def explain_text(model, text: str) -> dict:
     }
 
 
-def _rows(names: list, x, scaled, weights: dict, scored: list) -> list:
-    """One row per lecture feature, plus one summed row for all embedding dimensions."""
-    rows = [
-        {
-            "name": name,
-            "alias": FEATURE_ALIASES[name],
-            "value": float(x[i]),
-            "scaled": float(scaled[i]),
-            "weights": {c: float(weights[c][i]) for c in scored},
-            "contributions": {c: float(weights[c][i] * scaled[i]) for c in scored},
-        }
-        for i, name in enumerate(names)
-        if name in FEATURE_ALIASES
-    ]
-    emb = [i for i, name in enumerate(names) if name not in FEATURE_ALIASES]
-    if emb:
-        rows.append(
-            {
-                "name": "emb",
-                "alias": f"pooled embeddings ({len(emb)} dims, summed)",
-                "value": None,
-                "scaled": None,
-                "weights": dict.fromkeys(scored),
-                "contributions": {c: float(weights[c][emb] @ scaled[emb]) for c in scored},
-            }
-        )
+def _row(matrix) -> np.ndarray:
+    """The single row of a (1, n) dense or sparse matrix, as float64."""
+    return (matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix, dtype=np.float64))[0]
+
+
+SUMMED_TITLES = {"emb": "pooled embeddings ({n} dims, summed)"}
+
+
+def _rows(pipeline, feature_set, tokens: list, scaled, weights: dict, scored: list) -> list:
+    """One row per lecture feature, and one summed row for each other block."""
+    rows, start = [], 0
+    for name, part in block_parts(pipeline, feature_set):
+        width = part.transform([tokens]).shape[1]
+        columns = range(start, start + width)
+        if isinstance(unwrap(part), LectureFeatures):
+            raw = _row(unwrap(part).transform([tokens]))
+            rows += [
+                {
+                    "name": column,
+                    "alias": FEATURE_ALIASES[column],
+                    "value": float(raw[k]),
+                    "scaled": float(scaled[i]),
+                    "weights": {c: float(weights[c][i]) for c in scored},
+                    "contributions": {c: float(weights[c][i] * scaled[i]) for c in scored},
+                }
+                for k, (i, column) in enumerate(zip(columns, FEATURE_ALIASES))
+            ]
+        else:
+            alias = SUMMED_TITLES.get(name, "{n} columns, summed").format(n=width)
+            block = slice(start, start + width)
+            rows.append(
+                {
+                    "name": name,
+                    "alias": alias,
+                    "value": None,
+                    "scaled": None,
+                    "weights": dict.fromkeys(scored),
+                    "contributions": {c: float(weights[c][block] @ scaled[block]) for c in scored},
+                }
+            )
+        start += width
     return rows

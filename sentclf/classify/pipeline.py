@@ -9,7 +9,7 @@ from __future__ import annotations
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
 from sentclf.classify.config import MODEL_KINDS, EmbeddingConfig, ModelConfig, check_feature_set
@@ -61,13 +61,18 @@ def build_classifier(kind: str, config: ModelConfig, sparse_only: bool = False):
 
 
 def build_features(feature_set: str, lexicon, embeddings: EmbeddingConfig | None = None, table=None):
-    """The feature step: the set's blocks side by side, in registry order (x1..x6 first)."""
+    """The feature step: the set's blocks side by side, in registry order (x1..x6 first).
+
+    Beside a prescaled block (whose columns carry learned weights) every other block is scaled on its
+    own, dense ones standardized, so that no scaler after the union undoes those weights."""
     embeddings = embeddings or EmbeddingConfig()
     blocks = check_feature_set(feature_set, embeddings)
     if embeddings.source is not None:
         embeddings.validate()
     context = BlockContext(lexicon=lexicon, embeddings=embeddings, table=table)
     parts = [(name, BLOCKS[name].build(context)) for name in blocks]
+    if any(BLOCKS[name].prescaled for name in blocks):
+        parts = [(name, make_pipeline(part, StandardScaler()) if BLOCKS[name].dense else part) for name, part in parts]
     if len(parts) == 1:
         return parts[0][1]
     return FeatureUnion(parts, verbose_feature_names_out=False)
@@ -89,9 +94,12 @@ def build_pipeline(
     config.validate()
     embeddings = embeddings or EmbeddingConfig()
     feature_set = features or embeddings.default_feature_set()
-    dense = [BLOCKS[name].dense for name in check_feature_set(feature_set, embeddings)]
+    blocks = check_feature_set(feature_set, embeddings)
+    dense = [BLOCKS[name].dense for name in blocks]
     sparse_only = not any(dense)
     scale = "passthrough" if sparse_only else StandardScaler() if all(dense) else MaxAbsScaler()
+    if any(BLOCKS[name].prescaled for name in blocks):
+        scale = "passthrough"  # the blocks were scaled one by one (see build_features)
     return Pipeline(
         [
             ("tokens", Tokenizer()),
@@ -111,10 +119,36 @@ def fit_for_size(pipeline: Pipeline, n_train: int, n_classes: int) -> Pipeline:
     return pipeline
 
 
+def block_parts(pipeline: Pipeline, feature_set: str | None = None) -> list:
+    """[(block name, fitted transformer)] of a pipeline's feature step, in column order. A lone block
+    is named by ``feature_set`` (the model file records it) or recognized by its type."""
+    step = pipeline.named_steps["features"]
+    if isinstance(step, FeatureUnion):
+        return list(step.transformer_list)
+    inner = unwrap(step)
+    known = {LectureFeatures: "six", PooledEmbeddings: "emb"}
+    return [(feature_set or next((n for t, n in known.items() if isinstance(inner, t)), "features"), step)]
+
+
+def feature_names(pipeline: Pipeline, feature_set: str | None = None) -> list:
+    """What the model file lists: every column of a dense block (x1..x6, emb_mean_0, ...), and for a
+    sparse block its name and width (``ngrams[48213]``): n-gram vocabularies are kept out of metadata."""
+    names = []
+    for name, part in block_parts(pipeline, feature_set):
+        columns = part.get_feature_names_out()
+        dense = BLOCKS[name].dense if name in BLOCKS else True
+        names += [str(c) for c in columns] if dense else [f"{name}[{len(columns)}]"]
+    return names
+
+
+def unwrap(part):
+    """A block itself, when the pipeline scaled it on its own (block → scaler)."""
+    return part.steps[0][1] if isinstance(part, Pipeline) else part
+
+
 def feature_parts(pipeline: Pipeline) -> tuple:
     """(LectureFeatures or None, PooledEmbeddings or None) of a fitted pipeline."""
-    step = pipeline.named_steps["features"]
-    parts = dict(step.transformer_list) if isinstance(step, FeatureUnion) else {"only": step}
-    six = next((p for p in parts.values() if isinstance(p, LectureFeatures)), None)
-    emb = next((p for p in parts.values() if isinstance(p, PooledEmbeddings)), None)
+    parts = [unwrap(part) for _, part in block_parts(pipeline)]
+    six = next((p for p in parts if isinstance(p, LectureFeatures)), None)
+    emb = next((p for p in parts if isinstance(p, PooledEmbeddings)), None)
     return six, emb

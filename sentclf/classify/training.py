@@ -18,7 +18,7 @@ from sentclf.classify.config import MODEL_TITLES, TrainConfig
 from sentclf.classify.features.six import feature_matrix
 from sentclf.classify.lexicons import Lexicon, load_lexicon
 from sentclf.classify.metrics import best_model, drop_details, score_model, timed_fit
-from sentclf.classify.pipeline import build_pipeline, feature_parts, fit_for_size
+from sentclf.classify.pipeline import build_pipeline, feature_names, feature_parts, fit_for_size
 from sentclf.classify.plots import feature_distributions_png, held_out_plots
 from sentclf.classify.significance import held_out_comparison
 from sentclf.classify.vector_sources import load_table
@@ -160,7 +160,7 @@ def train(config: TrainConfig, progress=None) -> TrainResult:
         "models": {kind: MODEL_TITLES[kind] for kind in pipelines},
         "best_model": best,
         "feature_set": config.feature_set(),
-        "feature_names": first.named_steps["features"].get_feature_names_out().tolist(),
+        "feature_names": feature_names(first, config.feature_set()),
         "embeddings": embeddings,
         "config": config.as_dict(),
         "lexicon": {"source": lexicon.source, "sha256": lexicon.sha256(), "sizes": lexicon.sizes()},

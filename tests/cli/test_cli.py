@@ -369,3 +369,38 @@ def test_cli_data_list_and_get_then_train_on_it(tmp_path, monkeypatch):
         server.close()
     unknown = run("data", "get", "mnist")
     assert unknown.exit_code == 1 and "unknown dataset 'mnist'" in unknown.stderr
+
+
+@pytest.mark.parametrize("feature_set", ["ngrams", "nbngrams", "six+nbngrams"])
+def test_cli_train_features_then_every_command_uses_them(tmp_path, fixtures, feature_set):
+    model = tmp_path / "m.sentclf"
+    trained = run(
+        "-q",
+        "train",
+        fixtures / "three_class.jsonl",
+        "-o",
+        model,
+        "--test-size",
+        "0.25",
+        "--features",
+        feature_set,
+        "--json",
+    )
+    assert trained.exit_code == 0, trained.stderr
+    assert json.loads(trained.stdout)["feature_set"] == feature_set
+    info = run("info", model).stdout
+    block = feature_set.split("+")[-1]
+    assert f"{block}[" in info and ("x1, x2" in info) == feature_set.startswith("six")
+    explained = run("explain", "-m", model, "Great crew, thank you!", "--json")
+    rows = {row["name"]: row for row in json.loads(explained.stdout)["features"]}
+    assert block in rows and rows[block]["alias"].endswith("columns, summed")
+    predicted = run("predict", "-m", model, "-", "--jsonl", "--use", "lr", input="great crew, thank you\nlost my bag\n")
+    rows = [json.loads(line) for line in predicted.stdout.splitlines()]
+    assert rows[0]["label"] == "positive" and len(rows) == 2
+    assert all(sum(row["probabilities"].values()) == pytest.approx(1, abs=1e-3) for row in rows)
+    assert run("evaluate", fixtures / "three_class.jsonl", "-m", model).exit_code == 0
+
+
+def test_cli_train_unknown_feature_block_is_an_error(fixtures, tmp_path):
+    result = run("train", fixtures / "tiny.csv", "-o", tmp_path / "m", "--features", "six+bogus")
+    assert result.exit_code == 1 and "unknown feature block 'bogus'" in result.stderr and "nbngrams" in result.stderr

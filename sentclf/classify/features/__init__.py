@@ -25,6 +25,7 @@ class FeatureBlock:
     module: str
     dense: bool = True
     needs_embeddings: bool = False
+    prescaled: bool = False  # its columns carry learned weights: the pipeline never rescales them
     columns: tuple = ()  # fixed (name, alias) columns, when the block has them
 
     def build(self, context: BlockContext):
@@ -68,6 +69,13 @@ BLOCKS = {
             "TF-IDF word 1-2-grams seen in at least 2 documents",
             "sentclf.classify.features.ngrams",
             dense=False,
+        ),
+        FeatureBlock(
+            "nbngrams",
+            "binary word 1-3-grams weighted by their NB log-count ratio (NB-SVM)",
+            "sentclf.classify.features.nbngrams",
+            dense=False,
+            prescaled=True,
         ),
     )
 }

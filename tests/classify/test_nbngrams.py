@@ -1,0 +1,57 @@
+"""The nbngrams block: NB log-count ratios by hand, one-vs-rest for three classes, and a pipeline that
+never rescales the weighted columns."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sentclf.classify.config import ModelConfig
+from sentclf.classify.features.nbngrams import NBWeightedNgrams
+from sentclf.classify.lexicons import load_lexicon
+from sentclf.classify.pipeline import build_pipeline
+from sentclf.data.readers import read_examples
+from sentclf.text import tokenize_all
+
+DOCS = [["good"], ["good", "fun"], ["bad"], ["bad", "fun"]]
+LABELS = ["pos", "pos", "neg", "neg"]
+
+
+def test_nbngrams_log_count_ratios_by_hand():
+    block = NBWeightedNgrams(ngram_range=(1, 1)).fit(DOCS, LABELS)
+    # alpha = 1: p = 1 + counts in pos = good 3, fun 2, bad 1 (sum 6); q = good 1, fun 2, bad 3 (sum 6)
+    ratios = dict(zip(block.vectorizer_.get_feature_names_out(), block.ratios_[0].tolist()))
+    assert ratios == pytest.approx({"bad": math.log(1 / 3), "fun": 0.0, "good": math.log(3)})
+    row = block.transform([["good", "good", "bad"]]).toarray()[0]  # binarized: 'good' counts once
+    assert sorted(row.tolist()) == pytest.approx([math.log(1 / 3), 0.0, math.log(3)])
+    assert list(block.get_feature_names_out()) == ["nb_bad", "nb_fun", "nb_good"]
+
+
+def test_nbngrams_three_classes_get_one_ratio_each_against_the_rest():
+    docs, labels = [*DOCS, ["meh"], ["meh", "fun"]], [*LABELS, "neu", "neu"]
+    block = NBWeightedNgrams(ngram_range=(1, 1)).fit(docs, labels)
+    assert block.ratios_.shape == (3, 4) and block.transform(docs).shape == (6, 12)
+    neu = dict(zip(block.vectorizer_.get_feature_names_out(), block.ratios_[list(block.classes_).index("neu")]))
+    assert neu["meh"] > 0 > neu["good"]
+    assert block.get_feature_names_out()[0].startswith("nb[neg]_")
+
+
+def test_nbngrams_needs_labels():
+    with pytest.raises(ValueError, match="needs the labels"):
+        NBWeightedNgrams().fit(DOCS)
+
+
+def test_nbngrams_in_a_pipeline_keeps_its_weights_beside_dense_features(fixtures):
+    data = read_examples(str(fixtures / "tiny.csv"))
+    tokens = tokenize_all(data.texts)
+    alone = build_pipeline("lr", load_lexicon(), ModelConfig(), features="nbngrams").fit(tokens, data.labels)
+    assert alone.score(tokens, data.labels) == 1.0
+    both = build_pipeline("lr", load_lexicon(), ModelConfig(), features="six+nbngrams").fit(tokens, data.labels)
+    assert both.named_steps["scale"] == "passthrough"
+    union = both.named_steps["features"]
+    nb_columns = union.transform(tokens).toarray()[:, 6:]
+    expected = union.transformer_list[1][1].transform(tokens).toarray()
+    assert np.allclose(nb_columns, expected)  # not rescaled after the union
+    six_columns = union.transform(tokens).toarray()[:, :6]
+    assert np.allclose(six_columns.mean(axis=0), 0, atol=1e-9)  # x1..x6 standardized on their own
+    assert both.predict(["a wonderful, enjoyable film"])[0] == "pos"
