@@ -28,13 +28,13 @@ from sentclf.errors import DataError
 CURVE_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0)
 
 
-def make_estimator(feature_set: str, kind: str, lexicon, config: CompareConfig, table):
+def make_estimator(feature_set: str, kind: str, lexicon, config: CompareConfig, table, encoder=None):
     """The pipeline of one cell; 'majority' and 'lexicon rule' are the reference rows."""
     if kind == "majority":
         return DummyClassifier(strategy="most_frequent")
     if kind == "lexicon rule":
         return LexiconRule(lexicon=lexicon)
-    return build_pipeline(kind, lexicon, config.model, config.embeddings, table, features=feature_set)
+    return build_pipeline(kind, lexicon, config.model, config.embeddings, table, features=feature_set, encoder=encoder)
 
 
 def _run_fold(estimator, tokens: list, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict:
@@ -60,7 +60,9 @@ def _cells(config: CompareConfig, labels: np.ndarray) -> list:
     return cells + [(f, m) for f in config.feature_sets() for m in config.models]
 
 
-def cross_validate(tokens: list, labels: list, lexicon, config: CompareConfig, table=None, folds=None) -> dict:
+def cross_validate(
+    tokens: list, labels: list, lexicon, config: CompareConfig, table=None, folds=None, encoder=None
+) -> dict:
     """Every cell on the same stratified folds (or the given ``folds``: [(train_idx, test_idx), ...],
     e.g. a corpus' own fold field or one train/test split), folds in parallel; per-fold scores kept."""
     config.validate()
@@ -76,7 +78,7 @@ def cross_validate(tokens: list, labels: list, lexicon, config: CompareConfig, t
     cells = _cells(config, y)
     tasks = [(cell, fold, train, test) for cell in cells for fold, (train, test) in enumerate(folds)]
     results = Parallel(n_jobs=config.jobs)(
-        delayed(_run_fold)(make_estimator(cell[0], cell[1], lexicon, config, table), tokens, y, train, test)
+        delayed(_run_fold)(make_estimator(cell[0], cell[1], lexicon, config, table, encoder), tokens, y, train, test)
         for cell, _, train, test in tasks
     )
     by_cell: dict[tuple, list] = {cell: [] for cell in cells}
@@ -93,7 +95,7 @@ def cross_validate(tokens: list, labels: list, lexicon, config: CompareConfig, t
         "significance": significance(rows, len(folds), ratio) if len(folds) > 1 else [],
     }
     if config.learning_curve:
-        report["learning_curve"] = learning_curve(tokens, y, folds, lexicon, config, table)
+        report["learning_curve"] = learning_curve(tokens, y, folds, lexicon, config, table, encoder)
     return report
 
 
@@ -109,14 +111,16 @@ def summarize(features: str, model: str, folds: list) -> dict:
     return row
 
 
-def learning_curve(tokens: list, y: np.ndarray, folds: list, lexicon, config: CompareConfig, table) -> list:
+def learning_curve(
+    tokens: list, y: np.ndarray, folds: list, lexicon, config: CompareConfig, table, encoder=None
+) -> list:
     """Accuracy against training-set size: each fold's training part subsampled (stratified)."""
     cells = [(f, m) for f in config.feature_sets() for m in config.models]
     tasks = []
     for cell, fraction, (train, test) in itertools.product(cells, CURVE_FRACTIONS, folds):
         tasks.append((cell, fraction, _subsample(train, fraction, y, config.seed), test))
     results = Parallel(n_jobs=config.jobs)(
-        delayed(_run_fold)(make_estimator(cell[0], cell[1], lexicon, config, table), tokens, y, subset, test)
+        delayed(_run_fold)(make_estimator(cell[0], cell[1], lexicon, config, table, encoder), tokens, y, subset, test)
         for cell, _, subset, test in tasks
     )
     curve: dict[tuple, list] = {}

@@ -60,7 +60,7 @@ def build_classifier(kind: str, config: ModelConfig, sparse_only: bool = False):
     raise ConfigError(f"unknown model '{kind}': choose one of {', '.join(MODEL_KINDS)}")
 
 
-def build_features(feature_set: str, lexicon, embeddings: EmbeddingConfig | None = None, table=None):
+def build_features(feature_set: str, lexicon, embeddings: EmbeddingConfig | None = None, table=None, encoder=None):
     """The feature step: the set's blocks side by side, in registry order (x1..x6 first).
 
     Beside a prescaled block (whose columns carry learned weights) every other block is scaled on its
@@ -69,7 +69,7 @@ def build_features(feature_set: str, lexicon, embeddings: EmbeddingConfig | None
     blocks = check_feature_set(feature_set, embeddings)
     if embeddings.source is not None:
         embeddings.validate()
-    context = BlockContext(lexicon=lexicon, embeddings=embeddings, table=table)
+    context = BlockContext(lexicon=lexicon, embeddings=embeddings, table=table, encoder=encoder)
     parts = [(name, BLOCKS[name].build(context)) for name in blocks]
     if any(BLOCKS[name].prescaled for name in blocks):
         parts = [(name, make_pipeline(part, StandardScaler()) if BLOCKS[name].dense else part) for name, part in parts]
@@ -85,6 +85,7 @@ def build_pipeline(
     embeddings: EmbeddingConfig | None = None,
     table=None,
     features: str | None = None,
+    encoder=None,
 ) -> Pipeline:
     """tokenize → features → scale → classifier. ``features`` is a feature set (default: six, or as the
     embedding config says). Dense blocks alone are standardized. Sparse blocks alone (TF-IDF rows are
@@ -103,7 +104,7 @@ def build_pipeline(
     return Pipeline(
         [
             ("tokens", Tokenizer()),
-            ("features", build_features(feature_set, lexicon, embeddings, table)),
+            ("features", build_features(feature_set, lexicon, embeddings, table, encoder)),
             ("scale", scale),
             ("clf", build_classifier(kind, config, sparse_only)),
         ]

@@ -15,6 +15,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sentclf import archive
 from sentclf.classify import modelfile
 from sentclf.classify.config import MODEL_TITLES, TrainConfig
+from sentclf.classify.encoder import encoder_for
 from sentclf.classify.features.six import feature_matrix
 from sentclf.classify.lexicons import Lexicon, load_lexicon
 from sentclf.classify.metrics import best_model, drop_details, score_model, timed_fit
@@ -77,11 +78,12 @@ def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list,
     label_order = sorted(set(labels), key=str)
     table = load_table(config.embeddings, X_train, progress)
     feature_set = config.feature_set()
+    encoder = encoder_for([feature_set])
     pipelines, metrics = {}, {}
     for kind in config.models:
         log.info("training %s on %d documents", MODEL_TITLES[kind], len(X_train))
         pipeline = fit_for_size(
-            build_pipeline(kind, lexicon, config.model, config.embeddings, table, feature_set),
+            build_pipeline(kind, lexicon, config.model, config.embeddings, table, feature_set, encoder),
             len(X_train),
             len(label_order),
         )

@@ -40,6 +40,7 @@ class BlockContext:
     lexicon: Any = None
     embeddings: Any = None  # a classify.config.EmbeddingConfig
     table: Any = None  # a VectorTable loaded once for every fold
+    encoder: Any = None  # a SentenceEncoder loaded once for every pipeline
 
 
 BLOCKS = {
@@ -69,6 +70,11 @@ BLOCKS = {
             "TF-IDF word 1-2-grams seen in at least 2 documents",
             "sentclf.classify.features.ngrams",
             dense=False,
+        ),
+        FeatureBlock(
+            "encoder",
+            "all-MiniLM-L6-v2 contextual sentence vectors (needs the minilm extra)",
+            "sentclf.classify.features.encoder",
         ),
         FeatureBlock(
             "nbngrams",
