@@ -8,6 +8,7 @@ import logging
 from sentclf.classify.config import CompareConfig
 from sentclf.classify.crossval import cross_validate
 from sentclf.classify.encoder import encoder_for
+from sentclf.classify.features.encoder import SentenceVectors
 from sentclf.classify.features.six import feature_matrix
 from sentclf.classify.plots import comparison_png, feature_distributions_png, learning_curve_png
 from sentclf.classify.vector_sources import load_table
@@ -48,7 +49,10 @@ def compare(config: CompareConfig, progress=None) -> dict:
     tokens, labels = [tokens[i] for i in keep], [dataset.labels[i] for i in keep]
     table = load_table(config.embeddings, tokens, progress) if config.embeddings.source else None
     log.info("%d-fold cross-validation of %s on %d documents", config.cv, ", ".join(config.feature_sets()), len(labels))
-    report = cross_validate(tokens, labels, lexicon, config, table, encoder=encoder_for(config.feature_sets()))
+    encoder = encoder_for(config.all_feature_sets())
+    if encoder is not None:  # encode every document once, here: the folds (in any process) read the cache
+        SentenceVectors(encoder=encoder).fit(tokens[:1]).transform(tokens)
+    report = cross_validate(tokens, labels, lexicon, config, table, encoder=encoder)
     report["plots"] = compare_plots(plot_dir, report, tokens, labels, lexicon, dataset.source) if plot_dir else []
     return {
         "data": {"source": dataset.source, "sha256": dataset.sha256, "empty_skipped": len(dataset) - len(keep)},

@@ -12,8 +12,13 @@ from sentclf.data.source import DataConfig
 from sentclf.errors import ConfigError
 from sentclf.nn import ACTIVATIONS, SKLEARN_NAMES
 
-MODEL_KINDS = ("lr", "mlp")
-MODEL_TITLES = {"lr": "logistic regression", "mlp": "two-layer MLP"}
+MODEL_KINDS = ("lr", "mlp", "ensemble")
+DEFAULT_MODELS = ("lr", "mlp")
+MODEL_TITLES = {"lr": "logistic regression", "mlp": "two-layer MLP", "ensemble": "ensemble"}
+ENSEMBLE_METHODS = ("soft", "stack")
+OPTIMIZE = ("efficiency", "accuracy")
+# --optimize accuracy: the members measured best across MR, SST-2 and full reviews (bench/README.md)
+ACCURACY_MEMBERS = ("nbngrams:lr", "six+encoder:lr", "ngrams:lr")
 MLP_ACTIVATIONS = tuple(SKLEARN_NAMES.get(name, name) for name in ACTIVATIONS)  # relu, tanh, logistic
 LEXICON_NAMES = ("builtin", "huliu")
 POOLS = ("mean", "max")
@@ -28,6 +33,15 @@ def parse_pool(pool: str | tuple) -> tuple:
     if not names or any(p not in POOLS for p in names) or len(set(names)) != len(names):
         raise ConfigError(f"--pool takes mean, max or mean,max, not '{pool}'")
     return names
+
+
+def parse_member(member: str) -> tuple:
+    """'six+encoder:mlp' → ('six+encoder', 'mlp'): an ensemble member is a feature set and lr or mlp."""
+    features, sep, kind = member.strip().rpartition(":")
+    if not sep or kind not in ("lr", "mlp"):
+        raise ConfigError(f"an ensemble member is FEATURES:lr or FEATURES:mlp (such as nbngrams:lr), not '{member}'")
+    parse_feature_set(features)
+    return features, kind
 
 
 def parse_list(text: str | None) -> tuple:
@@ -89,6 +103,38 @@ class EmbeddingConfig:
 
 
 @dataclass
+class EnsembleConfig:
+    """The members of the ``ensemble`` model kind and how their probabilities are combined."""
+
+    members: tuple = ACCURACY_MEMBERS
+    method: str = "soft"  # soft: average the members' probabilities; stack: a logistic regression on them
+
+    def validate(self, embeddings: EmbeddingConfig) -> None:
+        if self.method not in ENSEMBLE_METHODS:
+            raise ConfigError(f"--ensemble takes {' or '.join(ENSEMBLE_METHODS)}, not '{self.method}'")
+        if len(self.members) < 2:
+            raise ConfigError("an ensemble needs at least two members: --members nbngrams:lr,six+encoder:lr")
+        for member in self.members:
+            check_feature_set(parse_member(member)[0], embeddings)
+
+    def describe(self) -> str:
+        return f"{self.method}({' + '.join(self.members)})"
+
+    def as_dict(self) -> dict:
+        return {"members": list(self.members), "method": self.method}
+
+    def feature_sets(self) -> list:
+        return [parse_member(member)[0] for member in self.members]
+
+
+def optimized_models(optimize: str, models: tuple) -> tuple:
+    """--optimize accuracy trains the ensemble; efficiency keeps the models asked for (LR and the MLP)."""
+    if optimize not in OPTIMIZE:
+        raise ConfigError(f"--optimize takes {' or '.join(OPTIMIZE)}, not '{optimize}'")
+    return ("ensemble",) if optimize == "accuracy" else models
+
+
+@dataclass
 class LexiconConfig:
     """Which word lists feed x1, x2 and x4: a base lexicon and an optional folder of replacements."""
 
@@ -118,7 +164,7 @@ class TrainConfig:
     """Everything ``train`` needs; saved (but the output path, --force and --plot) in the model's metadata."""
 
     data: DataConfig = field(default_factory=DataConfig)
-    models: tuple = MODEL_KINDS
+    models: tuple = DEFAULT_MODELS
     test_size: float = 0.2
     lexicon: str = "builtin"
     lexicon_dir: str | None = None
@@ -128,22 +174,36 @@ class TrainConfig:
     output: str | None = None  # None: the default model path
     force: bool = False
     plot_dir: str | None = None
+    ensemble: EnsembleConfig = field(default_factory=EnsembleConfig)
+    optimize: str = "efficiency"  # accuracy: models = ("ensemble",), with the ensemble's members
+
+    def all_feature_sets(self) -> list:
+        """Every feature set a pipeline of this run uses (the ensemble's members' included)."""
+        plain = [self.feature_set()] if set(self.models) - {"ensemble"} else []
+        return plain + (self.ensemble.feature_sets() if "ensemble" in self.models else [])
 
     def feature_set(self) -> str:
+        if self.models == ("ensemble",) and not self.features:
+            return self.ensemble.describe()
         return self.features or self.embeddings.default_feature_set()
 
     def validate(self) -> None:
+        self.models = optimized_models(self.optimize, self.models)
         unknown = [kind for kind in self.models if kind not in MODEL_KINDS]
         if unknown or not self.models:
-            raise ConfigError(f"unknown model {unknown or '(none)'}: choose lr, mlp or both")
+            raise ConfigError(f"unknown model {unknown or '(none)'}: choose lr, mlp, both or ensemble")
+        if "ensemble" in self.models:
+            self.ensemble.validate(self.embeddings)
         if not 0 < self.test_size < 1:
             raise ConfigError(f"--test-size must be between 0 and 1 (a fraction), not {self.test_size}")
         LexiconConfig(self.lexicon, self.lexicon_dir).validate()
         self.model.validate()
         self.embeddings.validate()
-        check_feature_set(self.feature_set(), self.embeddings)
+        if self.models != ("ensemble",) or self.features:
+            check_feature_set(self.feature_set(), self.embeddings)
 
     def as_dict(self) -> dict:
+        extra = {"ensemble": self.ensemble.as_dict(), "optimize": self.optimize} if "ensemble" in self.models else {}
         return {
             "data": vars(self.data),
             "models": list(self.models),
@@ -153,6 +213,7 @@ class TrainConfig:
             "model": self.model.as_dict(),
             "embeddings": self.embeddings.as_dict(),
             "features": self.feature_set(),
+            **extra,
         }
 
 
@@ -162,7 +223,7 @@ class CompareConfig:
 
     data: DataConfig = field(default_factory=DataConfig)
     cv: int = 10
-    models: tuple = MODEL_KINDS
+    models: tuple = DEFAULT_MODELS
     features: tuple | None = None  # None: six, six+ngrams, ngrams, and six+emb, emb with embeddings
     seed: int = 0
     jobs: int = 1
@@ -171,6 +232,18 @@ class CompareConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     embeddings: EmbeddingConfig = field(default_factory=EmbeddingConfig)
     plot_dir: str | None = None
+    ensemble: EnsembleConfig = field(default_factory=EnsembleConfig)
+    optimize: str = "efficiency"  # accuracy: the ensemble too, beside the models asked for
+
+    def all_feature_sets(self) -> list:
+        """Every feature set a pipeline of this comparison uses (the ensemble's members' included)."""
+        return [*self.feature_sets(), *(self.ensemble.feature_sets() if "ensemble" in self.models else [])]
+
+    def cells(self) -> list:
+        """(feature set, model) of every cell but the reference rows: LR and the MLP on each feature set,
+        then the ensemble once (its members bring their own feature sets)."""
+        plain = [(f, m) for f in self.feature_sets() for m in self.models if m != "ensemble"]
+        return plain + ([(self.ensemble.describe(), "ensemble")] if "ensemble" in self.models else [])
 
     def feature_sets(self) -> tuple:
         chosen = self.features or default_feature_sets(self.embeddings.source is not None)
@@ -181,8 +254,14 @@ class CompareConfig:
     def validate(self) -> None:
         if self.cv < 2:
             raise ConfigError(f"--cv must be at least 2, not {self.cv}")
+        if self.optimize == "accuracy" and "ensemble" not in self.models:
+            self.models = (*optimized_models(self.optimize, ()), *self.models)
         if not self.models or any(m not in MODEL_KINDS for m in self.models):
-            raise ConfigError(f"--models takes lr, mlp or lr,mlp, not {','.join(self.models) or '(none)'}")
+            raise ConfigError(
+                f"--models takes lr, mlp, ensemble or a list of them, not {','.join(self.models) or '(none)'}"
+            )
+        if "ensemble" in self.models:
+            self.ensemble.validate(self.embeddings)
         self.lexicon.validate()
         self.feature_sets()
         self.model.validate()

@@ -34,6 +34,10 @@ def make_estimator(feature_set: str, kind: str, lexicon, config: CompareConfig, 
         return DummyClassifier(strategy="most_frequent")
     if kind == "lexicon rule":
         return LexiconRule(lexicon=lexicon)
+    if kind == "ensemble":
+        return build_pipeline(
+            kind, lexicon, config.model, config.embeddings, table, encoder=encoder, ensemble=config.ensemble
+        )
     return build_pipeline(kind, lexicon, config.model, config.embeddings, table, features=feature_set, encoder=encoder)
 
 
@@ -57,7 +61,7 @@ def _cells(config: CompareConfig, labels: np.ndarray) -> list:
     cells = [("reference", "majority")]
     if polarity_labels(np.unique(labels))[0] is not None:
         cells.append(("six", "lexicon rule"))
-    return cells + [(f, m) for f in config.feature_sets() for m in config.models]
+    return cells + config.cells()
 
 
 def cross_validate(
@@ -115,7 +119,7 @@ def learning_curve(
     tokens: list, y: np.ndarray, folds: list, lexicon, config: CompareConfig, table, encoder=None
 ) -> list:
     """Accuracy against training-set size: each fold's training part subsampled (stratified)."""
-    cells = [(f, m) for f in config.feature_sets() for m in config.models]
+    cells = config.cells()
     tasks = []
     for cell, fraction, (train, test) in itertools.product(cells, CURVE_FRACTIONS, folds):
         tasks.append((cell, fraction, _subsample(train, fraction, y, config.seed), test))

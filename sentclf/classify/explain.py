@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
+from sklearn.linear_model import LogisticRegression
 
 from sentclf.classify import modelfile
 from sentclf.classify.config import ExplainConfig
@@ -27,16 +28,52 @@ def explain_text(model, text: str) -> dict:
     x1..x6 get a row each; every other block (pooled embeddings, n-grams) one row with its
     contributions summed: hundreds of rows would hide the picture.
     """
+    if "lr" not in model.pipelines and "ensemble" in model.pipelines:
+        return explain_ensemble(model.pipelines["ensemble"], text)
     if "lr" not in model.pipelines:
         raise ConfigError(f"{model.path}: holds no logistic regression to explain: retrain with --model lr or both")
-    pipeline = model.pipelines["lr"]
+    return explain_pipeline(model.pipelines["lr"], text, model.metadata.get("feature_set"))
+
+
+def explain_ensemble(ensemble, text: str) -> dict:
+    """Each member's probabilities (and, for a logistic-regression member, its z = w·x + b by block),
+    then the combined probabilities: the average (soft voting) or the stacking model's."""
+    from sentclf.classify.ensemble import members_of
+
+    tokens = tokenize(text)
+    classes = [str(c) for c in ensemble.classes_]
+    members = []
+    for name, member in members_of(ensemble):
+        proba = member.predict_proba([tokens])[0].tolist()
+        entry = {"name": name, "probabilities": dict(zip(classes, proba)), "label": classes[int(np.argmax(proba))]}
+        if isinstance(member.named_steps["clf"], LogisticRegression):
+            entry["explanation"] = explain_pipeline(member, text, name.rsplit("_", 1)[0], classes)
+        members.append(entry)
+    combined = ensemble.predict_proba([tokens])[0]
+    combined = (combined / combined.sum()).tolist()
+    return {
+        "text": text,
+        "kind": "ensemble",
+        "method": "soft voting" if hasattr(ensemble, "voting") else "stacking",
+        "n_tokens": len(tokens),
+        "empty": not tokens,
+        "classes": classes,
+        "members": members,
+        "probabilities": dict(zip(classes, combined)),
+        "label": classes[int(np.argmax(combined))],
+    }
+
+
+def explain_pipeline(pipeline, text: str, feature_set: str | None = None, class_names: list | None = None) -> dict:
+    """z = w·x + b of one logistic-regression pipeline for ``text``. An ensemble's members were fitted
+    on label codes 0..K-1: ``class_names`` gives the labels back."""
     six, _ = feature_parts(pipeline)
     clf = pipeline.named_steps["clf"]
     tokens = tokenize(text)
     features = pipeline.named_steps["features"].transform([tokens])
     scale = pipeline.named_steps["scale"]
     scaled = _row(features if scale == "passthrough" else scale.transform(features))
-    classes = [str(c) for c in clf.classes_]
+    classes = [str(c) if class_names is None else class_names[int(c)] for c in clf.classes_]
     scored = classes[1:] if len(classes) == 2 else classes
     weights = {label: clf.coef_[i] for i, label in enumerate(scored)}
     bias = {label: float(clf.intercept_[i]) for i, label in enumerate(scored)}
@@ -46,7 +83,7 @@ def explain_text(model, text: str) -> dict:
         probabilities, link = {classes[0]: 1.0 - p, classes[1]: p}, "sigmoid"
     else:
         probabilities, link = dict(zip(classes, softmax([z[c] for c in classes]).tolist())), "softmax"
-    rows = _rows(pipeline, model.metadata.get("feature_set"), tokens, scaled, weights, scored)
+    rows = _rows(pipeline, feature_set, tokens, scaled, weights, scored)
     matched = trace(tokens, six.lexicon_).matched if six is not None else {}
     return {
         "text": text,

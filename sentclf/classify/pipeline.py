@@ -7,6 +7,7 @@ tokenize → feature blocks (from the registry) → scale → classifier, where 
 from __future__ import annotations
 
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
@@ -86,7 +87,8 @@ def build_pipeline(
     table=None,
     features: str | None = None,
     encoder=None,
-) -> Pipeline:
+    ensemble=None,
+):
     """tokenize → features → scale → classifier. ``features`` is a feature set (default: six, or as the
     embedding config says). Dense blocks alone are standardized. Sparse blocks alone (TF-IDF rows are
     L2-normalized already) are left as they are; beside dense ones every column is scaled by its
@@ -94,6 +96,19 @@ def build_pipeline(
     config = config or ModelConfig()
     config.validate()
     embeddings = embeddings or EmbeddingConfig()
+    if kind == "ensemble":
+        from sentclf.classify.config import EnsembleConfig
+        from sentclf.classify.ensemble import build_ensemble
+
+        ensemble = ensemble or EnsembleConfig()
+        return build_ensemble(
+            ensemble.members,
+            ensemble.method,
+            lambda member_features, member_kind: build_pipeline(
+                member_kind, lexicon, config, embeddings, table, member_features, encoder
+            ),
+            config,
+        )
     feature_set = features or embeddings.default_feature_set()
     blocks = check_feature_set(feature_set, embeddings)
     dense = [BLOCKS[name].dense for name in blocks]
@@ -113,7 +128,9 @@ def build_pipeline(
 
 def fit_for_size(pipeline: Pipeline, n_train: int, n_classes: int) -> Pipeline:
     """Switch off the MLP's early stopping when its 10% validation split could not hold two
-    documents of every class (sklearn would fail, or stop on noise)."""
+    documents of every class (sklearn would fail, or stop on noise); in an ensemble, for each member."""
+    for _, member in getattr(pipeline, "estimators", []):
+        fit_for_size(member, n_train * 4 // 5, n_classes)  # stacking fits members on 4/5 of the data
     clf = pipeline.named_steps.get("clf") if isinstance(pipeline, Pipeline) else None
     if isinstance(clf, MLPClassifier) and clf.early_stopping and n_train // 10 < 2 * n_classes:
         pipeline.set_params(clf__early_stopping=False)
@@ -126,14 +143,24 @@ def block_parts(pipeline: Pipeline, feature_set: str | None = None) -> list:
     step = pipeline.named_steps["features"]
     if isinstance(step, FeatureUnion):
         return list(step.transformer_list)
-    inner = unwrap(step)
-    known = {LectureFeatures: "six", PooledEmbeddings: "emb"}
-    return [(feature_set or next((n for t, n in known.items() if isinstance(inner, t)), "features"), step)]
+    if feature_set is None:  # recognize the block by the module its transformer comes from
+        module = (
+            "sentclf.classify.features.ngrams"
+            if isinstance(unwrap(step), TfidfVectorizer)
+            else type(unwrap(step)).__module__
+        )
+        feature_set = next((b.name for b in BLOCKS.values() if b.module == module), "features")
+    return [(feature_set, step)]
 
 
 def feature_names(pipeline: Pipeline, feature_set: str | None = None) -> list:
     """What the model file lists: every column of a dense block (x1..x6, emb_mean_0, ...), and for a
     sparse block its name and width (``ngrams[48213]``): n-gram vocabularies are kept out of metadata."""
+    if not isinstance(pipeline, Pipeline):  # an ensemble: its members, each with its blocks
+        return [
+            f"{name}: {', '.join(feature_names(member, name.rsplit('_', 1)[0]))}"
+            for name, member in zip([n for n, _ in pipeline.estimators], pipeline.estimators_)
+        ]
     names = []
     for name, part in block_parts(pipeline, feature_set):
         columns = part.get_feature_names_out()
@@ -148,7 +175,11 @@ def unwrap(part):
 
 
 def feature_parts(pipeline: Pipeline) -> tuple:
-    """(LectureFeatures or None, PooledEmbeddings or None) of a fitted pipeline."""
+    """(LectureFeatures or None, PooledEmbeddings or None) of a fitted pipeline (of an ensemble: the
+    first member's that has one)."""
+    if not isinstance(pipeline, Pipeline):
+        found = [feature_parts(member) for member in pipeline.estimators_]
+        return (next((s for s, _ in found if s is not None), None), next((e for _, e in found if e is not None), None))
     parts = [unwrap(part) for _, part in block_parts(pipeline)]
     six = next((p for p in parts if isinstance(p, LectureFeatures)), None)
     emb = next((p for p in parts if isinstance(p, PooledEmbeddings)), None)

@@ -78,12 +78,14 @@ def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list,
     label_order = sorted(set(labels), key=str)
     table = load_table(config.embeddings, X_train, progress)
     feature_set = config.feature_set()
-    encoder = encoder_for([feature_set])
+    encoder = encoder_for(config.all_feature_sets())
     pipelines, metrics = {}, {}
     for kind in config.models:
         log.info("training %s on %d documents", MODEL_TITLES[kind], len(X_train))
         pipeline = fit_for_size(
-            build_pipeline(kind, lexicon, config.model, config.embeddings, table, feature_set, encoder),
+            build_pipeline(
+                kind, lexicon, config.model, config.embeddings, table, feature_set, encoder, config.ensemble
+            ),
             len(X_train),
             len(label_order),
         )

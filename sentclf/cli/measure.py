@@ -13,6 +13,7 @@ from sentclf.cli.options import (
     data_options,
     echo_plots,
     embedding_options,
+    ensemble_options,
     lexicon_options,
     model_options,
     model_path_option,
@@ -44,9 +45,23 @@ from sentclf.data.source import DataConfig
 @data_options
 @lexicon_options
 @embedding_options
+@ensemble_options
 @quiet_option
 def compare(
-    data, cv, models, feature_sets, seed, jobs, learning_curve, model, out, plot_dir, reading, lexicon, embeddings
+    data,
+    cv,
+    models,
+    feature_sets,
+    seed,
+    jobs,
+    learning_curve,
+    model,
+    out,
+    plot_dir,
+    reading,
+    lexicon,
+    embeddings,
+    recipe,
 ):
     """Cross-validate LR vs the MLP on several feature sets, with reference rows and significance. Example:
 
@@ -68,6 +83,8 @@ def compare(
         model=model,
         embeddings=embeddings,
         plot_dir=plot_dir,
+        optimize=recipe[0],
+        ensemble=recipe[1],
     )
     with VectorsProgress(embeddings.source) as progress:
         report = run_compare(config, progress)

@@ -12,14 +12,19 @@ import json
 import click
 
 from sentclf.classify.config import (
+    ACCURACY_MEMBERS,
     DEFAULT_KEEP,
+    ENSEMBLE_METHODS,
     LEXICON_NAMES,
     MINILM,
     MLP_ACTIVATIONS,
+    OPTIMIZE,
     VECTOR_FORMATS,
     EmbeddingConfig,
+    EnsembleConfig,
     LexiconConfig,
     ModelConfig,
+    parse_list,
 )
 from sentclf.cli.app import setup_logging
 from sentclf.data.readers import FORMATS
@@ -203,6 +208,38 @@ text_options = option_group(
         click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the input."),
     ],
     _text_reading,
+)
+
+
+def _ensemble(optimize, members, method) -> tuple:
+    return optimize, EnsembleConfig(parse_list(members) or ACCURACY_MEMBERS, method)
+
+
+ensemble_options = option_group(
+    "recipe",
+    [
+        click.option(
+            "--optimize",
+            type=click.Choice(OPTIMIZE),
+            default="efficiency",
+            show_default=True,
+            help="efficiency: the lecture's models as chosen; accuracy: the ensemble below (spaCy's convention).",
+        ),
+        click.option(
+            "--members",
+            metavar="SET:KIND,...",
+            help=f"The ensemble's members, each a feature set and lr or mlp [default: {','.join(ACCURACY_MEMBERS)}].",
+        ),
+        click.option(
+            "--ensemble",
+            "method",
+            type=click.Choice(ENSEMBLE_METHODS),
+            default="soft",
+            show_default=True,
+            help="soft: average the members' probabilities; stack: a logistic regression on their out-of-fold ones.",
+        ),
+    ],
+    _ensemble,
 )
 
 

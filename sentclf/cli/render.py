@@ -260,7 +260,26 @@ def _num(value, fmt: str) -> str:
     return "" if value is None else fmt.format(value)
 
 
+def explain_ensemble_table(result: dict) -> str:
+    """Each member's probabilities and label, then the combined ones; an LR member's block sums below."""
+    classes = result["classes"]
+    rows = [[m["name"], *[f"{m['probabilities'][c]:.3f}" for c in classes], m["label"]] for m in result["members"]]
+    rows.append(
+        [f"ensemble ({result['method']})", *[f"{result['probabilities'][c]:.3f}" for c in classes], result["label"]]
+    )
+    lines = [
+        f"{result['n_tokens']} tokens" + ("  (empty document)" if result["empty"] else ""),
+        table(rows, ["member", *[f"P({c})" for c in classes], "label"]),
+    ]
+    for member in result["members"]:
+        if "explanation" in member:
+            lines += ["", f"{member['name']}: z = w·x + b", explain_table(member["explanation"])]
+    return "\n".join(lines)
+
+
 def explain_table(result: dict) -> str:
+    if result.get("kind") == "ensemble":
+        return explain_ensemble_table(result)
     scored = result["scored_classes"]
     header = ["feature", "value", "scaled"] + [f"w[{c}]" for c in scored] + [f"w*x[{c}]" for c in scored]
     rows = [

@@ -12,6 +12,7 @@ from sentclf.cli.options import (
     echo_json,
     echo_plots,
     embedding_options,
+    ensemble_options,
     lexicon_options,
     model_options,
     plot_option,
@@ -24,7 +25,14 @@ from sentclf.data.source import DataConfig
 @click.command(context_settings=CONTEXT)
 @click.argument("data", required=False)
 @click.option("-o", "--output", "--model-path", "output", type=click.Path(), help="Where to save the model file.")
-@click.option("--model", "which", type=click.Choice(["lr", "mlp", "both"]), default="both", show_default=True)
+@click.option(
+    "--model",
+    "which",
+    type=click.Choice(["lr", "mlp", "both", "ensemble"]),
+    default="both",
+    show_default=True,
+    help="Which models to train (ensemble: see --members).",
+)
 @click.option(
     "--features",
     "feature_set",
@@ -41,6 +49,7 @@ from sentclf.data.source import DataConfig
 @data_options
 @lexicon_options
 @embedding_options
+@ensemble_options
 @quiet_option
 def train(
     data,
@@ -57,6 +66,7 @@ def train(
     reading,
     lexicon,
     embeddings,
+    recipe,
 ):
     """Train logistic regression and the MLP on DATA and compare them on a held-out split.
 
@@ -66,6 +76,8 @@ def train(
         sentclf train reviews.csv -o reviews.sentclf --model both
 
     With --embeddings SOURCE the mean/max-pooled word vectors are appended after x1..x6.
+    --optimize accuracy trains the ensemble of NB-weighted n-grams, sentence vectors and TF-IDF
+    n-grams instead (it needs 'make minilm').
     """
     from sentclf.classify.training import train as run_train
     from sentclf.cli.render import train_table
@@ -83,6 +95,8 @@ def train(
         output=output,
         force=force,
         plot_dir=plot_dir,
+        optimize=recipe[0],
+        ensemble=recipe[1],
     )
     with VectorsProgress(embeddings.source) as progress:
         report = run_train(config, progress=progress).as_dict()

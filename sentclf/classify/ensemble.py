@@ -1,0 +1,51 @@
+"""The ``ensemble`` model kind: several member pipelines, each a feature set with LR or the MLP,
+combined by soft voting (their probabilities averaged) or by stacking (a logistic regression on the
+members' out-of-fold probabilities). scikit-learn's VotingClassifier and StackingClassifier do the
+combining; every member is fitted inside each training fold, so cross-validation stays honest.
+"""
+
+from __future__ import annotations
+
+from sklearn.ensemble import StackingClassifier, VotingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from sentclf.classify.config import ENSEMBLE_METHODS, ModelConfig, parse_member
+from sentclf.errors import ConfigError
+
+
+def member_name(member: str) -> str:
+    """'six+encoder:mlp' → 'six+encoder_mlp' (a name scikit-learn accepts for a sub-estimator)."""
+    features, kind = parse_member(member)
+    return f"{features}_{kind}"
+
+
+def build_ensemble(members: tuple, method: str, build_member, config: ModelConfig):
+    """The combined estimator; ``build_member(feature_set, kind)`` builds one member's pipeline."""
+    if method not in ENSEMBLE_METHODS:
+        raise ConfigError(f"unknown ensemble method '{method}': choose {' or '.join(ENSEMBLE_METHODS)}")
+    if len(members) < 2:
+        raise ConfigError(f"an ensemble needs at least two members, not {len(members)}: --members A:lr,B:mlp")
+    estimators = [(member_name(m), build_member(*parse_member(m))) for m in members]
+    if method == "soft":
+        return VotingClassifier(estimators, voting="soft")
+    return StackingClassifier(
+        estimators,
+        final_estimator=LogisticRegression(C=1.0, max_iter=config.max_iter, random_state=config.seed),
+        cv=StratifiedKFold(5, shuffle=True, random_state=config.seed),
+        stack_method="predict_proba",
+    )
+
+
+def is_ensemble(estimator) -> bool:
+    return isinstance(estimator, (VotingClassifier, StackingClassifier))
+
+
+def members_of(estimator) -> list:
+    """[(member name, fitted pipeline)] of a fitted ensemble."""
+    return list(zip([name for name, _ in estimator.estimators], estimator.estimators_))
+
+
+def member_probabilities(estimator, documents: list) -> dict:
+    """Each member's class probabilities for the documents: {member: array (n, classes)}."""
+    return {name: member.predict_proba(documents) for name, member in members_of(estimator)}

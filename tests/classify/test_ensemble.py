@@ -1,0 +1,124 @@
+"""The ensemble model kind: soft voting averages its members, stacking learns on their out-of-fold
+probabilities, cross-validation fits members inside each fold, and every command takes the model."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from sentclf.classify.config import CompareConfig, EnsembleConfig, ModelConfig, TrainConfig, parse_member
+from sentclf.classify.crossval import cross_validate
+from sentclf.classify.ensemble import member_probabilities
+from sentclf.classify.lexicons import load_lexicon
+from sentclf.classify.pipeline import build_pipeline
+from sentclf.cli import cli
+from sentclf.data.readers import read_examples
+from sentclf.errors import ConfigError
+from sentclf.text import tokenize_all
+
+
+@pytest.fixture
+def three(fixtures):
+    data = read_examples(str(fixtures / "three_class.jsonl"))
+    return tokenize_all(data.texts), data.labels
+
+
+def test_ensemble_soft_voting_averages_its_members(three):
+    tokens, labels = three
+    ensemble = build_pipeline(
+        "ensemble", load_lexicon(), ModelConfig(), ensemble=EnsembleConfig(("nbngrams:lr", "six:lr"), "soft")
+    ).fit(tokens, labels)
+    members = member_probabilities(ensemble, tokens[:5])
+    assert set(members) == {"nbngrams_lr", "six_lr"}
+    assert np.allclose(ensemble.predict_proba(tokens[:5]), np.mean(list(members.values()), axis=0))
+    assert list(ensemble.classes_) == ["negative", "neutral", "positive"]
+
+
+def test_ensemble_stacking_learns_on_member_probabilities(three):
+    tokens, labels = three
+    ensemble = build_pipeline(
+        "ensemble", load_lexicon(), ModelConfig(), ensemble=EnsembleConfig(("nbngrams:lr", "six:mlp"), "stack")
+    ).fit(tokens, labels)
+    assert ensemble.final_estimator_.coef_.shape == (3, 6)  # 3 classes x (2 members x 3 probabilities)
+    assert np.allclose(ensemble.predict_proba(tokens[:3]).sum(axis=1), 1)
+
+
+def test_ensemble_in_cross_validation_is_one_row(three):
+    tokens, labels = three
+    config = CompareConfig(
+        cv=3, models=("lr", "ensemble"), features=("six",), ensemble=EnsembleConfig(("nbngrams:lr", "six:lr"))
+    )
+    report = cross_validate(tokens, labels, load_lexicon(), config)
+    rows = {(r["features"], r["model"]) for r in report["cells"]}
+    assert ("soft(nbngrams:lr + six:lr)", "ensemble") in rows and ("six", "lr") in rows
+    assert len(next(r for r in report["cells"] if r["model"] == "ensemble")["folds"]) == 3
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        (EnsembleConfig(("six:lr",)), "at least two members"),
+        (EnsembleConfig(("six:svm", "six:lr")), "FEATURES:lr or FEATURES:mlp"),
+        (EnsembleConfig(("six:lr", "bogus:lr")), "unknown feature block 'bogus'"),
+        (EnsembleConfig(("six:lr", "emb:lr")), "needs --embeddings"),
+        (EnsembleConfig(("six:lr", "ngrams:lr"), "median"), "--ensemble takes soft or stack"),
+    ],
+)
+def test_ensemble_bad_configs_are_config_errors(config, message):
+    with pytest.raises(ConfigError, match=message):
+        TrainConfig(models=("ensemble",), ensemble=config).validate()
+
+
+def test_ensemble_optimize_accuracy_trains_the_recipe():
+    config = TrainConfig(optimize="accuracy")
+    with pytest.raises(ConfigError, match="--optimize takes efficiency or accuracy"):
+        TrainConfig(optimize="speed").validate()
+    config.validate()
+    assert config.models == ("ensemble",) and parse_member(config.ensemble.members[0]) == ("nbngrams", "lr")
+    assert config.as_dict()["optimize"] == "accuracy" and "encoder" in " ".join(config.all_feature_sets())
+
+
+def test_ensemble_every_command_takes_an_ensemble_model(tmp_path, fixtures):
+    model = tmp_path / "e.sentclf"
+
+    def run(*args, **kw):
+        return CliRunner().invoke(cli, [str(a) for a in args], **kw)
+
+    trained = run(
+        "train",
+        fixtures / "three_class.jsonl",
+        "-o",
+        model,
+        "--test-size",
+        "0.25",
+        "--model",
+        "ensemble",
+        "--members",
+        "nbngrams:lr,six:mlp",
+        "--json",
+        "-q",
+    )
+    assert trained.exit_code == 0, trained.stderr
+    report = json.loads(trained.stdout)
+    assert report["best_model"] == "ensemble" and report["feature_set"] == "soft(nbngrams:lr + six:mlp)"
+    assert report["feature_names"][0].startswith("nbngrams_lr: nbngrams[")
+    explained = run("explain", "-m", model, "Great crew, thank you!")
+    assert "ensemble (soft voting)" in explained.stdout and "nbngrams_lr: z = w·x + b" in explained.stdout
+    data = json.loads(run("explain", "-m", model, "Great crew, thank you!", "--json").stdout)
+    assert [m["name"] for m in data["members"]] == ["nbngrams_lr", "six_mlp"]
+    assert data["probabilities"]["positive"] == pytest.approx(
+        np.mean([m["probabilities"]["positive"] for m in data["members"]])
+    )
+    rows = run("predict", "-m", model, "-", "--jsonl", input="great crew!\n").stdout.splitlines()
+    assert json.loads(rows[0])["label"] in {"negative", "neutral", "positive"}
+    assert run("evaluate", fixtures / "three_class.jsonl", "-m", model).exit_code == 0
+    assert "ensemble (ensemble)" in run("info", model).stdout
+
+
+def test_ensemble_optimize_accuracy_without_the_model_package_says_how_to_install(fixtures, tmp_path, monkeypatch):
+    monkeypatch.setattr("sentclf.classify.vector_sources.MINILM_DIST", "no-such-distribution-sentclf")
+    result = CliRunner().invoke(
+        cli, ["train", str(fixtures / "tiny.csv"), "-o", str(tmp_path / "m"), "--optimize", "accuracy"]
+    )
+    assert result.exit_code == 1 and "make minilm" in result.stderr and "Traceback" not in result.stderr
