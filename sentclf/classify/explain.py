@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 from sentclf.classify import modelfile
 from sentclf.classify.config import ExplainConfig
 from sentclf.classify.features.six import FEATURE_ALIASES, LectureFeatures, trace
-from sentclf.classify.pipeline import block_parts, feature_parts, unwrap
+from sentclf.classify.pipeline import block_parts, feature_parts, uncalibrated, unwrap
 from sentclf.errors import ConfigError
 from sentclf.nn.activations import sigmoid, softmax
 from sentclf.text import tokenize
@@ -28,11 +28,20 @@ def explain_text(model, text: str) -> dict:
     x1..x6 get a row each; every other block (pooled embeddings, n-grams) one row with its
     contributions summed: hundreds of rows would hide the picture.
     """
-    if "lr" not in model.pipelines and "ensemble" in model.pipelines:
-        return explain_ensemble(model.pipelines["ensemble"], text)
-    if "lr" not in model.pipelines:
+    kind = "lr" if "lr" in model.pipelines else "ensemble" if "ensemble" in model.pipelines else None
+    if kind is None:
         raise ConfigError(f"{model.path}: holds no logistic regression to explain: retrain with --model lr or both")
-    return explain_pipeline(model.pipelines["lr"], text, model.metadata.get("feature_set"))
+    fitted = model.pipelines[kind]
+    inner = uncalibrated(fitted)
+    if kind == "ensemble":
+        result = explain_ensemble(inner, text)
+    else:
+        result = explain_pipeline(inner, text, model.metadata.get("feature_set"))
+    if inner is not fitted:  # what predict gives: the probabilities after calibration
+        proba = fitted.predict_proba([tokenize(text)])[0].tolist()
+        result["calibrated"] = {"method": fitted.method, "probabilities": dict(zip(result["classes"], proba))}
+        result["label"] = result["classes"][int(np.argmax(proba))]
+    return result
 
 
 def explain_ensemble(ensemble, text: str) -> dict:

@@ -44,12 +44,31 @@ def wilson_interval(correct: int, n: int, z: float = Z95) -> tuple:
 
 
 def probability_metrics(y_true: list, proba: np.ndarray, classes: list) -> dict:
-    """Log loss and the (multi-class) Brier score: mean over documents of sum_k (p_k - [y = k])^2."""
+    """Log loss, the (multi-class) Brier score (mean over documents of sum_k (p_k - [y = k])^2) and the
+    expected calibration error."""
     onehot = (np.asarray(y_true, dtype=object)[:, None] == np.asarray(classes, dtype=object)[None, :]).astype(float)
     return {
         "log_loss": float(log_loss(y_true, proba, labels=classes)),
         "brier": float(np.mean(np.sum((proba - onehot) ** 2, axis=1))),
+        "calibration_error": calibration_error(y_true, proba, classes),
     }
+
+
+def calibration_error(y_true: list, proba: np.ndarray, classes: list, bins: int = 10) -> float:
+    """Expected calibration error of the top label: over 10 equal-width confidence bins, the
+    document-weighted mean of |accuracy − mean confidence| (0: a label given with P = 0.8 is right 80%
+    of the time). The reliability diagram of ``--plot`` draws the same bins."""
+    if not len(proba):
+        return 0.0
+    confidence = proba.max(axis=1)
+    correct = np.asarray(classes, dtype=object)[proba.argmax(axis=1)] == np.asarray(y_true, dtype=object)
+    which = np.clip(np.digitize(confidence, np.linspace(0, 1, bins + 1)) - 1, 0, bins - 1)
+    gaps = [
+        abs(correct[which == b].mean() - confidence[which == b].mean()) * np.mean(which == b)
+        for b in range(bins)
+        if (which == b).any()
+    ]
+    return float(np.sum(gaps))
 
 
 def score_model(pipeline, texts: list, y_true: list, labels: list) -> dict:

@@ -126,6 +126,24 @@ def build_pipeline(
     )
 
 
+def calibrated(estimator, method: str, seed: int):
+    """The estimator with its probabilities calibrated (``sigmoid``: Platt scaling, ``isotonic``) on
+    5-fold out-of-fold predictions, then refitted on all the data; ``none``: the estimator itself."""
+    if method == "none":
+        return estimator
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.model_selection import StratifiedKFold
+
+    cv = StratifiedKFold(5, shuffle=True, random_state=seed)
+    return CalibratedClassifierCV(estimator, method=method, cv=cv, ensemble=False)
+
+
+def uncalibrated(estimator):
+    """The fitted model under a calibration wrapper (or the estimator itself)."""
+    inner = getattr(estimator, "calibrated_classifiers_", None)
+    return inner[0].estimator if inner else estimator
+
+
 def fit_for_size(pipeline: Pipeline, n_train: int, n_classes: int) -> Pipeline:
     """Switch off the MLP's early stopping when its 10% validation split could not hold two
     documents of every class (sklearn would fail, or stop on noise); in an ensemble, for each member."""
@@ -156,6 +174,7 @@ def block_parts(pipeline: Pipeline, feature_set: str | None = None) -> list:
 def feature_names(pipeline: Pipeline, feature_set: str | None = None) -> list:
     """What the model file lists: every column of a dense block (x1..x6, emb_mean_0, ...), and for a
     sparse block its name and width (``ngrams[48213]``): n-gram vocabularies are kept out of metadata."""
+    pipeline = uncalibrated(pipeline)
     if not isinstance(pipeline, Pipeline):  # an ensemble: its members, each with its blocks
         return [
             f"{name}: {', '.join(feature_names(member, name.rsplit('_', 1)[0]))}"
@@ -177,6 +196,7 @@ def unwrap(part):
 def feature_parts(pipeline: Pipeline) -> tuple:
     """(LectureFeatures or None, PooledEmbeddings or None) of a fitted pipeline (of an ensemble: the
     first member's that has one)."""
+    pipeline = uncalibrated(pipeline)
     if not isinstance(pipeline, Pipeline):
         found = [feature_parts(member) for member in pipeline.estimators_]
         return (next((s for s, _ in found if s is not None), None), next((e for _, e in found if e is not None), None))

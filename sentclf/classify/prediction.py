@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sentclf.classify import modelfile
 from sentclf.classify.config import PredictConfig, documents_of
+from sentclf.errors import ConfigError
 from sentclf.text import tokenize_all
 
 
@@ -18,18 +19,41 @@ def tokenized_batches(documents, batch_size: int):
         yield batch, tokenize_all(doc.text for doc in batch)
 
 
-def predict_documents(model: modelfile.Model, documents, use: str | None = None, batch_size: int = 1000):
-    """Yield one result dict per document: file, line, text, label, probabilities, empty, model."""
+UNCERTAIN, NEUTRAL = "uncertain", "neutral"
+
+
+def predict_documents(
+    model: modelfile.Model,
+    documents,
+    use: str | None = None,
+    batch_size: int = 1000,
+    min_confidence: float = 0.0,
+    neutral_band: float = 0.0,
+):
+    """Yield one result dict per document: file, line, text, label, probabilities, empty, model.
+
+    A top probability below ``min_confidence`` labels the document 'uncertain'; for a two-class model,
+    one below 0.5 + ``neutral_band`` labels it 'neutral' (VADER's and TextBlob's third answer)."""
     kind, pipeline = model.pipeline(use)
     classes = [str(c) for c in pipeline.classes_]
+    if neutral_band and len(classes) != 2:
+        raise ConfigError(f"--neutral-band is for two-class models; this one has {len(classes)} ({', '.join(classes)})")
     for batch, tokens in tokenized_batches(documents, batch_size):
         proba = pipeline.predict_proba(tokens)
-        for doc, toks, row, best in zip(batch, tokens, proba.tolist(), proba.argmax(axis=1).tolist()):
+        top = proba.max(axis=1).tolist()
+        for doc, toks, row, best, p in zip(batch, tokens, proba.tolist(), proba.argmax(axis=1).tolist(), top):
+            label = (
+                UNCERTAIN
+                if p < min_confidence
+                else NEUTRAL
+                if neutral_band and p < 0.5 + neutral_band
+                else classes[best]
+            )
             yield {
                 "file": doc.file,
                 "line": doc.line,
                 "text": doc.text,
-                "label": classes[best],
+                "label": label,
                 "probabilities": dict(zip(classes, row)),
                 "empty": not toks,
                 "model": kind,
@@ -61,6 +85,11 @@ def predict(config: PredictConfig) -> Predictions:
     """Load the model (checking its file first) and return the lazily scored documents."""
     config.validate()
     model = config.model or modelfile.load(config.model_path)
-    kind, _ = model.pipeline(config.use)
+    kind, pipeline = model.pipeline(config.use)
+    if config.neutral_band and len(pipeline.classes_) != 2:  # said before any output is written
+        raise ConfigError(f"--neutral-band is for two-class models; this one has {len(pipeline.classes_)} classes")
     documents = documents_of(config.files, config.texts, config.whole_file, config.encoding)
-    return Predictions(model, kind, predict_documents(model, documents, config.use, config.batch_size))
+    rows = predict_documents(
+        model, documents, config.use, config.batch_size, config.min_confidence, config.neutral_band
+    )
+    return Predictions(model, kind, rows)

@@ -19,7 +19,7 @@ from sentclf.classify.encoder import encoder_for
 from sentclf.classify.features.six import feature_matrix
 from sentclf.classify.lexicons import Lexicon, load_lexicon
 from sentclf.classify.metrics import best_model, drop_details, score_model, timed_fit
-from sentclf.classify.pipeline import build_pipeline, feature_names, feature_parts, fit_for_size
+from sentclf.classify.pipeline import build_pipeline, calibrated, feature_names, feature_parts, fit_for_size
 from sentclf.classify.plots import feature_distributions_png, held_out_plots
 from sentclf.classify.significance import held_out_comparison
 from sentclf.classify.vector_sources import load_table
@@ -89,6 +89,7 @@ def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list,
             len(X_train),
             len(label_order),
         )
+        pipeline = calibrated(pipeline, config.calibrate, seed)
         fit_params = {}
         if kind == "mlp" and config.model.class_weight == "balanced":
             fit_params["clf__sample_weight"] = compute_sample_weight("balanced", y_train)

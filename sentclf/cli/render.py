@@ -79,6 +79,8 @@ def metric_rows(metrics: dict, labels: list) -> list:
         rows.append([f"{label} support"] + [str(metrics[k]["per_class"][label]["support"]) for k in kinds])
     rows.append(["log loss"] + [_fmt(metrics[k]["log_loss"]) for k in kinds])
     rows.append(["Brier score"] + [_fmt(metrics[k]["brier"]) for k in kinds])
+    if all("calibration_error" in metrics[k] for k in kinds):  # files from before 0.2 did not record it
+        rows.append(["calibration error"] + [_fmt(metrics[k]["calibration_error"]) for k in kinds])
     return rows
 
 
@@ -278,8 +280,16 @@ def explain_ensemble_table(result: dict) -> str:
 
 
 def explain_table(result: dict) -> str:
-    if result.get("kind") == "ensemble":
-        return explain_ensemble_table(result)
+    text = explain_ensemble_table(result) if result.get("kind") == "ensemble" else explain_linear_table(result)
+    if "calibrated" in result:
+        probs = ", ".join(f"P({c}) = {p:.3f}" for c, p in result["calibrated"]["probabilities"].items())
+        text += (
+            f"\ncalibrated ({result['calibrated']['method']}), as predict gives them: {probs}  ->  {result['label']}"
+        )
+    return text
+
+
+def explain_linear_table(result: dict) -> str:
     scored = result["scored_classes"]
     header = ["feature", "value", "scaled"] + [f"w[{c}]" for c in scored] + [f"w*x[{c}]" for c in scored]
     rows = [
@@ -300,7 +310,7 @@ def explain_table(result: dict) -> str:
     notes = [
         f"{result['n_tokens']} tokens; {matched}" + ("  (empty document)" if result["empty"] else ""),
         table(rows, header),
-        f"{link}: {probs}  ->  {result['label']}",
+        f"{link}: {probs}  ->  {max(result['probabilities'], key=result['probabilities'].get)}",
     ]
     return "\n".join(notes)
 

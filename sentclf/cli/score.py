@@ -32,8 +32,22 @@ def _need_files(files) -> tuple:
 @click.option("--encoding", default="utf-8", show_default=True)
 @click.option("--jsonl", "out", flag_value="jsonl", help="One JSON object per document.")
 @click.option("--csv", "out", flag_value="csv", help="CSV with a header row.")
+@click.option(
+    "--min-confidence",
+    type=float,
+    default=0.0,
+    metavar="P",
+    help="Label a document 'uncertain' when its top probability is below P.",
+)
+@click.option(
+    "--neutral-band",
+    type=float,
+    default=0.0,
+    metavar="B",
+    help="Two-class models: label 'neutral' when the top probability is below 0.5 + B.",
+)
 @quiet_option
-def predict(files, model_path, use, whole_file, encoding, out):
+def predict(files, model_path, use, whole_file, encoding, out, min_confidence, neutral_band):
     """Label each line of FILE (or each FILE with --whole-file); - reads stdin. Example:
 
     sentclf predict reviews.txt --jsonl
@@ -42,7 +56,13 @@ def predict(files, model_path, use, whole_file, encoding, out):
     from sentclf.cli import render
 
     config = PredictConfig(
-        files=_need_files(files), model_path=model_path, use=use, whole_file=whole_file, encoding=encoding
+        files=_need_files(files),
+        model_path=model_path,
+        use=use,
+        whole_file=whole_file,
+        encoding=encoding,
+        min_confidence=min_confidence,
+        neutral_band=neutral_band,
     )
     predictions = run_predict(config)
     labels = predictions.labels

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from sentclf.classify.config import TrainConfig
+from sentclf.classify.config import CALIBRATIONS, TrainConfig
 from sentclf.classify.features import describe as describe_blocks
 from sentclf.cli.app import CONTEXT
 from sentclf.cli.options import (
@@ -40,6 +40,13 @@ from sentclf.data.source import DataConfig
     help=f"Feature blocks joined with '+' (default: six, or as --embeddings says). {describe_blocks()}.",
 )
 @click.option("--test-size", type=float, default=0.2, show_default=True, help="Held-out fraction (stratified).")
+@click.option(
+    "--calibrate",
+    type=click.Choice(CALIBRATIONS),
+    default="none",
+    show_default=True,
+    help="Calibrate the probabilities (sigmoid: Platt scaling; isotonic) on 5-fold out-of-fold predictions.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--class-weight", type=click.Choice(["balanced"]), default=None, help="Reweight classes by frequency.")
 @model_options
@@ -57,6 +64,7 @@ def train(
     which,
     feature_set,
     test_size,
+    calibrate,
     seed,
     class_weight,
     model,
@@ -97,6 +105,7 @@ def train(
         plot_dir=plot_dir,
         optimize=recipe[0],
         ensemble=recipe[1],
+        calibrate=calibrate,
     )
     with VectorsProgress(embeddings.source) as progress:
         report = run_train(config, progress=progress).as_dict()

@@ -182,3 +182,41 @@ def test_training_with_a_feature_set_records_it(tmp_path, fixtures):
         fit(TrainConfig(features="six+bag"), tmp_path / "x.sentclf")
     with pytest.raises(ConfigError, match="needs --embeddings"):
         fit(TrainConfig(features="emb"), tmp_path / "x.sentclf")
+
+
+def test_training_calibration_error_is_reported_and_calibrate_wraps_the_models(tmp_path, fixtures):
+    from sentclf.classify.metrics import calibration_error
+
+    assert calibration_error(["a", "a", "a", "b"], np.array([[0.75, 0.25]] * 4), ["a", "b"]) == pytest.approx(0)
+    assert calibration_error(["a", "a", "a", "b"], np.array([[0.95, 0.05]] * 4), ["a", "b"]) == pytest.approx(0.2)
+    config = TrainConfig(data=DataConfig(str(fixtures / "three_class.jsonl")), test_size=0.25, calibrate="sigmoid")
+    report = fit(config, tmp_path / "c.sentclf")
+    assert report["config"]["calibrate"] == "sigmoid" and 0 <= report["metrics"]["lr"]["calibration_error"] <= 1
+    model = load_model(tmp_path / "c.sentclf")
+    assert type(model.pipelines["lr"]).__name__ == "CalibratedClassifierCV"
+    result = explain_text(model, "Great crew, thank you!")
+    assert result["calibrated"]["method"] == "sigmoid"
+    calibrated = model.pipelines["lr"].predict_proba(["Great crew, thank you!"])[0]
+    assert list(result["calibrated"]["probabilities"].values()) == pytest.approx(calibrated.tolist())
+    assert report["feature_names"] == ["x1", "x2", "x3", "x4", "x5", "x6"]
+    with pytest.raises(ConfigError, match="--calibrate takes none, sigmoid, isotonic"):
+        fit(replace(config, calibrate="platt"), tmp_path / "x.sentclf")
+
+
+def test_training_predict_min_confidence_and_neutral_band(trained_model, trained_model_3class):
+    texts = ("great fun!", "awful", "the train leaves at noon")
+    plain = list(predict(PredictConfig(texts=texts, model_path=str(trained_model), use="lr")))
+    top = [max(row["probabilities"].values()) for row in plain]
+    assert [r["label"] for r in plain] == [max(r["probabilities"], key=r["probabilities"].get) for r in plain]
+    threshold = sorted(top)[1]  # between the least and the most confident document
+    unsure = list(
+        predict(PredictConfig(texts=texts, model_path=str(trained_model), use="lr", min_confidence=threshold))
+    )
+    assert [r["label"] == "uncertain" for r in unsure] == [t < threshold for t in top]
+    band = list(predict(PredictConfig(texts=texts, model_path=str(trained_model), use="lr", neutral_band=0.49)))
+    assert [r["label"] == "neutral" for r in band] == [t < 0.99 for t in top]
+    assert [r["probabilities"] for r in band] == [r["probabilities"] for r in plain]
+    with pytest.raises(ConfigError, match="--neutral-band is for two-class models"):
+        predict(PredictConfig(texts=texts, model_path=str(trained_model_3class), neutral_band=0.1))
+    with pytest.raises(ConfigError, match="--min-confidence is a probability"):
+        predict(PredictConfig(texts=texts, model_path=str(trained_model), min_confidence=1.5))

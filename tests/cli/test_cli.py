@@ -404,3 +404,18 @@ def test_cli_train_features_then_every_command_uses_them(tmp_path, fixtures, fea
 def test_cli_train_unknown_feature_block_is_an_error(fixtures, tmp_path):
     result = run("train", fixtures / "tiny.csv", "-o", tmp_path / "m", "--features", "six+bogus")
     assert result.exit_code == 1 and "unknown feature block 'bogus'" in result.stderr and "nbngrams" in result.stderr
+
+
+def test_cli_predict_confidence_options(trained_model, trained_model_3class):
+    result = run("predict", "-m", trained_model, "-", "--min-confidence", "1", "--jsonl", input="great fun!\n")
+    assert result.exit_code == 0 and json.loads(result.stdout)["label"] == "uncertain"
+    wrong = run("predict", "-m", trained_model_3class, "-", "--neutral-band", "0.1", input="great fun!\n")
+    assert wrong.exit_code == 1 and wrong.stdout == "" and "two-class models" in wrong.stderr
+
+
+def test_cli_train_calibrate_reports_calibration_error(tmp_path, fixtures):
+    result = run(
+        "train", fixtures / "tiny.csv", "-o", tmp_path / "c.sentclf", "--test-size", "0.25", "--calibrate", "isotonic"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "calibration error" in result.stdout
