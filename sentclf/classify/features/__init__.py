@@ -72,6 +72,11 @@ BLOCKS = {
             dense=False,
         ),
         FeatureBlock(
+            "rules",
+            "VADER-style rules on the lexicon: negation, intensifiers, 'but', '!', emoticons",
+            "sentclf.classify.features.rules",
+        ),
+        FeatureBlock(
             "encoder",
             "all-MiniLM-L6-v2 contextual sentence vectors (needs the minilm extra)",
             "sentclf.classify.features.encoder",
