@@ -73,7 +73,7 @@ def sentclf_rows(tokens: list, labels: list, folds: list, encoder) -> list:
     """sentclf's rows: each block alone, then the ensembles."""
     lexicon, rows = load_lexicon(), []
     for features, kind in BLOCK_ROWS:
-        config = CompareConfig(cv=len(folds), models=(kind,), features=(features,), jobs=2)
+        config = CompareConfig(cv=max(2, len(folds)), models=(kind,), features=(features,), jobs=2)
         cell = next(
             c
             for c in cross_validate(tokens, labels, lexicon, config, folds=folds, encoder=encoder)["cells"]
@@ -88,7 +88,11 @@ def sentclf_rows(tokens: list, labels: list, folds: list, encoder) -> list:
         )
     for method, members in ENSEMBLES:
         config = CompareConfig(
-            cv=len(folds), models=("ensemble",), features=("six",), jobs=2, ensemble=EnsembleConfig(members, method)
+            cv=max(2, len(folds)),
+            models=("ensemble",),
+            features=("six",),
+            jobs=2,
+            ensemble=EnsembleConfig(members, method),
         )
         cell = next(
             c

@@ -178,6 +178,7 @@ class TrainConfig:
     ensemble: EnsembleConfig = field(default_factory=EnsembleConfig)
     optimize: str = "efficiency"  # accuracy: models = ("ensemble",), with the ensemble's members
     calibrate: str = "none"  # sigmoid or isotonic: probabilities calibrated on 5-fold out-of-fold predictions
+    min_label_confidence: float = 0.0  # train only on rows whose label confidence reaches this (default corpus)
 
     def all_feature_sets(self) -> list:
         """Every feature set a pipeline of this run uses (the ensemble's members' included)."""
@@ -198,6 +199,8 @@ class TrainConfig:
             self.ensemble.validate(self.embeddings)
         if not 0 < self.test_size < 1:
             raise ConfigError(f"--test-size must be between 0 and 1 (a fraction), not {self.test_size}")
+        if not 0 <= self.min_label_confidence <= 1:
+            raise ConfigError(f"--min-label-confidence is a fraction in [0, 1], not {self.min_label_confidence}")
         if self.calibrate not in CALIBRATIONS:
             raise ConfigError(f"--calibrate takes {', '.join(CALIBRATIONS)}, not '{self.calibrate}'")
         LexiconConfig(self.lexicon, self.lexicon_dir).validate()
@@ -207,9 +210,13 @@ class TrainConfig:
             check_feature_set(self.feature_set(), self.embeddings)
 
     def as_dict(self) -> dict:
-        extra = {"ensemble": self.ensemble.as_dict(), "optimize": self.optimize} if "ensemble" in self.models else {}
+        extra: dict[str, Any] = (
+            {"ensemble": self.ensemble.as_dict(), "optimize": self.optimize} if "ensemble" in self.models else {}
+        )
         if self.calibrate != "none":
             extra["calibrate"] = self.calibrate
+        if self.min_label_confidence:
+            extra["min_label_confidence"] = self.min_label_confidence
         return {
             "data": vars(self.data),
             "models": list(self.models),

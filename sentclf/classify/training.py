@@ -63,15 +63,33 @@ def prepare_dataset(dataset: Dataset, test_size: float) -> tuple:
             f"{dataset.source}: too few examples for a stratified {test_size:g} held-out split "
             f"(class '{rare}' has {counts[rare]}, {len(keep)} documents in all): add data or change --test-size"
         )
-    return [dataset.texts[i] for i in keep], [tokens[i] for i in keep], [dataset.labels[i] for i in keep], n_empty
+    confidence = [dataset.confidence[i] for i in keep] if dataset.confidence else None
+    texts, labels = [dataset.texts[i] for i in keep], [dataset.labels[i] for i in keep]
+    return texts, [tokens[i] for i in keep], labels, n_empty, confidence
 
 
-def fit_models(config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list, labels: list, progress=None) -> tuple:
+def confident(idx_train: np.ndarray, confidence, threshold: float) -> np.ndarray:
+    """The training rows whose label confidence reaches ``threshold``; the held-out part keeps every row,
+    so its metrics stay comparable."""
+    if not threshold:
+        return idx_train
+    if confidence is None:
+        log.warning("the data carries no label confidence: --min-label-confidence is ignored")
+        return idx_train
+    kept = idx_train[np.asarray(confidence)[idx_train] >= threshold]
+    log.info("training on %d of %d documents (label confidence >= %g)", len(kept), len(idx_train), threshold)
+    return kept
+
+
+def fit_models(
+    config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list, labels: list, progress=None, confidence=None
+) -> tuple:
     """Split, fit every requested model on the training part, score it on the held-out part."""
     seed = config.model.seed
     idx_train, idx_test = train_test_split(
         np.arange(len(labels)), test_size=config.test_size, stratify=labels, random_state=seed
     )
+    idx_train = confident(idx_train, confidence, config.min_label_confidence)
     y_train = [labels[i] for i in idx_train]
     X_train = [tokens[i] for i in idx_train]
     test_texts, y_test = [texts[i] for i in idx_test], [labels[i] for i in idx_test]
@@ -131,9 +149,9 @@ def train(config: TrainConfig, progress=None) -> TrainResult:
     archive.check_writable(output, config.force)
     lexicon = load_lexicon(config.lexicon, config.lexicon_dir)
     dataset = config.data.load()
-    texts, tokens, labels, n_empty = prepare_dataset(dataset, config.test_size)
+    texts, tokens, labels, n_empty, confidence = prepare_dataset(dataset, config.test_size)
     pipelines, metrics, label_order, (n_train, n_test), y_test = fit_models(
-        config, lexicon, texts, tokens, labels, progress
+        config, lexicon, texts, tokens, labels, progress, confidence
     )
     significance = held_out_comparison(metrics, y_test)
     plots = []

@@ -47,6 +47,14 @@ from sentclf.data.source import DataConfig
     show_default=True,
     help="Calibrate the probabilities (sigmoid: Platt scaling; isotonic) on 5-fold out-of-fold predictions.",
 )
+@click.option(
+    "--min-label-confidence",
+    type=float,
+    default=0.0,
+    metavar="C",
+    help="Train only on rows whose label confidence is at least C (the default corpus records its annotators' "
+    "agreement); the held-out part keeps every row.",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--class-weight", type=click.Choice(["balanced"]), default=None, help="Reweight classes by frequency.")
 @model_options
@@ -65,6 +73,7 @@ def train(
     feature_set,
     test_size,
     calibrate,
+    min_label_confidence,
     seed,
     class_weight,
     model,
@@ -106,6 +115,7 @@ def train(
         optimize=recipe[0],
         ensemble=recipe[1],
         calibrate=calibrate,
+        min_label_confidence=min_label_confidence,
     )
     with VectorsProgress(embeddings.source) as progress:
         report = run_train(config, progress=progress).as_dict()

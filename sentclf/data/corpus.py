@@ -75,20 +75,27 @@ def load_default_corpus() -> Dataset:
     """The cleaned default corpus as a Dataset (labels: negative, neutral, positive)."""
     path = corpus_path()
     raw = path.read_bytes()
-    texts, labels, seen = [], [], set()
+    texts, labels, confidence, seen = [], [], [], set()
     reader = csv.reader(io.StringIO(raw.decode("latin-1"), newline=""))
     header = next(reader)
     if header[:3] != ["sentiment", "confidence", "text"]:
         raise DataError(f"{path}: unexpected header {header}: reinstall with '{INSTALL_HINT}'")
     n_rows = 0
-    for label, _confidence, text in reader:
+    for label, agreement, text in reader:
         n_rows += 1
         cleaned = clean_tweet(text.encode("latin-1"))
         if cleaned and cleaned not in seen:
             seen.add(cleaned)
             texts.append(cleaned)
             labels.append(label)
+            confidence.append(float(agreement) if agreement.strip() else 1.0)  # 5,421 rows carry none
     note = f"{n_rows - len(texts)} duplicate or empty tweets dropped from {n_rows}"
     return Dataset(
-        texts, labels, source=DEFAULT_CORPUS_NAME, sha256=hashlib.sha256(raw).hexdigest(), format="csv", notes=[note]
+        texts,
+        labels,
+        source=DEFAULT_CORPUS_NAME,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        format="csv",
+        notes=[note],
+        confidence=confidence,
     )

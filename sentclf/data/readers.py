@@ -47,6 +47,7 @@ class Dataset:
     format: str
     n_bad: int = 0
     notes: list = field(default_factory=list)
+    confidence: list = field(default_factory=list)  # the annotators' agreement per label, where a corpus has it
 
     def __len__(self) -> int:
         return len(self.texts)

@@ -220,3 +220,27 @@ def test_training_predict_min_confidence_and_neutral_band(trained_model, trained
         predict(PredictConfig(texts=texts, model_path=str(trained_model_3class), neutral_band=0.1))
     with pytest.raises(ConfigError, match="--min-confidence is a probability"):
         predict(PredictConfig(texts=texts, model_path=str(trained_model), min_confidence=1.5))
+
+
+def test_training_min_label_confidence_filters_training_rows_only(tmp_path, fixtures, caplog):
+    data = tmp_path / "d.jsonl"
+    data.write_text((fixtures / "three_class.jsonl").read_text())
+    config = TrainConfig(data=DataConfig(str(data)), test_size=0.25, models=("lr",), min_label_confidence=0.7)
+    with caplog.at_level(logging.WARNING, logger="sentclf"):
+        report = fit(config, tmp_path / "a.sentclf")
+    assert "carries no label confidence" in caplog.text and report["config"]["min_label_confidence"] == 0.7
+    from sentclf.classify.training import confident
+
+    kept = confident(np.arange(4, 16), [1.0] * 8 + [0.4] * 8, 0.7)  # training rows 4..15; 8..15 are unsure
+    assert kept.tolist() == [4, 5, 6, 7]
+    with pytest.raises(ConfigError, match="--min-label-confidence is a fraction"):
+        fit(replace(config, min_label_confidence=2.0), tmp_path / "b.sentclf")
+
+
+def test_training_default_corpus_carries_label_confidence():
+    from sentclf.data.corpus import load_default_corpus
+
+    dataset = load_default_corpus()
+    assert (
+        len(dataset.confidence) == len(dataset.texts) and 0.2 < min(dataset.confidence) <= max(dataset.confidence) == 1
+    )
