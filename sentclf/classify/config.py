@@ -288,6 +288,7 @@ class EvaluateConfig:
     model_path: str | None = None
     label_map: str | None = None  # 'pos=positive,neg=negative'
     plot_dir: str | None = None
+    restrict: bool = False  # only DATA's labels compete (a 3-class model on pos/neg data: P(pos) vs P(neg))
 
     def labels(self) -> dict:
         """--label-map as a dict: 'pos=positive,neg=negative' -> {'pos': 'positive', 'neg': 'negative'}."""

@@ -29,12 +29,13 @@ def evaluate(config: EvaluateConfig) -> dict:
             f"{', '.join(model.labels)}): map them with --label-map {unknown[0]}={model.labels[0]},..."
         )
     tokens = tokenize_all(dataset.texts)
-    metrics = {kind: score_model(pipeline, tokens, labels, model.labels) for kind, pipeline in model.pipelines.items()}
+    scored = sorted(set(labels)) if config.restrict else model.labels
+    metrics = {kind: score_model(p, tokens, labels, scored, config.restrict) for kind, p in model.pipelines.items()}
     plots = []
     if plot_dir is not None:
         caption = f"{dataset.source}: {len(labels):,} documents scored by {model.path.name}"
         six, _ = feature_parts(next(iter(model.pipelines.values())))
-        plots = held_out_plots(plot_dir, metrics, labels, model.labels, caption)
+        plots = held_out_plots(plot_dir, metrics, labels, scored, caption)
         if six is not None:
             plots.append(
                 feature_distributions_png(
@@ -48,7 +49,7 @@ def evaluate(config: EvaluateConfig) -> dict:
         "sha256": dataset.sha256,
         "n_documents": len(labels),
         "empty_documents": sum(1 for t in tokens if not t),
-        "labels": model.labels,
+        "labels": scored,
         "label_counts": dict(sorted(Counter(labels).items())),
         "metrics": drop_details(metrics),
         "significance": significance,

@@ -71,10 +71,13 @@ def calibration_error(y_true: list, proba: np.ndarray, classes: list, bins: int 
     return float(np.sum(gaps))
 
 
-def score_model(pipeline, texts: list, y_true: list, labels: list) -> dict:
+def score_model(pipeline, texts: list, y_true: list, labels: list, restrict: bool = False) -> dict:
     """Held-out metrics, confusion matrix, log loss, Brier score, accuracy CI and throughput (docs/s,
     raw text in, tokenizing included). ``predictions``, ``proba`` and ``classes`` keep the
-    per-document results for McNemar and plots: :func:`drop_details` removes them."""
+    per-document results for McNemar and plots: :func:`drop_details` removes them.
+
+    ``restrict``: only ``labels`` compete; the model's other classes are dropped and the remaining
+    probabilities renormalized (a three-class model scored on positive/negative data)."""
     start = time.perf_counter()
     proba = np.asarray(pipeline.predict_proba(texts), dtype=np.float64)
     sums = proba.sum(axis=1, keepdims=True)
@@ -82,6 +85,10 @@ def score_model(pipeline, texts: list, y_true: list, labels: list) -> dict:
         proba /= sums
     seconds = time.perf_counter() - start
     classes = [str(c) for c in pipeline.classes_]
+    if restrict:
+        columns = [classes.index(label) for label in labels]
+        proba, classes = proba[:, columns], list(labels)
+        proba /= np.maximum(proba.sum(axis=1, keepdims=True), 1e-12)
     y_pred = [classes[i] for i in np.argmax(proba, axis=1)]
     metrics = classification_metrics(y_true, y_pred, labels)
     correct = sum(a == b for a, b in zip(y_true, y_pred))

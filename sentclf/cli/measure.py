@@ -97,11 +97,16 @@ def compare(
 @click.argument("data")
 @model_path_option
 @click.option("--label-map", help="Rename DATA's labels to the model's: pos=positive,neg=negative.")
+@click.option(
+    "--restrict",
+    is_flag=True,
+    help="Only DATA's labels compete: a positive/neutral/negative model on pos/neg data picks the likelier of two.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @plot_option
 @data_options
 @quiet_option
-def evaluate(data, model_path, label_map, as_json, plot_dir, reading):
+def evaluate(data, model_path, label_map, restrict, as_json, plot_dir, reading):
     """Score a model file's models on labelled DATA (any format train reads). Example:
 
         sentclf evaluate test.csv -m reviews.sentclf --label-map 1=pos,0=neg
@@ -112,7 +117,7 @@ def evaluate(data, model_path, label_map, as_json, plot_dir, reading):
     from sentclf.classify.evaluation import evaluate as run_evaluate
     from sentclf.cli.render import evaluate_text
 
-    report = run_evaluate(EvaluateConfig(DataConfig(data, **reading), model_path, label_map, plot_dir))
+    report = run_evaluate(EvaluateConfig(DataConfig(data, **reading), model_path, label_map, plot_dir, restrict))
     click.echo(json.dumps(report, indent=2) if as_json else evaluate_text(report))
     if not as_json:
         echo_plots(report)

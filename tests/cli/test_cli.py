@@ -419,3 +419,14 @@ def test_cli_train_calibrate_reports_calibration_error(tmp_path, fixtures):
     )
     assert result.exit_code == 0, result.stderr
     assert "calibration error" in result.stdout
+
+
+def test_cli_evaluate_restrict_scores_a_three_class_model_on_two_class_data(trained_model_3class, fixtures):
+    args = ["evaluate", fixtures / "tiny.csv", "-m", trained_model_3class, "--label-map", "pos=positive,neg=negative"]
+    plain = json.loads(run(*args, "--json").stdout)
+    restricted = json.loads(run(*args, "--restrict", "--json").stdout)
+    assert plain["labels"] == ["negative", "neutral", "positive"]
+    assert restricted["labels"] == ["negative", "positive"]
+    for kind in ("lr", "mlp"):
+        assert restricted["metrics"][kind]["accuracy"] >= plain["metrics"][kind]["accuracy"]  # 'neutral' can't win
+        assert set(restricted["metrics"][kind]["per_class"]) == {"negative", "positive"}
