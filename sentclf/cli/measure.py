@@ -27,7 +27,9 @@ from sentclf.data.source import DataConfig
 @click.command(context_settings=CONTEXT)
 @click.argument("data", required=False)
 @click.option("--cv", type=int, default=10, show_default=True, help="Number of stratified folds.")
-@click.option("--models", default="lr,mlp", show_default=True, help="Models to compare: lr, mlp or lr,mlp.")
+@click.option(
+    "--models", default="lr,mlp", show_default=True, help="Models to compare, comma-separated: lr, mlp, ensemble."
+)
 @click.option(
     "--features",
     "feature_sets",
