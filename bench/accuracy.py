@@ -12,6 +12,7 @@ MR and SST-2 test, which it never saw, as positive when P(positive) > P(negative
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -69,9 +70,9 @@ def peers(texts: list, tokens: list, labels: np.ndarray, folds: list) -> list:
     return [(name, float(np.mean(s)), float(np.std(s, ddof=1)) if len(s) > 1 else 0.0) for name, s in rows]
 
 
-def sentclf_rows(tokens: list, labels: list, folds: list, encoder) -> list:
-    """sentclf's rows: each block alone, then the ensembles."""
-    lexicon, rows = load_lexicon(), []
+def sentclf_rows(tokens: list, labels: list, folds: list, encoder):
+    """sentclf's rows, one at a time as each is measured: each block alone, then the ensembles."""
+    lexicon = load_lexicon()
     for features, kind in BLOCK_ROWS:
         config = CompareConfig(cv=max(2, len(folds)), models=(kind,), features=(features,), jobs=2)
         cell = next(
@@ -79,12 +80,10 @@ def sentclf_rows(tokens: list, labels: list, folds: list, encoder) -> list:
             for c in cross_validate(tokens, labels, lexicon, config, folds=folds, encoder=encoder)["cells"]
             if c["model"] == kind
         )
-        rows.append(
-            (
-                f"sentclf {features}:{kind}" + (" (--optimize efficiency)" if features == "six" else ""),
-                cell["accuracy_mean"],
-                cell["accuracy_std"],
-            )
+        yield (
+            f"sentclf {features}:{kind}" + (" (--optimize efficiency)" if features == "six" else ""),
+            cell["accuracy_mean"],
+            cell["accuracy_std"],
         )
     for method, members in ENSEMBLES:
         config = CompareConfig(
@@ -100,8 +99,7 @@ def sentclf_rows(tokens: list, labels: list, folds: list, encoder) -> list:
             if c["model"] == "ensemble"
         )
         accuracy = " (--optimize accuracy)" if (method, members) == ("soft", ACCURACY_MEMBERS) else ""
-        rows.append((f"sentclf ensemble {cell['features']}{accuracy}", cell["accuracy_mean"], cell["accuracy_std"]))
-    return rows
+        yield (f"sentclf ensemble {cell['features']}{accuracy}", cell["accuracy_mean"], cell["accuracy_std"])
 
 
 def dataset(name: str) -> tuple:
@@ -133,7 +131,9 @@ def table(name: str, encoder) -> None:
     )
     print("| model | accuracy | std over folds |\n|---|---|---|")
     y = np.asarray(labels, dtype=object)
-    for row_name, mean, std in peers(texts, tokens, y, folds) + sentclf_rows(tokens, labels, folds, encoder):
+    for row_name, mean, std in itertools.chain(
+        peers(texts, tokens, y, folds), sentclf_rows(tokens, labels, folds, encoder)
+    ):
         print(f"| {row_name} | {100 * mean:.2f} | {100 * std:.2f} |", flush=True)
     print(f"\nTarget: {100 * TARGETS[name]:.1f}.", flush=True)
 
