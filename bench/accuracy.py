@@ -44,7 +44,7 @@ PUBLISHED = {
 }
 TARGETS = {"mr": 0.815, "sst2": 0.860, "reviews": 0.895}
 BLOCK_ROWS = (("six", "lr"), ("nbngrams", "lr"), ("encoder", "lr"), ("six+encoder", "mlp"))
-ENSEMBLES = (("soft", ACCURACY_MEMBERS), ("stack", ACCURACY_MEMBERS))
+ENSEMBLES = (("stack", ACCURACY_MEMBERS), ("soft", ACCURACY_MEMBERS))
 
 
 def peers(texts: list, tokens: list, labels: np.ndarray, folds: list) -> list:
@@ -98,7 +98,8 @@ def sentclf_rows(tokens: list, labels: list, folds: list, encoder):
             for c in cross_validate(tokens, labels, lexicon, config, folds=folds, encoder=encoder)["cells"]
             if c["model"] == "ensemble"
         )
-        accuracy = " (--optimize accuracy)" if (method, members) == ("soft", ACCURACY_MEMBERS) else ""
+        recipe = EnsembleConfig()
+        accuracy = " (--optimize accuracy)" if (method, members) == (recipe.method, recipe.members) else ""
         yield (f"sentclf ensemble {cell['features']}{accuracy}", cell["accuracy_mean"], cell["accuracy_std"])
 
 

@@ -51,7 +51,7 @@ def test_ensemble_in_cross_validation_is_one_row(three):
     )
     report = cross_validate(tokens, labels, load_lexicon(), config)
     rows = {(r["features"], r["model"]) for r in report["cells"]}
-    assert ("soft(nbngrams:lr + six:lr)", "ensemble") in rows and ("six", "lr") in rows
+    assert ("stack(nbngrams:lr + six:lr)", "ensemble") in rows and ("six", "lr") in rows
     assert len(next(r for r in report["cells"] if r["model"] == "ensemble")["folds"]) == 3
 
 
@@ -96,6 +96,8 @@ def test_ensemble_every_command_takes_an_ensemble_model(tmp_path, fixtures):
         "ensemble",
         "--members",
         "nbngrams:lr,six:mlp",
+        "--ensemble",
+        "soft",
         "--json",
         "-q",
     )
