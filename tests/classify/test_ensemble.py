@@ -5,17 +5,16 @@ import json
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from sentclf.classify.config import CompareConfig, EnsembleConfig, ModelConfig, TrainConfig, parse_member
 from sentclf.classify.crossval import cross_validate
 from sentclf.classify.ensemble import member_probabilities
 from sentclf.classify.lexicons import load_lexicon
 from sentclf.classify.pipeline import build_pipeline
-from sentclf.cli import cli
 from sentclf.data.readers import read_examples
 from sentclf.errors import ConfigError
 from sentclf.text import tokenize_all
+from tests.cli.test_cli import run
 
 
 @pytest.fixture
@@ -82,9 +81,6 @@ def test_ensemble_optimize_accuracy_trains_the_recipe():
 def test_ensemble_every_command_takes_an_ensemble_model(tmp_path, fixtures):
     model = tmp_path / "e.sentclf"
 
-    def run(*args, **kw):
-        return CliRunner().invoke(cli, [str(a) for a in args], **kw)
-
     trained = run(
         "train",
         fixtures / "three_class.jsonl",
@@ -120,7 +116,5 @@ def test_ensemble_every_command_takes_an_ensemble_model(tmp_path, fixtures):
 
 def test_ensemble_optimize_accuracy_without_the_model_package_says_how_to_install(fixtures, tmp_path, monkeypatch):
     monkeypatch.setattr("sentclf.classify.vector_sources.MINILM_DIST", "no-such-distribution-sentclf")
-    result = CliRunner().invoke(
-        cli, ["train", str(fixtures / "tiny.csv"), "-o", str(tmp_path / "m"), "--optimize", "accuracy"]
-    )
+    result = run("train", fixtures / "tiny.csv", "-o", tmp_path / "m", "--optimize", "accuracy")
     assert result.exit_code == 1 and "make minilm" in result.stderr and "Traceback" not in result.stderr
