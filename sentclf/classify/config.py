@@ -363,13 +363,3 @@ class ExplainConfig:
     text: str
     model_path: str | None = None
     model: Any = None
-
-
-def documents_of(files: tuple, texts: tuple, whole_file: bool, encoding: str):
-    """The documents a config names: lines (or whole files) of ``files``, then each of ``texts``."""
-    from sentclf.data.documents import Document, iter_documents
-
-    if files:
-        yield from iter_documents(list(files), whole_file=whole_file, encoding=encoding)
-    for number, text in enumerate(texts, start=1):
-        yield Document("<text>", number, text)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erf
 
-from sentclf.classify.vector_sources import MINILM_INSTALL, minilm_dir
+from sentclf.classify.vector_sources import minilm_dir, model_files
 from sentclf.errors import VectorsError
 from sentclf.nn.workers import Workers
 
@@ -48,26 +48,23 @@ class EncoderWeights:
 
 def load_weights(folder=None) -> tuple:
     """(EncoderWeights, tokenizer) from the installed model package (or ``folder``)."""
-    folder = minilm_dir() if folder is None else folder
-    try:
-        from safetensors import safe_open
-        from tokenizers import Tokenizer
-    except ImportError:
-        raise VectorsError(f"the sentence encoder needs safetensors and tokenizers: run '{MINILM_INSTALL}'") from None
-    weights_file, tokenizer_file = folder / "model.safetensors", folder / "tokenizer.json"
-    config_file = folder / "config.json"
-    for needed in (weights_file, tokenizer_file, config_file):
-        if not needed.is_file():
-            raise VectorsError(f"{needed}: missing: reinstall with '{MINILM_INSTALL}'")
+    names = ("model.safetensors", "tokenizer.json", "config.json")
+    weights_file, tokenizer_file, config_file = model_files(
+        minilm_dir() if folder is None else folder, names, "the sentence encoder"
+    )
+    from safetensors import safe_open
+    from tokenizers import Tokenizer
+
     try:
         config = json.loads(config_file.read_text(encoding="utf-8"))
         n_layers, heads = int(config["num_hidden_layers"]), int(config["num_attention_heads"])
     except (ValueError, KeyError, TypeError):
         raise VectorsError(f"{config_file}: not a BERT config (num_hidden_layers, num_attention_heads)") from None
     with safe_open(str(weights_file), framework="numpy") as tensors:
+        present = set(tensors.keys())
 
         def get(name: str) -> np.ndarray:
-            if name not in set(tensors.keys()):
+            if name not in present:
                 raise VectorsError(f"{weights_file}: holds no '{name}' tensor: is this all-MiniLM-L6-v2?")
             return np.ascontiguousarray(tensors.get_tensor(name), dtype=np.float32)
 

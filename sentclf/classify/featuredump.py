@@ -3,11 +3,12 @@ or the per-class means of x1..x6 over a labelled dataset."""
 
 from __future__ import annotations
 
-from sentclf.classify.config import FeaturesConfig, documents_of, parse_pool
+from sentclf.classify.config import FeaturesConfig, parse_pool
 from sentclf.classify.features.embeddings import pool_vectors, token_ids
 from sentclf.classify.features.six import FEATURE_ALIASES, class_means, trace
 from sentclf.classify.prediction import tokenized_batches
 from sentclf.classify.vector_sources import load_vectors
+from sentclf.data.documents import documents_of
 
 
 def feature_rows(documents, lexicon, embeddings=None, progress=None, batch_size: int = 1000):

@@ -13,7 +13,8 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 
-from sentclf.classify.config import MODEL_KINDS, EmbeddingConfig, ModelConfig, check_feature_set
+from sentclf.classify.config import MODEL_KINDS, EmbeddingConfig, EnsembleConfig, ModelConfig, check_feature_set
+from sentclf.classify.ensemble import build_ensemble
 from sentclf.classify.features import BLOCKS, BlockContext
 from sentclf.classify.features.embeddings import PooledEmbeddings
 from sentclf.classify.features.six import LectureFeatures
@@ -97,9 +98,6 @@ def build_pipeline(
     config.validate()
     embeddings = embeddings or EmbeddingConfig()
     if kind == "ensemble":
-        from sentclf.classify.config import EnsembleConfig
-        from sentclf.classify.ensemble import build_ensemble
-
         ensemble = ensemble or EnsembleConfig()
         return build_ensemble(
             ensemble.members,

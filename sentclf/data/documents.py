@@ -60,3 +60,11 @@ def _open_binary_lines(path: str):
         raise DataError(f"{path}: file not found") from None
     except OSError as exc:
         raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def documents_of(files: tuple, texts: tuple, whole_file: bool, encoding: str):
+    """Lines (or whole files) of ``files``, then each of ``texts`` (file "<text>", numbered from 1)."""
+    if files:
+        yield from iter_documents(list(files), whole_file=whole_file, encoding=encoding)
+    for number, text in enumerate(texts, start=1):
+        yield Document("<text>", number, text)
