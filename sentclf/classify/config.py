@@ -12,14 +12,21 @@ from sentclf.data.source import DataConfig
 from sentclf.errors import ConfigError
 from sentclf.nn import ACTIVATIONS, SKLEARN_NAMES
 
-MODEL_KINDS = ("lr", "mlp", "ensemble")
+MODEL_KINDS = ("lr", "mlp", "nb", "ensemble")
 DEFAULT_MODELS = ("lr", "mlp")
-MODEL_TITLES = {"lr": "logistic regression", "mlp": "two-layer MLP", "ensemble": "ensemble"}
+MODEL_TITLES = {
+    "lr": "logistic regression",
+    "mlp": "two-layer MLP",
+    "nb": "multinomial naive Bayes",
+    "ensemble": "ensemble",
+}
+MEMBER_KINDS = ("lr", "mlp", "nb")
+NB_FEATURES = ("ngrams",)  # nb needs non-negative term weights
 ENSEMBLE_METHODS = ("soft", "stack")
 CALIBRATIONS = ("none", "sigmoid", "isotonic")
 OPTIMIZE = ("efficiency", "accuracy")
 # --optimize accuracy: the members measured best across MR, SST-2 and full reviews, stacked (bench/README.md)
-ACCURACY_MEMBERS = ("nbngrams:lr", "six+encoder:lr")
+ACCURACY_MEMBERS = ("nbngrams:lr", "six+encoder:lr", "ngrams:nb")
 MLP_ACTIVATIONS = tuple(SKLEARN_NAMES.get(name, name) for name in ACTIVATIONS)  # relu, tanh, logistic
 LEXICON_NAMES = ("builtin", "huliu")
 POOLS = ("mean", "max")
@@ -37,12 +44,21 @@ def parse_pool(pool: str | tuple) -> tuple:
 
 
 def parse_member(member: str) -> tuple:
-    """'six+encoder:mlp' → ('six+encoder', 'mlp'): an ensemble member is a feature set and lr or mlp."""
+    """'six+encoder:mlp' → ('six+encoder', 'mlp'): an ensemble member is a feature set and lr, mlp or nb."""
     features, sep, kind = member.strip().rpartition(":")
-    if not sep or kind not in ("lr", "mlp"):
-        raise ConfigError(f"an ensemble member is FEATURES:lr or FEATURES:mlp (such as nbngrams:lr), not '{member}'")
+    if not sep or kind not in MEMBER_KINDS:
+        raise ConfigError(
+            f"an ensemble member is FEATURES:lr, FEATURES:mlp or ngrams:nb (such as nbngrams:lr), not '{member}'"
+        )
     parse_feature_set(features)
+    check_nb(features, kind)
     return features, kind
+
+
+def check_nb(feature_set: str, kind: str) -> None:
+    """Naive Bayes models term weights, so it takes the n-gram block alone."""
+    if kind == "nb" and tuple(parse_feature_set(feature_set)) != NB_FEATURES:
+        raise ConfigError(f"the nb model (multinomial naive Bayes) takes --features ngrams, not '{feature_set}'")
 
 
 def parse_list(text: str | None) -> tuple:
@@ -196,9 +212,11 @@ class TrainConfig:
         self.models = optimized_models(self.optimize, self.models)
         unknown = [kind for kind in self.models if kind not in MODEL_KINDS]
         if unknown or not self.models:
-            raise ConfigError(f"unknown model {unknown or '(none)'}: choose lr, mlp, both or ensemble")
+            raise ConfigError(f"unknown model {unknown or '(none)'}: choose lr, mlp, nb, both or ensemble")
         if "ensemble" in self.models:
             self.ensemble.validate(self.embeddings)
+        if "nb" in self.models:
+            check_nb(self.features or self.embeddings.default_feature_set(), "nb")
         if not 0 < self.test_size < 1:
             raise ConfigError(f"--test-size must be between 0 and 1 (a fraction), not {self.test_size}")
         if not 0 <= self.min_label_confidence <= 1:
@@ -256,8 +274,13 @@ class CompareConfig:
 
     def cells(self) -> list:
         """(feature set, model) of every cell but the reference rows: LR and the MLP on each feature set,
-        then the ensemble once (its members bring their own feature sets)."""
-        plain = [(f, m) for f in self.feature_sets() for m in self.models if m != "ensemble"]
+        then the ensemble once (its members bring their own feature sets). nb runs on ``ngrams`` only."""
+        plain = [
+            (f, m)
+            for f in self.feature_sets()
+            for m in self.models
+            if m != "ensemble" and (m != "nb" or tuple(parse_feature_set(f)) == NB_FEATURES)
+        ]
         return plain + ([(self.ensemble.describe(), "ensemble")] if "ensemble" in self.models else [])
 
     def feature_sets(self) -> tuple:
@@ -273,12 +296,15 @@ class CompareConfig:
             self.models = (*optimized_models(self.optimize, ()), *self.models)
         if not self.models or any(m not in MODEL_KINDS for m in self.models):
             raise ConfigError(
-                f"--models takes lr, mlp, ensemble or a list of them, not {','.join(self.models) or '(none)'}"
+                f"--models takes lr, mlp, nb, ensemble or a list of them, not {','.join(self.models) or '(none)'}"
             )
         if "ensemble" in self.models:
             self.ensemble.validate(self.embeddings)
         self.lexicon.validate()
-        self.feature_sets()
+        if "nb" in self.models and not any(m == "nb" for _, m in self.cells()):
+            raise ConfigError(
+                "the nb model (multinomial naive Bayes) runs on the ngrams feature set: add --features ngrams"
+            )
         self.model.validate()
 
 

@@ -8,6 +8,11 @@ sentence vector is the mean of the last layer over the real tokens ([CLS] and [S
 not), L2-normalized. tests/golden/minilm_reference.json holds vectors made by transformers + torch,
 which this code matches to a cosine distance below 1e-4.
 
+Long documents: sentence-transformers truncates at 256 wordpieces, which reads a third of a movie
+review. Here a longer text is cut into windows of at most 256 wordpieces ([CLS] and [SEP] in each),
+and its vector is the mean of the windows' vectors weighted by their lengths, L2-normalized; texts
+that fit in one window get exactly the reference vector.
+
 Speed: the tokenizer pads nothing; texts are sorted by length and batched, so a batch pads only to
 its own longest text; Q, K and V come from one fused product; the GELU runs in slices on the worker
 threads while BLAS uses every core for the products.
@@ -22,14 +27,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erf
 
+from sentclf import progress
 from sentclf.classify.vector_sources import minilm_dir, model_files
 from sentclf.errors import VectorsError
 from sentclf.nn.workers import Workers
 
-MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model: longer texts are truncated
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model: longer texts are read in windows
 WIDTH, EPS = 384, 1e-12  # all-MiniLM-L6-v2's width; config.json gives the shape of the model read
 SQRT_HALF = np.float32(np.sqrt(0.5))
 GELU_SLICE = 8192  # rows per GELU slice handed to a worker thread
+PROGRESS_MIN_PIECES = 1000  # encoding this many windows or more reports progress
 
 
 @dataclass
@@ -94,7 +101,7 @@ def load_weights(folder=None) -> tuple:
             )
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
     tokenizer.no_padding()
-    tokenizer.enable_truncation(max_length=MAX_TOKENS)
+    tokenizer.no_truncation()
     digest = hashlib.sha256(weights_file.read_bytes()).hexdigest()
     return EncoderWeights(embeddings, layers, digest, heads), tokenizer
 
@@ -213,11 +220,36 @@ class SentenceEncoder:
         return self.weights.sha256
 
     def token_ids(self, texts: list) -> list:
-        """WordPiece ids of each text, with [CLS] and [SEP], truncated to MAX_TOKENS."""
+        """WordPiece ids of each text, with [CLS] and [SEP], whole (see :meth:`windows`)."""
         return [encoding.ids for encoding in self.tokenizer.encode_batch(list(texts), add_special_tokens=True)]
 
+    @staticmethod
+    def windows(ids: list) -> list:
+        """One text's ids as windows of at most MAX_TOKENS, each with the text's [CLS] and [SEP]."""
+        if len(ids) <= MAX_TOKENS:
+            return [ids]
+        body, step = ids[1:-1], MAX_TOKENS - 2
+        return [[ids[0], *body[i : i + step], ids[-1]] for i in range(0, len(body), step)]
+
     def encode(self, texts: list) -> np.ndarray:
-        ids = self.token_ids(texts)
+        """(len(texts), 384) L2-normalized vectors; a long text is the length-weighted mean of its windows."""
+        per_text = [self.windows(ids) for ids in self.token_ids(texts)]
+        pieces = [window for windows in per_text for window in windows]
+        reporting = len(pieces) >= PROGRESS_MIN_PIECES
+        if reporting:
+            progress.start("encode", len(pieces), f"encoding {len(texts):,} documents with all-MiniLM-L6-v2")
+        vectors = self._encode_ids(pieces, reporting)
+        if reporting:
+            progress.finish("encode")
+        if len(pieces) == len(per_text):
+            return vectors
+        owner = np.repeat(np.arange(len(per_text)), [len(windows) for windows in per_text])
+        lengths = np.array([len(window) for window in pieces], dtype=np.float32)
+        out = np.zeros((len(per_text), self.weights.width), dtype=np.float32)
+        np.add.at(out, owner, vectors * lengths[:, None])
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+    def _encode_ids(self, ids: list, reporting: bool = False) -> np.ndarray:
         out = np.zeros((len(ids), self.weights.width), dtype=np.float32)
         order = np.argsort([len(row) for row in ids], kind="stable")
         start = 0
@@ -237,5 +269,7 @@ class SentenceEncoder:
                 if self.session is None
                 else self.session.run(["vectors"], {"ids": batch, "mask": mask})[0]
             )
+            if reporting:
+                progress.advance("encode", len(chosen))
             start = stop
         return out

@@ -1,10 +1,11 @@
-"""The lecture's z = w·x + b made visible for one document and a fitted logistic regression."""
+"""The lecture's z = w·x + b made visible for one document and a fitted linear model: logistic
+regression, NB-LR, multinomial naive Bayes (linear in its term weights), or an ensemble's members."""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import MultinomialNB
 
 from sentclf.classify import modelfile
 from sentclf.classify.config import ExplainConfig
@@ -26,15 +27,18 @@ def explain_text(model, text: str) -> dict:
     For two classes the logistic regression has one weight vector, for the second label: z > 0
     means that label, P = σ(z). For more classes there is one (w, b) per class and P = softmax(z).
     x1..x6 get a row each; every other block (pooled embeddings, n-grams) one row with its
-    contributions summed: hundreds of rows would hide the picture.
+    contributions summed: hundreds of rows would hide the picture. The linear model is explained
+    first (lr, then nb); an ensemble by its members; an MLP alone by occlusion (:func:`explain_network`).
     """
-    kind = "lr" if "lr" in model.pipelines else "ensemble" if "ensemble" in model.pipelines else None
+    kind = next((k for k in ("lr", "nb", "ensemble", "mlp") if k in model.pipelines), None)
     if kind is None:
-        raise ConfigError(f"{model.path}: holds no logistic regression to explain: retrain with --model lr or both")
+        raise ConfigError(f"{model.path}: holds no model to explain: retrain it")
     fitted = model.pipelines[kind]
     inner = uncalibrated(fitted)
     if kind == "ensemble":
         result = explain_ensemble(inner, text)
+    elif kind == "mlp":
+        result = explain_network(inner, text, model.metadata.get("feature_set"))
     else:
         result = explain_pipeline(inner, text, model.metadata.get("feature_set"))
     if inner is not fitted:  # what predict gives: the probabilities after calibration
@@ -55,8 +59,8 @@ def explain_ensemble(ensemble, text: str) -> dict:
     for name, member in members_of(ensemble):
         proba = member.predict_proba([tokens])[0].tolist()
         entry = {"name": name, "probabilities": dict(zip(classes, proba)), "label": classes[int(np.argmax(proba))]}
-        if isinstance(member.named_steps["clf"], LogisticRegression):
-            entry["explanation"] = explain_pipeline(member, text, name.rsplit("_", 1)[0], classes)
+        explainer = explain_pipeline if linear_view(member.named_steps["clf"]) is not None else explain_network
+        entry["explanation"] = explainer(member, text, name.rsplit("_", 1)[0], classes)
         members.append(entry)
     combined = ensemble.predict_proba([tokens])[0]
     combined = (combined / combined.sum()).tolist()
@@ -84,8 +88,9 @@ def explain_pipeline(pipeline, text: str, feature_set: str | None = None, class_
     scaled = _row(features if scale == "passthrough" else scale.transform(features))
     classes = [str(c) if class_names is None else class_names[int(c)] for c in clf.classes_]
     scored = classes[1:] if len(classes) == 2 else classes
-    weights = {label: clf.coef_[i] for i, label in enumerate(scored)}
-    bias = {label: float(clf.intercept_[i]) for i, label in enumerate(scored)}
+    coef, intercept = linear_view(clf)
+    weights = {label: coef[i] for i, label in enumerate(scored)}
+    bias = {label: float(intercept[i]) for i, label in enumerate(scored)}
     z = {label: float(weights[label] @ scaled + bias[label]) for label in scored}
     if len(classes) == 2:
         p = float(sigmoid(z[classes[1]]))
@@ -108,6 +113,83 @@ def explain_pipeline(pipeline, text: str, feature_set: str | None = None, class_
         "probabilities": probabilities,
         "label": max(probabilities, key=lambda label: probabilities[label]),
     }
+
+
+def explain_network(pipeline, text: str, feature_set: str | None = None, class_names: list | None = None) -> dict:
+    """An MLP has no weight per feature, so each feature (x1..x6 one by one, every other block as a
+    whole) is scored by occlusion: log P(c | x) − log P(c | x with those columns at their training
+    mean, i.e. scaled to 0). Positive: the feature pushes the document towards c."""
+    six, _ = feature_parts(pipeline)
+    clf = pipeline.named_steps["clf"]
+    tokens = tokenize(text)
+    features = pipeline.named_steps["features"].transform([tokens])
+    scale = pipeline.named_steps["scale"]
+    scaled = _row(features if scale == "passthrough" else scale.transform(features))
+    classes = [str(c) if class_names is None else class_names[int(c)] for c in clf.classes_]
+
+    def log_p(row: np.ndarray) -> np.ndarray:
+        return np.log(np.clip(clf.predict_proba(row[None, :])[0], 1e-12, 1.0))
+
+    base = log_p(scaled)
+    rows = []
+    for name, alias, value, columns in _groups(pipeline, feature_set, tokens):
+        occluded = scaled.copy()
+        occluded[columns] = 0.0
+        change = base - log_p(occluded)
+        rows.append(
+            {
+                "name": name,
+                "alias": alias,
+                "value": value,
+                "scaled": float(scaled[columns][0]) if value is not None else None,
+                "contributions": dict(zip(classes, change.tolist())),
+            }
+        )
+    probabilities = dict(zip(classes, np.exp(base).tolist()))
+    return {
+        "text": text,
+        "kind": "network",
+        "n_tokens": len(tokens),
+        "empty": not tokens,
+        "matched": trace(tokens, six.lexicon_).matched if six is not None else {},
+        "classes": classes,
+        "features": rows,
+        "probabilities": probabilities,
+        "label": max(probabilities, key=lambda label: probabilities[label]),
+    }
+
+
+def _groups(pipeline, feature_set, tokens: list) -> list:
+    """(name, alias, raw value or None, column slice) per lecture feature, and one per other block."""
+    groups, start = [], 0
+    for name, part in block_parts(pipeline, feature_set):
+        width = part.transform([tokens]).shape[1]
+        if isinstance(unwrap(part), LectureFeatures):
+            raw = _row(unwrap(part).transform([tokens]))
+            groups += [
+                (column, FEATURE_ALIASES[column], float(raw[k]), slice(start + k, start + k + 1))
+                for k, column in enumerate(FEATURE_ALIASES)
+            ]
+        else:
+            alias = SUMMED_TITLES.get(name, "{n} columns, summed").format(n=width).replace("summed", "together")
+            groups.append((name, alias, None, slice(start, start + width)))
+        start += width
+    return groups
+
+
+def linear_view(clf) -> tuple | None:
+    """(weights, biases) with z = w·x + b scored like a logistic regression's (one row for two
+    classes, for the second; one per class otherwise), or None for a model that is not linear.
+    Multinomial naive Bayes is linear in the term weights: z_c = log P(c) + Σ x_i log θ_ci, and for two
+    classes the difference of the two rows."""
+    if isinstance(clf, MultinomialNB):
+        coef, intercept = clf.feature_log_prob_, clf.class_log_prior_
+        if len(clf.classes_) == 2:
+            return coef[1:] - coef[:1], intercept[1:] - intercept[:1]
+        return coef, intercept
+    if hasattr(clf, "coef_") and hasattr(clf, "intercept_"):
+        return clf.coef_, clf.intercept_
+    return None
 
 
 def _row(matrix) -> np.ndarray:

@@ -13,13 +13,22 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
 
 from sentclf import archive
+from sentclf import progress as steps
 from sentclf.classify import modelfile
 from sentclf.classify.config import MODEL_TITLES, TrainConfig
 from sentclf.classify.encoder import encoder_for
+from sentclf.classify.features.encoder import SentenceVectors
 from sentclf.classify.features.six import feature_matrix
 from sentclf.classify.lexicons import Lexicon, load_lexicon
 from sentclf.classify.metrics import best_model, drop_details, score_model, timed_fit
-from sentclf.classify.pipeline import build_pipeline, calibrated, feature_names, feature_parts, fit_for_size
+from sentclf.classify.pipeline import (
+    build_pipeline,
+    calibrated,
+    feature_names,
+    feature_parts,
+    fit_for_size,
+    planned_fits,
+)
 from sentclf.classify.plots import feature_distributions_png, held_out_plots
 from sentclf.classify.significance import held_out_comparison
 from sentclf.classify.vector_sources import load_table
@@ -97,6 +106,8 @@ def fit_models(
     table = load_table(config.embeddings, X_train, progress)
     feature_set = config.feature_set()
     encoder = encoder_for(config.all_feature_sets())
+    if encoder is not None:  # encode every document once, with a progress bar; the fits read the cache
+        SentenceVectors(encoder=encoder).fit(X_train[:1]).transform(tokens)
     pipelines, metrics = {}, {}
     for kind in config.models:
         log.info("training %s on %d documents", MODEL_TITLES[kind], len(X_train))
@@ -111,7 +122,12 @@ def fit_models(
         fit_params = {}
         if kind == "mlp" and config.model.class_weight == "balanced":
             fit_params["clf__sample_weight"] = compute_sample_weight("balanced", y_train)
+        fits = planned_fits(pipeline)
+        if fits > 1:
+            steps.start("fit", fits, f"fitting {fits} pipelines ({MODEL_TITLES[kind]})")
         seconds = timed_fit(pipeline, X_train, y_train, **fit_params)
+        if fits > 1:
+            steps.finish("fit")
         metrics[kind] = {**score_model(pipeline, test_texts, y_test, label_order), "train_seconds": seconds}
         pipelines[kind] = pipeline
     return pipelines, metrics, label_order, (len(idx_train), len(idx_test)), y_test

@@ -41,6 +41,13 @@ def setup_logging(quiet: bool) -> None:
         logger.handlers[:] = [handler]
         logger.setLevel(logging.WARNING if quiet else logging.INFO)
         logger.propagate = False
+    from sentclf.cli.progress import TaskBars
+    from sentclf.progress import LOGGER
+
+    bars = logging.getLogger(LOGGER)
+    bars.handlers[:] = [] if quiet else [TaskBars()]
+    bars.setLevel(logging.WARNING if quiet else logging.DEBUG)
+    bars.propagate = False
 
 
 def is_quiet() -> bool:

@@ -28,7 +28,10 @@ from sentclf.data.source import DataConfig
 @click.argument("data", required=False)
 @click.option("--cv", type=int, default=10, show_default=True, help="Number of stratified folds.")
 @click.option(
-    "--models", default="lr,mlp", show_default=True, help="Models to compare, comma-separated: lr, mlp, ensemble."
+    "--models",
+    default="lr,mlp",
+    show_default=True,
+    help="Models to compare, comma-separated: lr, mlp, nb (with --features ngrams), ensemble.",
 )
 @click.option(
     "--features",

@@ -1,4 +1,5 @@
-"""Progress on stderr (silent with -q): reading a large vectors file, downloads, LM training epochs."""
+"""Progress on stderr (silent with -q): reading a large vectors file, downloads, LM training epochs,
+and the library's own reports (encoding, fitting an ensemble)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,33 @@ class VectorsProgress:
     def __exit__(self, *exc):
         if self.bar:
             self.bar.__exit__(*exc)
+
+
+class TaskBars(logging.Handler):
+    """Draws the library's progress reports (:mod:`sentclf.progress`): one bar per running task."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.bars: dict = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        report = getattr(record, "progress", None)
+        if report is None:
+            return
+        task, what, units = report
+        if what == "start":
+            self.end(task)
+            bar: Any = click.progressbar(length=units, label=record.getMessage(), file=sys.stderr)
+            self.bars[task] = bar.__enter__()
+        elif what == "advance" and task in self.bars:
+            self.bars[task].update(units)
+        elif what == "finish":
+            self.end(task)
+
+    def end(self, task: str) -> None:
+        bar = self.bars.pop(task, None)
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 class DownloadBars:

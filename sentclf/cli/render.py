@@ -275,18 +275,50 @@ def explain_ensemble_table(result: dict) -> str:
     ]
     for member in result["members"]:
         if "explanation" in member:
-            lines += ["", f"{member['name']}: z = w·x + b", explain_table(member["explanation"])]
+            how = "occlusion" if member["explanation"].get("kind") == "network" else "z = w·x + b"
+            lines += ["", f"{member['name']}: {how}", explain_table(member["explanation"])]
     return "\n".join(lines)
 
 
 def explain_table(result: dict) -> str:
-    text = explain_ensemble_table(result) if result.get("kind") == "ensemble" else explain_linear_table(result)
+    kind = result.get("kind")
+    if kind == "ensemble":
+        text = explain_ensemble_table(result)
+    elif kind == "network":
+        text = explain_network_table(result)
+    else:
+        text = explain_linear_table(result)
     if "calibrated" in result:
         probs = ", ".join(f"P({c}) = {p:.3f}" for c, p in result["calibrated"]["probabilities"].items())
         text += (
             f"\ncalibrated ({result['calibrated']['method']}), as predict gives them: {probs}  ->  {result['label']}"
         )
     return text
+
+
+def explain_network_table(result: dict) -> str:
+    """The MLP's occlusion table: how much each feature moves log P(c)."""
+    classes = result["classes"]
+    rows = [
+        [
+            f"{r['name']} {r['alias']}",
+            _num(r["value"], "{:.3f}"),
+            _num(r["scaled"], "{:+.3f}"),
+            *[f"{r['contributions'][c]:+.3f}" for c in classes],
+        ]
+        for r in result["features"]
+    ]
+    probs = ", ".join(f"P({c}) = {p:.3f}" for c, p in result["probabilities"].items())
+    matched = "; ".join(f"{k}: {' '.join(v)}" for k, v in result["matched"].items() if v) or "no lexicon matches"
+    return "\n".join(
+        [
+            f"{result['n_tokens']} tokens; {matched}" + ("  (empty document)" if result["empty"] else ""),
+            "two-layer MLP: no weight per feature; each row is log P(c) minus log P(c) with the feature removed"
+            " (scaled to 0: its training mean; for n-grams, absent)",
+            table(rows, ["feature", "value", "scaled", *[f"Δlog P({c})" for c in classes]]),
+            f"P = MLP(x): {probs}  ->  {result['label']}",
+        ]
+    )
 
 
 def explain_linear_table(result: dict) -> str:

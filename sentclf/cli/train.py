@@ -28,10 +28,10 @@ from sentclf.data.source import DataConfig
 @click.option(
     "--model",
     "which",
-    type=click.Choice(["lr", "mlp", "both", "ensemble"]),
+    type=click.Choice(["lr", "mlp", "nb", "both", "ensemble"]),
     default="both",
     show_default=True,
-    help="Which models to train (ensemble: see --members).",
+    help="Which models to train (nb: multinomial naive Bayes, with --features ngrams; ensemble: see --members).",
 )
 @click.option(
     "--features",

@@ -108,7 +108,19 @@ def test_encoder_batching_and_padding_change_nothing(fake_bert, backend):
     one_by_one = np.vstack([encoder.encode([text]) for text in TEXTS])
     assert together.shape == (5, 8) and np.allclose(together, one_by_one, atol=1e-5)
     assert np.allclose(np.linalg.norm(together, axis=1), 1, atol=1e-5)
-    assert len(encoder.token_ids(["good " * 1000])[0]) == MAX_TOKENS  # truncated as sentence-transformers does
+
+
+def test_encoder_reads_a_long_text_in_windows(fake_bert):
+    encoder = SentenceEncoder(fake_bert, backend="numpy")
+    ids = encoder.token_ids(["good " * 600])[0]
+    windows = encoder.windows(ids)
+    assert len(ids) == 602 and [len(w) for w in windows] == [MAX_TOKENS, MAX_TOKENS, 602 - 2 * (MAX_TOKENS - 2)]
+    assert all(w[0] == ids[0] and w[-1] == ids[-1] for w in windows)
+    assert [t for w in windows for t in w[1:-1]] == ids[1:-1]  # every wordpiece read once
+    expected = sum(len(w) * encoder._encode_ids([w])[0] for w in windows)
+    got = encoder.encode(["good " * 600, TEXTS[0]])
+    assert np.allclose(got[0], expected / np.linalg.norm(expected), atol=1e-5)
+    assert np.allclose(got[1], encoder.encode([TEXTS[0]])[0], atol=1e-6)  # a short text is one window
 
 
 @pytest.mark.skipif(not HAS_ONNX, reason="onnxruntime not installed")

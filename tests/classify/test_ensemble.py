@@ -58,7 +58,8 @@ def test_ensemble_in_cross_validation_is_one_row(three):
     "config, message",
     [
         (EnsembleConfig(("six:lr",)), "at least two members"),
-        (EnsembleConfig(("six:svm", "six:lr")), "FEATURES:lr or FEATURES:mlp"),
+        (EnsembleConfig(("six:svm", "six:lr")), "FEATURES:lr, FEATURES:mlp or ngrams:nb"),
+        (EnsembleConfig(("six:nb", "six:lr")), "the nb model .* takes --features ngrams"),
         (EnsembleConfig(("six:lr", "bogus:lr")), "unknown feature block 'bogus'"),
         (EnsembleConfig(("six:lr", "emb:lr")), "needs --embeddings"),
         (EnsembleConfig(("six:lr", "ngrams:lr"), "median"), "--ensemble takes soft or stack"),

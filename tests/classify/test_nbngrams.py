@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sentclf.classify.config import ModelConfig
-from sentclf.classify.features.nbngrams import NBWeightedNgrams
+from sentclf.classify.features.nbngrams import NBWeightedNgrams, PerClassLogistic
 from sentclf.classify.lexicons import load_lexicon
 from sentclf.classify.pipeline import build_pipeline
 from sentclf.data.readers import read_examples
@@ -55,3 +55,29 @@ def test_nbngrams_in_a_pipeline_keeps_its_weights_beside_dense_features(fixtures
     six_columns = union.transform(tokens).toarray()[:, :6]
     assert np.allclose(six_columns.mean(axis=0), 0, atol=1e-9)  # x1..x6 standardized on their own
     assert both.predict(["a wonderful, enjoyable film"])[0] == "pos"
+
+
+def test_nbngrams_alone_with_lr_fits_one_binary_model_per_class():
+    """NB-LR: each class's logistic regression sees only its own NB-weighted copy of the n-grams."""
+    docs, labels = [*DOCS, ["meh"], ["meh", "fun"]], [*LABELS, "neu", "neu"]
+    pipeline = build_pipeline("lr", load_lexicon(), ModelConfig(), features="nbngrams").fit(docs, labels)
+    clf = pipeline.named_steps["clf"]
+    assert isinstance(clf, PerClassLogistic) and len(clf.estimators_) == 3
+    X = pipeline.named_steps["features"].transform(docs)
+    width = X.shape[1] // 3
+    for k, label in enumerate(clf.classes_):  # class k's model is a binary LR on columns k*width..(k+1)*width
+        block = X[:, k * width : (k + 1) * width]
+        assert np.allclose(clf.estimators_[k].decision_function(block), clf.decision_function(X)[:, k])
+        assert list(clf.estimators_[k].classes_) == [False, True] and label in {"neg", "neu", "pos"}
+    coef = clf.coef_  # block-diagonal: z = coef·x + intercept gives the same scores
+    assert coef.shape == (3, X.shape[1]) and not coef[0, width:].any()
+    assert np.allclose(X @ coef.T + clf.intercept_, clf.decision_function(X))
+    proba = clf.predict_proba(X)
+    assert np.allclose(proba.sum(axis=1), 1) and list(pipeline.predict(docs)) == labels
+
+
+def test_nbngrams_two_classes_are_one_binary_model():
+    clf = PerClassLogistic().fit(NBWeightedNgrams(ngram_range=(1, 1)).fit_transform(DOCS, LABELS), LABELS)
+    assert len(clf.estimators_) == 1 and clf.coef_.shape == (1, 3)
+    with pytest.raises(ValueError, match="do not split"):
+        PerClassLogistic().fit(np.ones((6, 4)), [*LABELS, "neu", "neu"])

@@ -131,11 +131,17 @@ def test_cli_explain(trained_model_3class):
     assert data["link"] == "softmax" and len(data["features"]) == 6
 
 
-def test_cli_explain_without_lr_is_an_error(tmp_path, fixtures):
+def test_cli_explain_an_mlp_alone_by_occlusion(tmp_path, fixtures):
     path = tmp_path / "mlp.sentclf"
     run("-q", "train", fixtures / "tiny.csv", "-o", path, "--model", "mlp", "--test-size", "0.25")
-    result = run("explain", "-m", path, "nice")
-    assert result.exit_code == 1 and "holds no logistic regression" in result.stderr
+    result = run("explain", "-m", path, "a wonderful film, no regrets!")
+    assert result.exit_code == 0 and "removed" in result.stdout and "x3 has_no" in result.stdout
+    data = json.loads(run("explain", "-m", path, "a wonderful film, no regrets!", "--json").stdout)
+    predicted = json.loads(run("predict", "-m", path, "-", "--jsonl", input="a wonderful film, no regrets!\n").stdout)
+    assert data["kind"] == "network" and data["label"] == predicted["label"]
+    assert data["probabilities"] == pytest.approx(predicted["probabilities"], abs=1e-4)
+    rows = {row["name"]: row for row in data["features"]}
+    assert rows["x5"]["value"] == 1.0 and rows["x5"]["contributions"]["pos"] != 0  # '!' moves the MLP
 
 
 def test_cli_info(trained_model, tmp_path):
@@ -430,3 +436,25 @@ def test_cli_evaluate_restrict_scores_a_three_class_model_on_two_class_data(trai
     for kind in ("lr", "mlp"):
         assert restricted["metrics"][kind]["accuracy"] >= plain["metrics"][kind]["accuracy"]  # 'neutral' can't win
         assert set(restricted["metrics"][kind]["per_class"]) == {"negative", "positive"}
+
+
+def test_cli_naive_bayes_model_kind_works_with_every_command(tmp_path, fixtures):
+    model = tmp_path / "nb.sentclf"
+    wrong = run("train", fixtures / "three_class.jsonl", "-o", model, "--model", "nb")
+    assert wrong.exit_code == 1 and "takes --features ngrams, not 'six'" in wrong.stderr and not model.exists()
+    data = fixtures / "three_class.jsonl"
+    trained = run(
+        "-q", "train", data, "-o", model, "--model", "nb", "--features", "ngrams", "--test-size", "0.25", "--json"
+    )
+    assert trained.exit_code == 0, trained.stderr
+    assert json.loads(trained.stdout)["models"] == {"nb": "multinomial naive Bayes"}
+    predicted = json.loads(run("predict", "-m", model, "-", "--jsonl", input="great crew, thank you\n").stdout)
+    explained = json.loads(run("explain", "-m", model, "great crew, thank you", "--json").stdout)
+    assert explained["link"] == "softmax" and explained["label"] == predicted["label"]
+    assert explained["probabilities"] == pytest.approx(predicted["probabilities"], abs=1e-4)  # z = log P(c) + x·log θ_c
+    assert run("evaluate", data, "-m", model).exit_code == 0 and "multinomial naive Bayes" in run("info", model).stdout
+    compared = run("compare", data, "--cv", "2", "--models", "lr,nb", "--features", "six,ngrams", "--json")
+    cells = {(c["features"], c["model"]) for c in json.loads(compared.stdout)["cells"]}
+    assert ("ngrams", "nb") in cells and ("six", "nb") not in cells and ("six", "lr") in cells
+    alone = run("compare", data, "--cv", "2", "--models", "nb", "--features", "six")
+    assert alone.exit_code == 1 and "add --features ngrams" in alone.stderr

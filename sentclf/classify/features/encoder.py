@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from sentclf.classify.encoder import SentenceEncoder
+from sentclf.classify.encoder import MAX_TOKENS, SentenceEncoder
 from sentclf.errors import VectorsError
 from sentclf.paths import cache_dir
 
@@ -42,7 +42,8 @@ class EncodingCache:
     """Vectors by (model sha256, text sha256) in one SQLite file; concurrent readers and writers are fine."""
 
     def __init__(self, path: Path, model_sha256: str):
-        self.path, self.model = path, model_sha256[:16]
+        # the reading scheme is part of the key: texts over 256 wordpieces were once truncated
+        self.path, self.model = path, f"{model_sha256[:16]}:windows{MAX_TOKENS}"
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
