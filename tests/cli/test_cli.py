@@ -458,3 +458,12 @@ def test_cli_naive_bayes_model_kind_works_with_every_command(tmp_path, fixtures)
     assert ("ngrams", "nb") in cells and ("six", "nb") not in cells and ("six", "lr") in cells
     alone = run("compare", data, "--cv", "2", "--models", "nb", "--features", "six")
     assert alone.exit_code == 1 and "add --features ngrams" in alone.stderr
+
+
+def test_cli_ensemble_training_shows_a_progress_bar_unless_quiet(tmp_path, fixtures):
+    args = ["train", fixtures / "three_class.jsonl", "-o", tmp_path / "e", "--test-size", "0.25", "--model", "ensemble"]
+    args += ["--members", "nbngrams:lr,six:lr"]
+    shown = run(*args)
+    assert shown.exit_code == 0 and "fitting 12 pipelines (ensemble)" in shown.stderr
+    quiet = run("-q", *args, "--force")
+    assert quiet.exit_code == 0 and "fitting" not in quiet.stderr
