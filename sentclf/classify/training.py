@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from joblib import parallel_config
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
 
@@ -125,7 +126,8 @@ def fit_models(
         fits = planned_fits(pipeline)
         if fits > 1:
             steps.start("fit", fits, f"fitting {fits} pipelines ({MODEL_TITLES[kind]})")
-        seconds = timed_fit(pipeline, X_train, y_train, **fit_params)
+        with parallel_config(backend="threading", n_jobs=config.jobs):  # threads: the progress bar sees every fit
+            seconds = timed_fit(pipeline, X_train, y_train, **fit_params)
         if fits > 1:
             steps.finish("fit")
         metrics[kind] = {**score_model(pipeline, test_texts, y_test, label_order), "train_seconds": seconds}

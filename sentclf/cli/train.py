@@ -55,6 +55,13 @@ from sentclf.data.source import DataConfig
     help="Train only on rows whose label confidence is at least C (the default corpus records its annotators' "
     "agreement); the held-out part keeps every row.",
 )
+@click.option(
+    "--jobs",
+    type=int,
+    default=-1,
+    show_default=True,
+    help="Threads that fit an ensemble's pipelines (-1: every core).",
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--class-weight", type=click.Choice(["balanced"]), default=None, help="Reweight classes by frequency.")
 @model_options
@@ -74,6 +81,7 @@ def train(
     test_size,
     calibrate,
     min_label_confidence,
+    jobs,
     seed,
     class_weight,
     model,
@@ -116,6 +124,7 @@ def train(
         ensemble=recipe[1],
         calibrate=calibrate,
         min_label_confidence=min_label_confidence,
+        jobs=jobs,
     )
     with VectorsProgress(embeddings.source) as progress:
         report = run_train(config, progress=progress).as_dict()

@@ -39,7 +39,11 @@ def test_ensemble_stacking_learns_on_member_probabilities(three):
     ensemble = build_pipeline(
         "ensemble", load_lexicon(), ModelConfig(), ensemble=EnsembleConfig(("nbngrams:lr", "six:mlp"), "stack")
     ).fit(tokens, labels)
-    assert ensemble.final_estimator_.coef_.shape == (3, 6)  # 3 classes x (2 members x 3 probabilities)
+    assert ensemble.final_estimator_.named_steps["clf"].coef_.shape == (3, 6)  # 3 classes x (2 members x 3 classes)
+    members = np.hstack(list(member_probabilities(ensemble, tokens[:3]).values()))
+    odds = np.log(np.clip(members, 1e-7, 1 - 1e-7) / (1 - np.clip(members, 1e-7, 1 - 1e-7)))
+    meta = ensemble.final_estimator_.named_steps["clf"]
+    assert np.allclose(ensemble.predict_proba(tokens[:3]), meta.predict_proba(odds))  # linear in the log-odds
     assert np.allclose(ensemble.predict_proba(tokens[:3]).sum(axis=1), 1)
 
 
