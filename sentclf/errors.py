@@ -17,6 +17,10 @@ class ModelFileError(SentclfError):
     """A model file that is missing, corrupt, truncated, too new, or not a sentclf model."""
 
 
+class UnsafeModelError(ModelFileError):
+    """A model file that refers to code no sentclf model contains: refused unless trusted."""
+
+
 class ConfigError(SentclfError):
     """An option value or combination of options the library cannot use."""
 

@@ -320,6 +320,7 @@ class EvaluateConfig:
     label_map: str | None = None  # 'pos=positive,neg=negative'
     plot_dir: str | None = None
     restrict: bool = False  # only DATA's labels compete (a 3-class model on pos/neg data: P(pos) vs P(neg))
+    trusted: bool = False  # --trust-model: unpickle without the allowlist
 
     def labels(self) -> dict:
         """--label-map as a dict: 'pos=positive,neg=negative' -> {'pos': 'positive', 'neg': 'negative'}."""
@@ -344,6 +345,7 @@ class PredictConfig:
     texts: tuple = ()
     model_path: str | None = None
     model: Any = None
+    trusted: bool = False  # --trust-model: unpickle without the allowlist
     use: str | None = None
     whole_file: bool = False
     encoding: str = "utf-8"
@@ -392,3 +394,4 @@ class ExplainConfig:
     text: str
     model_path: str | None = None
     model: Any = None
+    trusted: bool = False  # --trust-model: unpickle without the allowlist

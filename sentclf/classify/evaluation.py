@@ -19,7 +19,7 @@ def evaluate(config: EvaluateConfig) -> dict:
     """Score every model in the file on labelled DATA: the held-out metrics of ``train``, and McNemar."""
     config.validate()
     label_map, plot_dir = config.labels(), config.plot_dir
-    model = modelfile.load(config.model_path)
+    model = modelfile.load(config.model_path, config.trusted)
     dataset = config.data.load()
     labels = [label_map.get(label, label) for label in dataset.labels]
     unknown = sorted(set(labels) - set(model.labels))

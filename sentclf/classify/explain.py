@@ -18,7 +18,7 @@ from sentclf.text import tokenize
 
 def explain(config: ExplainConfig) -> dict:
     """Load the model (unless given) and explain ``config.text`` with its logistic regression."""
-    return explain_text(config.model or modelfile.load(config.model_path), config.text)
+    return explain_text(config.model or modelfile.load(config.model_path, config.trusted), config.text)
 
 
 def explain_text(model, text: str) -> dict:
@@ -88,7 +88,10 @@ def explain_pipeline(pipeline, text: str, feature_set: str | None = None, class_
     scaled = _row(features if scale == "passthrough" else scale.transform(features))
     classes = [str(c) if class_names is None else class_names[int(c)] for c in clf.classes_]
     scored = classes[1:] if len(classes) == 2 else classes
-    coef, intercept = linear_view(clf)
+    view = linear_view(clf)
+    if view is None:
+        raise ConfigError(f"a {type(clf).__name__} has no weights to show as z = w·x + b")
+    coef, intercept = view
     weights = {label: coef[i] for i, label in enumerate(scored)}
     bias = {label: float(intercept[i]) for i, label in enumerate(scored)}
     z = {label: float(weights[label] @ scaled + bias[label]) for label in scored}
@@ -161,7 +164,8 @@ def explain_network(pipeline, text: str, feature_set: str | None = None, class_n
 
 def _groups(pipeline, feature_set, tokens: list) -> list:
     """(name, alias, raw value or None, column slice) per lecture feature, and one per other block."""
-    groups, start = [], 0
+    groups: list = []
+    start = 0
     for name, part in block_parts(pipeline, feature_set):
         width = part.transform([tokens]).shape[1]
         if isinstance(unwrap(part), LectureFeatures):

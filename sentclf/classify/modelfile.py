@@ -2,9 +2,10 @@
 pipelines pickled with joblib, beside ``metadata.json``.
 
 Loading checks the metadata first (format, version, the payload's sha256), warns when the file was
-saved with another scikit-learn, then unpickles. Unpickling runs code: load only files you trust.
-Files written by sentclf 0.1.0, whose classes lived in modules that have since moved, load through
-:data:`MOVED`.
+saved with another scikit-learn, then unpickles through :mod:`.unpickling`'s allowlist, so a file can
+refer to nothing but the classes sentclf's own pipelines are made of (``trusted=True`` lifts that,
+with a warning), and checks that what it got is a dict of scikit-learn estimators. Files written by
+sentclf 0.1.0, whose classes lived in modules that have since moved, load through :data:`MOVED`.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ def save(path, pipelines: dict, metadata: dict, force: bool = False) -> Path:
 
 
 def _unpickler(payload: bytes):
-    """joblib's unpickler (it rebuilds the numpy arrays joblib writes apart), reading moved classes
-    from where they live now."""
+    """joblib's unpickler (it rebuilds the numpy arrays joblib writes apart) with no restriction,
+    reading moved classes from where they live now: for ``trusted=True`` only."""
     from joblib.numpy_pickle import NumpyUnpickler
 
     class MovedClassUnpickler(NumpyUnpickler):
@@ -83,9 +84,13 @@ def _unpickler(payload: bytes):
     return MovedClassUnpickler("", io.BytesIO(payload), **options)
 
 
-def load(path=None) -> Model:
-    """Load a model file (default: :func:`sentclf.paths.default_model_path`), checking metadata first."""
+def load(path=None, trusted: bool = False) -> Model:
+    """Load a model file (default: :func:`sentclf.paths.default_model_path`), checking metadata first.
+    ``trusted``: unpickle whatever the file refers to (it may run code): only for files you made."""
     import sklearn
+    from sklearn.base import BaseEstimator
+
+    from sentclf.classify.unpickling import allowed_globals, restricted_unpickler
 
     path = Path(path) if path else default_model_path()
     meta = archive.read_metadata(path)
@@ -98,10 +103,17 @@ def load(path=None) -> Model:
             sklearn.__version__,
         )
     payload = archive.read_payload(path, meta, PAYLOAD_MEMBER)
+    if trusted:
+        log.warning("%s: loading without restrictions (--trust-model): the file can run any code", path)
+    unpickler = _unpickler(payload) if trusted else restricted_unpickler(payload, allowed_globals(), MOVED)
     try:
-        pipelines = _unpickler(payload).load()
+        pipelines = unpickler.load()
+    except ModelFileError as exc:
+        raise type(exc)(f"{path}: {exc}") from None
     except Exception as exc:  # unpickling errors come in every type
         raise ModelFileError(f"{path}: cannot unpickle the models ({type(exc).__name__}: {exc})") from None
-    if not isinstance(pipelines, dict):
+    if not isinstance(pipelines, dict) or not all(
+        isinstance(k, str) and isinstance(v, BaseEstimator) for k, v in pipelines.items()
+    ):
         raise ModelFileError(f"{path}: the payload holds a {type(pipelines).__name__}, not sentclf's models")
     return Model(path, meta, pipelines)

@@ -85,7 +85,7 @@ class Predictions:
 def predict(config: PredictConfig) -> Predictions:
     """Load the model (checking its file first) and return the lazily scored documents."""
     config.validate()
-    model = config.model or modelfile.load(config.model_path)
+    model = config.model or modelfile.load(config.model_path, config.trusted)
     kind, pipeline = model.pipeline(config.use)
     if config.neutral_band and len(pipeline.classes_) != 2:  # said before any output is written
         raise ConfigError(f"--neutral-band is for two-class models; this one has {len(pipeline.classes_)} classes")

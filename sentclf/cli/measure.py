@@ -19,6 +19,7 @@ from sentclf.cli.options import (
     model_path_option,
     plot_option,
     quiet_option,
+    trust_option,
 )
 from sentclf.cli.progress import VectorsProgress
 from sentclf.data.source import DataConfig
@@ -101,6 +102,7 @@ def compare(
 @click.command(context_settings=CONTEXT)
 @click.argument("data")
 @model_path_option
+@trust_option
 @click.option("--label-map", help="Rename DATA's labels to the model's: pos=positive,neg=negative.")
 @click.option(
     "--restrict",
@@ -111,7 +113,7 @@ def compare(
 @plot_option
 @data_options
 @quiet_option
-def evaluate(data, model_path, label_map, restrict, as_json, plot_dir, reading):
+def evaluate(data, model_path, trusted, label_map, restrict, as_json, plot_dir, reading):
     """Score a model file's models on labelled DATA (any format train reads). Example:
 
         sentclf evaluate test.csv -m reviews.sentclf --label-map 1=pos,0=neg
@@ -122,7 +124,9 @@ def evaluate(data, model_path, label_map, restrict, as_json, plot_dir, reading):
     from sentclf.classify.evaluation import evaluate as run_evaluate
     from sentclf.cli.render import evaluate_text
 
-    report = run_evaluate(EvaluateConfig(DataConfig(data, **reading), model_path, label_map, plot_dir, restrict))
+    report = run_evaluate(
+        EvaluateConfig(DataConfig(data, **reading), model_path, label_map, plot_dir, restrict, trusted)
+    )
     click.echo(json.dumps(report, indent=2) if as_json else evaluate_text(report))
     if not as_json:
         echo_plots(report)

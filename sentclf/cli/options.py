@@ -76,7 +76,15 @@ model_path_option = click.option(
     "--model-path",
     type=click.Path(),
     default=None,
-    help="Model file (default: $SENTCLF_MODEL, else ~/.local/share/sentclf/model.sentclf).",
+    help="Model file (default: $SENTCLF_MODEL, else ~/.local/share/sentclf/model.sentclf). Loading it runs no "
+    "code: a file that refers to anything but the classes sentclf's models are made of is refused.",
+)
+
+trust_option = click.option(
+    "--trust-model",
+    "trusted",
+    is_flag=True,
+    help="Load the model file without that check (it can then run any code): only for files you made.",
 )
 
 

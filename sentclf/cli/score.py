@@ -10,7 +10,14 @@ import click
 
 from sentclf.classify.config import MODEL_KINDS, EmbeddingConfig, ExplainConfig, FeaturesConfig, PredictConfig
 from sentclf.cli.app import CONTEXT
-from sentclf.cli.options import data_options, embedding_options, lexicon_options, model_path_option, quiet_option
+from sentclf.cli.options import (
+    data_options,
+    embedding_options,
+    lexicon_options,
+    model_path_option,
+    quiet_option,
+    trust_option,
+)
 from sentclf.cli.progress import VectorsProgress
 from sentclf.data.source import DataConfig
 
@@ -27,6 +34,7 @@ def _need_files(files) -> tuple:
 @click.command(context_settings=CONTEXT)
 @click.argument("files", nargs=-1)
 @model_path_option
+@trust_option
 @click.option("--use", type=click.Choice(MODEL_KINDS), help="Which model to use (default: the best one).")
 @click.option("--whole-file", is_flag=True, help="Each FILE is one document (default: one per line).")
 @click.option("--encoding", default="utf-8", show_default=True)
@@ -47,7 +55,7 @@ def _need_files(files) -> tuple:
     help="Two-class models: label 'neutral' when the top probability is below 0.5 + B.",
 )
 @quiet_option
-def predict(files, model_path, use, whole_file, encoding, out, min_confidence, neutral_band):
+def predict(files, model_path, trusted, use, whole_file, encoding, out, min_confidence, neutral_band):
     """Label each line of FILE (or each FILE with --whole-file); - reads stdin. Example:
 
     sentclf predict reviews.txt --jsonl
@@ -58,6 +66,7 @@ def predict(files, model_path, use, whole_file, encoding, out, min_confidence, n
     config = PredictConfig(
         files=_need_files(files),
         model_path=model_path,
+        trusted=trusted,
         use=use,
         whole_file=whole_file,
         encoding=encoding,
@@ -141,9 +150,10 @@ def features(files, labelled, whole_file, out, reading, lexicon, embeddings):
 @click.command(context_settings=CONTEXT)
 @click.argument("text")
 @model_path_option
+@trust_option
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as one JSON object.")
 @quiet_option
-def explain(text, model_path, as_json):
+def explain(text, model_path, trusted, as_json):
     """Show z = w·x + b of the logistic regression for TEXT (- reads stdin as one document). Example:
 
     sentclf explain "It's hokey, but the cast is great."
@@ -154,5 +164,5 @@ def explain(text, model_path, as_json):
 
     if text == "-":
         text = next(iter_documents(["-"], whole_file=True)).text
-    result = run_explain(ExplainConfig(text=text, model_path=model_path))
+    result = run_explain(ExplainConfig(text=text, model_path=model_path, trusted=trusted))
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else explain_table(result))

@@ -4,6 +4,7 @@ import zipfile
 
 import joblib
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 from sentclf import archive as bundle
 from sentclf.classify import modelfile
@@ -12,10 +13,11 @@ from sentclf.paths import default_model_path
 
 
 def test_modelfile_round_trip(tmp_path):
-    path = modelfile.save(tmp_path / "m.sentclf", {"lr": {"weights": [1, 2]}}, {"labels": ["neg", "pos"]})
+    fitted = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], ["neg", "neg", "pos", "pos"])
+    path = modelfile.save(tmp_path / "m.sentclf", {"lr": fitted}, {"labels": ["neg", "pos"]})
     loaded = modelfile.load(path)
     meta, models = loaded.metadata, loaded.pipelines
-    assert models == {"lr": {"weights": [1, 2]}}
+    assert list(models) == ["lr"] and models["lr"].coef_ == pytest.approx(fitted.coef_)
     assert meta["labels"] == ["neg", "pos"] and meta["format"] == "sentclf-model"
     assert set(meta["environment"]) == {"sentclf", "python", "scikit_learn", "numpy", "joblib"}
 
@@ -29,11 +31,11 @@ def test_modelfile_metadata_read_without_unpickling(tmp_path, monkeypatch):
 
 
 def test_modelfile_refuses_to_overwrite_without_force(tmp_path):
-    path = modelfile.save(tmp_path / "m.sentclf", {"v": 1}, {})
+    path = modelfile.save(tmp_path / "m.sentclf", {"v": LogisticRegression(C=1)}, {})
     with pytest.raises(ModelFileError, match="already exists: pass --force"):
-        modelfile.save(path, {"v": 2}, {})
-    modelfile.save(path, {"v": 2}, {}, force=True)
-    assert modelfile.load(path).pipelines == {"v": 2}
+        modelfile.save(path, {"v": LogisticRegression(C=2)}, {})
+    modelfile.save(path, {"v": LogisticRegression(C=2)}, {}, force=True)
+    assert modelfile.load(path).pipelines["v"].C == 2
 
 
 def test_modelfile_failed_write_leaves_old_file_and_no_temp(tmp_path, monkeypatch):
@@ -94,13 +96,13 @@ def test_modelfile_tampered_payload_is_an_error(tmp_path):
 
 
 def test_modelfile_other_sklearn_version_warns(tmp_path, caplog):
-    path = modelfile.save(tmp_path / "m.sentclf", {"v": 1}, {})
+    path = modelfile.save(tmp_path / "m.sentclf", {"v": LogisticRegression(C=3)}, {})
     with zipfile.ZipFile(path) as archive:
         meta, payload = json.loads(archive.read("metadata.json")), archive.read("model.joblib")
     meta["environment"]["scikit_learn"] = "0.1.0"
     _write_zip(path, {"metadata.json": json.dumps(meta), "model.joblib": payload})
     with caplog.at_level("WARNING", logger="sentclf"):
-        assert modelfile.load(path).pipelines == {"v": 1}
+        assert modelfile.load(path).pipelines["v"].C == 3
     assert "saved with scikit-learn 0.1.0" in caplog.text
 
 
