@@ -3,8 +3,14 @@ and one payload member whose sha256 the metadata records.
 
 The metadata can be read, and is checked, before the payload is touched: a file made by a newer
 sentclf, a corrupt or truncated file, or a file of the other kind is rejected with a clear error.
-Writes go to a temporary file in the target folder, then an atomic rename. The classifier's model
-file is :mod:`sentclf.classify.modelfile`; the language model's, :mod:`sentclf.lm.lmfile`.
+Writes go to a temporary file in the target folder, then an atomic rename; without ``force`` the
+final name is claimed with a hard link, which fails if the name exists, so of two concurrent writers
+exactly one succeeds. Temporary files left by killed writers are removed by the next write to the
+same path once they are an hour old. Reading is bounded: the metadata is at most 1 MB, and no member
+is decompressed past the size the file declares.
+
+The classifier's model file is :mod:`sentclf.classify.modelfile`; the language model's,
+:mod:`sentclf.lm.lmfile`.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ MODEL_FORMAT = "sentclf-model"
 LM_FORMAT = "sentclf-lm"
 FORMAT_VERSION = 1
 METADATA_MEMBER = "metadata.json"
+MAX_METADATA_BYTES = 1_000_000  # sentclf writes a few kB; more is a hostile or broken file
+STALE_TEMP_SECONDS = 3600  # a writer's temporary file this old belongs to a writer that died
 # format → (what the file is, the command that makes one)
 KINDS = {
     MODEL_FORMAT: ("sentclf model file", "sentclf train"),
@@ -54,12 +62,26 @@ def _umask() -> int:
     return mask
 
 
-def check_writable(path: Path, force: bool) -> None:
-    """Fail before any work is done if ``path`` exists and ``force`` is off."""
+def check_writable(path: Path, force: bool, inputs=()) -> None:
+    """Fail before any work is done if ``path`` exists and ``force`` is off, if it is one of the
+    command's ``inputs``, or if its folder cannot be written."""
+    path = Path(path)
+    for source in inputs:
+        if source and path.exists() and Path(source).exists() and os.path.samefile(path, source):
+            raise ModelFileError(f"{path}: is also the input {source}: write the output elsewhere (-o)")
     if path.exists() and not force:
         raise ModelFileError(f"{path}: already exists: pass --force to overwrite it, or -o to write elsewhere")
     if path.exists() and path.is_dir():
         raise ModelFileError(f"{path}: is a folder: give a file path for the model")
+    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("."))
+    if not folder.is_dir():
+        raise ModelFileError(f"{path}: {folder} is a file, not a folder: choose another output path")
+    try:  # the honest test (root passes os.access everywhere, /proc refuses files anyway)
+        with tempfile.TemporaryFile(dir=folder, prefix=".sentclf-probe-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ModelFileError(f"{path}: cannot write in {folder} ({reason}): choose another output path") from None
 
 
 def write_archive(path, fmt: str, metadata: dict, member: str, payload_bytes: bytes, force: bool = False) -> Path:
@@ -81,27 +103,71 @@ def write_archive(path, fmt: str, metadata: dict, member: str, payload_bytes: by
             archive.writestr(METADATA_MEMBER, json.dumps(meta, indent=2, sort_keys=True))
             archive.writestr(member, payload_bytes)
 
-    return atomic_write(path, write)
+    return atomic_write(path, write, replace=force)
 
 
-def atomic_write(path, write) -> Path:
+def remove_stale_temps(path: Path, now: float | None = None) -> list:
+    """Delete ``path``'s temporary files (``.NAME.*.tmp``) older than STALE_TEMP_SECONDS: their writer
+    was killed. Younger ones may belong to a live writer and stay. Returns what was removed."""
+    import time
+
+    now = time.time() if now is None else now
+    removed = []
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > STALE_TEMP_SECONDS:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            continue  # another writer got there first
+    return removed
+
+
+def atomic_write(path, write, replace: bool = True) -> Path:
     """Call ``write(binary_file)`` on a temporary file in ``path``'s folder, sync it, give it ordinary
-    permissions (mkstemp makes 0600), then rename it over ``path``: a reader never sees half a file,
-    and a failure leaves an existing file untouched."""
+    permissions (mkstemp makes 0600), then move it to ``path``: a reader never sees half a file, and a
+    failure leaves an existing file untouched. ``replace=False`` claims the name atomically (a hard
+    link, which fails if it exists): of several concurrent writers exactly one succeeds."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(path)
+        handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ModelFileError(f"{path}: cannot write there ({reason}): choose another output path") from None
     try:
         with os.fdopen(handle, "wb") as raw:
             write(raw)
             raw.flush()
             os.fsync(raw.fileno())
         os.chmod(tmp_name, 0o666 & ~_umask())
-        os.replace(tmp_name, path)
+        if replace:
+            os.replace(tmp_name, path)
+        else:
+            _claim(tmp_name, path)
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
     return path
+
+
+def _claim(tmp_name: str, path: Path) -> None:
+    """Give the finished temporary file the name ``path`` only if nobody has it (no check-then-rename)."""
+    try:
+        os.link(tmp_name, path)
+    except FileExistsError:
+        raise ModelFileError(
+            f"{path}: already exists: pass --force to overwrite it, or -o to write elsewhere"
+        ) from None
+    except OSError:  # a filesystem without hard links: claim the name with O_EXCL, then fill it
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666 & ~_umask()))
+        except FileExistsError:
+            raise ModelFileError(
+                f"{path}: already exists: pass --force to overwrite it, or -o to write elsewhere"
+            ) from None
+        os.replace(tmp_name, path)
 
 
 def _open(path: Path, fmt: str | None = MODEL_FORMAT) -> zipfile.ZipFile:
@@ -124,10 +190,10 @@ def read_metadata(path, fmt: str | None = MODEL_FORMAT) -> dict:
     what, make = KINDS.get(fmt or "", ("sentclf file", "sentclf train"))
     with _open(path, fmt) as archive:
         try:
-            meta = json.loads(archive.read(METADATA_MEMBER))
+            meta = json.loads(bounded_read(archive, METADATA_MEMBER, MAX_METADATA_BYTES))
         except KeyError:
             raise ModelFileError(f"{path}: not a {what} (no {METADATA_MEMBER})") from None
-        except (zipfile.BadZipFile, ValueError, OSError):
+        except (zipfile.BadZipFile, ValueError, OSError, RecursionError, EOFError):
             raise ModelFileError(f"{path}: the metadata is corrupt: remake the file with '{make}'") from None
     found = meta.get("format") if isinstance(meta, dict) else None
     if found not in KINDS or (fmt is not None and found != fmt):
@@ -142,16 +208,32 @@ def read_metadata(path, fmt: str | None = MODEL_FORMAT) -> dict:
     return meta
 
 
+def bounded_read(archive: zipfile.ZipFile, member: str, limit: int) -> bytes:
+    """A member's bytes, never decompressing more than ``limit`` (a zip bomb or a lying header fails)."""
+    if archive.getinfo(member).file_size > limit:
+        raise ValueError(f"{member} is larger than {limit:,} bytes")
+    with archive.open(member) as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{member} is larger than {limit:,} bytes")
+    return data
+
+
 def read_payload(path, meta: dict, member: str) -> bytes:
     """The payload member's bytes, checked against the sha256 the metadata recorded."""
     what, make = KINDS.get(str(meta.get("format")), KINDS[MODEL_FORMAT])
     with _open(Path(path), meta.get("format")) as archive:
+        declared = meta.get("payload", {}).get("bytes")
+        if not isinstance(declared, int) or declared < 0:
+            raise ModelFileError(f"{path}: the metadata records no payload size: remake the file with '{make}'")
         try:
-            payload = archive.read(member)
+            payload = bounded_read(archive, member, declared)
         except KeyError:
             raise ModelFileError(f"{path}: the file holds no {member}: remake it with '{make}'") from None
-        except (zipfile.BadZipFile, OSError, EOFError):
-            raise ModelFileError(f"{path}: the {what} is corrupt (bad checksum): remake it with '{make}'") from None
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            raise ModelFileError(
+                f"{path}: the {what} is corrupt (bad checksum or size): remake it with '{make}'"
+            ) from None
     if hashlib.sha256(payload).hexdigest() != meta.get("payload", {}).get("sha256"):
         raise ModelFileError(f"{path}: the payload does not match its recorded sha256: the file is corrupt")
     return payload

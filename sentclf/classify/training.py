@@ -164,7 +164,7 @@ def train(config: TrainConfig, progress=None) -> TrainResult:
     config.validate()
     output = Path(config.output) if config.output else default_model_path()
     plot_dir = config.plot_dir
-    archive.check_writable(output, config.force)
+    archive.check_writable(output, config.force, inputs=(config.data.path,))
     lexicon = load_lexicon(config.lexicon, config.lexicon_dir)
     dataset = config.data.load()
     texts, tokens, labels, n_empty, confidence = prepare_dataset(dataset, config.test_size)

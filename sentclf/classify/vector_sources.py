@@ -20,7 +20,7 @@ import numpy as np
 from sentclf import archive
 from sentclf.classify.config import DEFAULT_KEEP, MINILM
 from sentclf.classify.vectors import VectorTable, read_vectors
-from sentclf.errors import VectorsError
+from sentclf.errors import ModelFileError, VectorsError
 from sentclf.paths import cache_dir
 
 log = logging.getLogger("sentclf")
@@ -136,7 +136,7 @@ def _write_cache(target: Path, table: VectorTable) -> None:
                 out, words=np.asarray(table.words, dtype=str), matrix=table.matrix, meta=json.dumps(meta)
             ),
         )
-    except OSError as exc:
+    except (OSError, ModelFileError) as exc:
         log.warning("could not cache the parsed vectors in %s (%s)", target.parent, exc)
 
 

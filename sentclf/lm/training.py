@@ -107,7 +107,7 @@ def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
     hears about epochs and batches."""
     job.validate()
     config, source, output = job.model, job.source, Path(job.output)
-    archive.check_writable(output, job.force)
+    archive.check_writable(output, job.force, inputs=source.paths)
     texts = source.texts()
     vocab, counts, train, held = split_text(texts, config)
     check_trainable(train, vocab, config.window)
@@ -127,8 +127,11 @@ def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
         len(vocab),
     )
 
+    claimed = [job.force]  # the first write claims the name (unless --force); later ones replace our own file
+
     def checkpoint(model, summary):
-        lmfile.save(output, model, {"data": data, "checkpoint": summary, "complete": False}, train, force=True)
+        lmfile.save(output, model, {"data": data, "checkpoint": summary, "complete": False}, train, force=claimed[0])
+        claimed[0] = True
 
     started = time.perf_counter()
     result = fit(config, vocab, counts, train, held, progress, checkpoint)
@@ -154,7 +157,7 @@ def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
                     "(see the README)"
                 )
     meta = {"data": data, "metrics": metrics, "history": result["history"], "complete": not result["interrupted"]}
-    lmfile.save(output, model, meta, train, force=True)
+    lmfile.save(output, model, meta, train, force=claimed[0])
     return LMTrainResult(
         str(output),
         len(vocab),
