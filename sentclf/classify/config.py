@@ -346,6 +346,7 @@ class PredictConfig:
     model_path: str | None = None
     model: Any = None
     trusted: bool = False  # --trust-model: unpickle without the allowlist
+    skip_bad: bool = False  # leave out lines that are not valid in the encoding, and count them
     use: str | None = None
     whole_file: bool = False
     encoding: str = "utf-8"

@@ -70,6 +70,7 @@ class Predictions:
     rows: Iterator = field(repr=False)
     n: int = 0
     n_empty: int = 0
+    skipped: list = field(default_factory=list)  # (file, line) of undecodable lines left out (--skip-bad)
 
     @property
     def labels(self) -> list:
@@ -89,8 +90,9 @@ def predict(config: PredictConfig) -> Predictions:
     kind, pipeline = model.pipeline(config.use)
     if config.neutral_band and len(pipeline.classes_) != 2:  # said before any output is written
         raise ConfigError(f"--neutral-band is for two-class models; this one has {len(pipeline.classes_)} classes")
-    documents = documents_of(config.files, config.texts, config.whole_file, config.encoding)
+    skipped: list | None = [] if config.skip_bad else None
+    documents = documents_of(config.files, config.texts, config.whole_file, config.encoding, skipped)
     rows = predict_documents(
         model, documents, config.use, config.batch_size, config.min_confidence, config.neutral_band
     )
-    return Predictions(model, kind, rows)
+    return Predictions(model, kind, rows, skipped=skipped if skipped is not None else [])

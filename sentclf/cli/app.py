@@ -4,6 +4,7 @@ expected failures (:class:`~sentclf.errors.SentclfError`) become ``Error: ...`` 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import click
@@ -22,6 +23,18 @@ class Group(click.Group):
             return super().invoke(ctx)
         except SentclfError as exc:
             raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:  # the reader went away (`sentclf predict big.txt | head`): a normal end
+            quiet_stdout()
+            ctx.exit(0)
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing what is left at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (a test runner's stdout)
+        pass
 
 
 class StderrFormatter(logging.Formatter):

@@ -38,6 +38,7 @@ def _need_files(files) -> tuple:
 @click.option("--use", type=click.Choice(MODEL_KINDS), help="Which model to use (default: the best one).")
 @click.option("--whole-file", is_flag=True, help="Each FILE is one document (default: one per line).")
 @click.option("--encoding", default="utf-8", show_default=True)
+@click.option("--skip-bad", is_flag=True, help="Leave out lines that are not valid in --encoding, and count them.")
 @click.option("--jsonl", "out", flag_value="jsonl", help="One JSON object per document.")
 @click.option("--csv", "out", flag_value="csv", help="CSV with a header row.")
 @click.option(
@@ -55,7 +56,7 @@ def _need_files(files) -> tuple:
     help="Two-class models: label 'neutral' when the top probability is below 0.5 + B.",
 )
 @quiet_option
-def predict(files, model_path, trusted, use, whole_file, encoding, out, min_confidence, neutral_band):
+def predict(files, model_path, trusted, use, whole_file, encoding, skip_bad, out, min_confidence, neutral_band):
     """Label each line of FILE (or each FILE with --whole-file); - reads stdin. Example:
 
     sentclf predict reviews.txt --jsonl
@@ -70,6 +71,7 @@ def predict(files, model_path, trusted, use, whole_file, encoding, out, min_conf
         use=use,
         whole_file=whole_file,
         encoding=encoding,
+        skip_bad=skip_bad,
         min_confidence=min_confidence,
         neutral_band=neutral_band,
     )
@@ -97,6 +99,15 @@ def predict(files, model_path, trusted, use, whole_file, encoding, out, min_conf
     log.info("scored %d document(s) with %s", predictions.n, predictions.kind)
     if predictions.n_empty:
         log.warning("%d empty document(s): their label is the model's prior", predictions.n_empty)
+    if predictions.skipped:
+        file, line = predictions.skipped[0]
+        log.warning(
+            "skipped %d line(s) that are not valid %s (the first: %s line %d)",
+            len(predictions.skipped),
+            encoding,
+            file,
+            line,
+        )
 
 
 @click.command(context_settings=CONTEXT)

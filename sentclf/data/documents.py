@@ -24,8 +24,10 @@ class Document:
     text: str
 
 
-def iter_documents(paths: list, whole_file: bool = False, encoding: str = "utf-8"):
-    """Yield documents lazily: one per line (memory stays flat on huge files), or one per file."""
+def iter_documents(paths: list, whole_file: bool = False, encoding: str = "utf-8", skipped: list | None = None):
+    """Yield documents lazily: one per line (memory stays flat on huge files), or one per file.
+    With a ``skipped`` list, a line that is not valid ``encoding`` is left out and its (file, line)
+    appended there, instead of stopping everything."""
     for path in paths:
         name = "<stdin>" if path == "-" else path
         if whole_file:
@@ -35,9 +37,12 @@ def iter_documents(paths: list, whole_file: bool = False, encoding: str = "utf-8
             try:
                 line = raw.decode(encoding)
             except UnicodeDecodeError:
+                if skipped is not None:
+                    skipped.append((name, number))
+                    continue
                 raise DataError(
                     f"{name} line {number}: bytes that are not valid {encoding}: "
-                    "pass --encoding (for example --encoding latin-1)"
+                    "pass --encoding (for example --encoding latin-1), or --skip-bad to leave such lines out"
                 ) from None
             if number == 1:
                 line = line.removeprefix("\ufeff")
@@ -62,9 +67,9 @@ def _open_binary_lines(path: str):
         raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def documents_of(files: tuple, texts: tuple, whole_file: bool, encoding: str):
+def documents_of(files: tuple, texts: tuple, whole_file: bool, encoding: str, skipped: list | None = None):
     """Lines (or whole files) of ``files``, then each of ``texts`` (file "<text>", numbered from 1)."""
     if files:
-        yield from iter_documents(list(files), whole_file=whole_file, encoding=encoding)
+        yield from iter_documents(list(files), whole_file=whole_file, encoding=encoding, skipped=skipped)
     for number, text in enumerate(texts, start=1):
         yield Document("<text>", number, text)

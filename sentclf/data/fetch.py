@@ -122,6 +122,11 @@ def fetch(name: str, root=None, registry: dict | None = None, progress=None) -> 
     final = root / spec.name
     if (final / MARKER).exists():
         return final
+    if final.exists() or final.is_symlink():  # not ours: sentclf never deletes what it did not make
+        raise DataError(
+            f"{final}: exists and was not made by sentclf (it has no {MARKER}): move or delete it yourself, "
+            "or choose another --dir"
+        )
     downloads = root / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
     files = {fname: download(spec, fname, downloads, progress) for fname in spec.urls}
@@ -138,9 +143,11 @@ def fetch(name: str, root=None, registry: dict | None = None, progress=None) -> 
         (tmp / MARKER).write_text(
             json.dumps({"name": spec.name, "title": spec.title, "counts": counts, "outputs": spec.outputs}, indent=2)
         )
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
+        try:
+            os.rename(tmp, final)  # fails if another process made the folder meanwhile: nothing is replaced
+        except OSError:
+            if not (final / MARKER).exists():
+                raise DataError(f"{final}: appeared while converting and was not made by sentclf: run again") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return final

@@ -467,3 +467,25 @@ def test_cli_ensemble_training_shows_a_progress_bar_unless_quiet(tmp_path, fixtu
     assert shown.exit_code == 0 and "fitting 12 pipelines (ensemble)" in shown.stderr
     quiet = run("-q", *args, "--force")
     assert quiet.exit_code == 0 and "fitting" not in quiet.stderr
+
+
+def test_cli_predict_skip_bad_leaves_out_undecodable_lines_and_counts_them(trained_model, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"great fun\n\xff\xfe not utf-8\nawful\n\xc3\n")
+    result = run("predict", "-m", trained_model, bad, "--skip-bad", "--jsonl")
+    assert result.exit_code == 0, result.stderr
+    assert [json.loads(line)["line"] for line in result.stdout.splitlines()] == [1, 3]
+    assert "skipped 2 line(s) that are not valid utf-8 (the first:" in result.stderr and "line 2)" in result.stderr
+
+
+def test_cli_predict_into_a_closed_pipe_exits_0_quietly(trained_model, tmp_path):
+    """`sentclf predict big.txt | head -1`: the reader leaves early, which is not an error."""
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.txt"
+    big.write_text("great fun\n" * 100_000)
+    code = "from sentclf.cli import main; main()"
+    pipeline = f"{sys.executable} -c '{code}' predict -m {trained_model} {big} | head -1"
+    result = subprocess.run(["bash", "-c", f"set -o pipefail; {pipeline}"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("file\tline") and result.stderr == ""

@@ -3,6 +3,7 @@
 import hashlib
 import io
 import json
+import shutil
 import tarfile
 import threading
 import zipfile
@@ -161,7 +162,7 @@ def test_datasets_unpublished_checksum_is_recorded_then_enforced(server, tmp_pat
     fetch("mr", tmp_path, registry)
     recorded = json.loads((tmp_path / "downloads" / "recorded-sha256.json").read_text())
     assert recorded == {"mr.tar.gz": sha(MR_ARCHIVE)}
-    (tmp_path / "mr" / "sentclf-dataset.json").unlink()
+    shutil.rmtree(tmp_path / "mr")  # the user removes the dataset: it is fetched again, and checked
     (tmp_path / "downloads" / "mr.tar.gz").unlink()
     server.files["/mr.tar.gz"] = tar_gz({"rt-polaritydata/rt-polarity.pos": POS})
     with pytest.raises(DataError, match="does not match its sha256"):
@@ -221,3 +222,13 @@ def test_datasets_progress_is_reported(server, tmp_path):
 
     fetch("mr", tmp_path, mr_spec(server, archive_sha=sha(MR_ARCHIVE)), progress=progress)
     assert seen[0] == (len(MR_ARCHIVE), "mr.tar.gz") and sum(seen[1:]) == len(MR_ARCHIVE)
+
+
+def test_datasets_never_delete_a_folder_they_did_not_make(server, tmp_path):
+    notes = tmp_path / "mr" / "my-notes.txt"
+    notes.parent.mkdir()
+    notes.write_text("mine")
+    n_requests = len(server.requests)
+    with pytest.raises(DataError, match=r"was not made by sentclf .* move or delete it yourself"):
+        fetch("mr", tmp_path, mr_spec(server, archive_sha=sha(MR_ARCHIVE)))
+    assert notes.read_text() == "mine" and len(server.requests) == n_requests  # untouched, nothing downloaded
