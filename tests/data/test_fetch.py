@@ -8,6 +8,7 @@ import tarfile
 import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -232,3 +233,17 @@ def test_datasets_never_delete_a_folder_they_did_not_make(server, tmp_path):
     with pytest.raises(DataError, match=r"was not made by sentclf .* move or delete it yourself"):
         fetch("mr", tmp_path, mr_spec(server, archive_sha=sha(MR_ARCHIVE)))
     assert notes.read_text() == "mine" and len(server.requests) == n_requests  # untouched, nothing downloaded
+
+
+def test_datasets_review_checksum_is_checked_before_anything_is_written(server, tmp_path, monkeypatch):
+    server.files["/p2.tar.gz"] = tar_gz({"txt_sentoken/pos/cv000_1.txt": b"tampered\n"})
+    spec = Spec(
+        "polarity2", "t", {"p2.tar.gz": f"{server.url}/p2.tar.gz"}, {"p2.tar.gz": None}, "", "", "polarity2",
+        content_sha256="0" * 64, outputs={"all": "."},
+    )  # fmt: skip
+    written = []
+    real = Path.write_bytes
+    monkeypatch.setattr(Path, "write_bytes", lambda self, data: written.append(self) or real(self, data))
+    with pytest.raises(DataError, match="do not match their recorded sha256"):
+        fetch("polarity2", tmp_path, {"polarity2": spec})
+    assert not [p for p in written if p.suffix == ".txt"] and not (tmp_path / "polarity2").exists()
