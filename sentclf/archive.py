@@ -21,6 +21,7 @@ import os
 import platform
 import tempfile
 import zipfile
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -193,7 +194,7 @@ def read_metadata(path, fmt: str | None = MODEL_FORMAT) -> dict:
             meta = json.loads(bounded_read(archive, METADATA_MEMBER, MAX_METADATA_BYTES))
         except KeyError:
             raise ModelFileError(f"{path}: not a {what} (no {METADATA_MEMBER})") from None
-        except (zipfile.BadZipFile, ValueError, OSError, RecursionError, EOFError):
+        except (zipfile.BadZipFile, ValueError, OSError, RecursionError, EOFError, zlib.error):
             raise ModelFileError(f"{path}: the metadata is corrupt: remake the file with '{make}'") from None
     found = meta.get("format") if isinstance(meta, dict) else None
     if found not in KINDS or (fmt is not None and found != fmt):
@@ -230,7 +231,7 @@ def read_payload(path, meta: dict, member: str) -> bytes:
             payload = bounded_read(archive, member, declared)
         except KeyError:
             raise ModelFileError(f"{path}: the file holds no {member}: remake it with '{make}'") from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
             raise ModelFileError(
                 f"{path}: the {what} is corrupt (bad checksum or size): remake it with '{make}'"
             ) from None
