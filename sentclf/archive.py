@@ -180,7 +180,7 @@ def _open(path: Path, fmt: str | None = MODEL_FORMAT) -> zipfile.ZipFile:
         raise ModelFileError(f"{path}: is a folder, not a {what}")
     try:
         return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError, EOFError):
         raise ModelFileError(f"{path}: not a {what} (or it is corrupt or truncated): remake it with '{make}'") from None
 
 
@@ -194,7 +194,7 @@ def read_metadata(path, fmt: str | None = MODEL_FORMAT) -> dict:
             meta = json.loads(bounded_read(archive, METADATA_MEMBER, MAX_METADATA_BYTES))
         except KeyError:
             raise ModelFileError(f"{path}: not a {what} (no {METADATA_MEMBER})") from None
-        except (zipfile.BadZipFile, ValueError, OSError, RecursionError, EOFError, zlib.error):
+        except (zipfile.BadZipFile, ValueError, OSError, RecursionError, EOFError, zlib.error, NotImplementedError):
             raise ModelFileError(f"{path}: the metadata is corrupt: remake the file with '{make}'") from None
     found = meta.get("format") if isinstance(meta, dict) else None
     if found not in KINDS or (fmt is not None and found != fmt):
@@ -231,7 +231,7 @@ def read_payload(path, meta: dict, member: str) -> bytes:
             payload = bounded_read(archive, member, declared)
         except KeyError:
             raise ModelFileError(f"{path}: the file holds no {member}: remake it with '{make}'") from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, NotImplementedError):
             raise ModelFileError(
                 f"{path}: the {what} is corrupt (bad checksum or size): remake it with '{make}'"
             ) from None

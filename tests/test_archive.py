@@ -106,3 +106,25 @@ def test_archive_unusable_output_paths_fail_before_training(tmp_path, fixtures, 
     (tmp_path / "file.csv").write_text("text,label\n")
     result = run("train", fixtures / "tiny.csv", "-o", output)
     assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_archive_lm_array_headers_cannot_ask_for_terabytes(tmp_path):
+    """An LM file's arrays are checked against their stored size before numpy allocates them."""
+    import io
+
+    import numpy as np
+
+    from sentclf.lm import lmfile
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f4", "fortran_order": False, "shape": (10**12, 50)})
+    npz = io.BytesIO()
+    with zipfile.ZipFile(npz, "w") as zf:
+        zf.writestr("E.npy", header.getvalue() + b"\0" * 64)
+    meta = {"config": {}, "data": {}}
+    path = tmp_path / "big.lm"
+    archive.write_archive(path, archive.LM_FORMAT, meta, lmfile.PAYLOAD, npz.getvalue())
+    with pytest.raises(ModelFileError, match="does not fit"):
+        lmfile.load(path)
+    result = run("lm", "perplexity", path, "-")
+    assert result.exit_code == 1 and result.stderr.startswith("Error:") and "Traceback" not in result.stderr

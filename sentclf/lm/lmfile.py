@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import io
+import zipfile
+import zlib
 from dataclasses import asdict
 
 import numpy as np
@@ -44,11 +46,31 @@ def save(path, model: LanguageModel, metadata: dict, train: Encoded | None = Non
     return archive.write_archive(path, archive.LM_FORMAT, meta, PAYLOAD, buffer.getvalue(), force)
 
 
+def check_array_sizes(payload: bytes) -> None:
+    """Each array's header (shape × itemsize) must fit in its stored size before numpy allocates it:
+    a hostile header cannot ask for terabytes."""
+    with zipfile.ZipFile(io.BytesIO(payload)) as members:
+        for info in members.infolist():
+            with members.open(info) as stream:
+                version = np.lib.format.read_magic(stream)
+                shape, _, dtype = (
+                    np.lib.format.read_array_header_1_0(stream)
+                    if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0(stream)
+                )
+            count = int(np.prod(shape, dtype=np.float64)) if shape else 1
+            if dtype.hasobject or count * dtype.itemsize > info.file_size:
+                raise ValueError(
+                    f"{info.filename}: a {shape} array of {dtype} does not fit in {info.file_size:,} bytes"
+                )
+
+
 def load(path) -> tuple:
     """(model, training ids or None): metadata checked first, then the payload's sha256, then arrays."""
     meta = archive.read_metadata(path, archive.LM_FORMAT)
     payload = archive.read_payload(path, meta, PAYLOAD)
     try:
+        check_array_sizes(payload)
         with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
             data = {name: arrays[name] for name in arrays.files}
         config = LMConfig(**meta["config"])
@@ -58,7 +80,16 @@ def load(path) -> tuple:
         else:
             params["Uc"] = np.vstack([data["U"], data["c"][None, :]])
         vocab = data["vocab"].tolist()
-    except (KeyError, TypeError, ValueError, OSError) as exc:
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        zipfile.BadZipFile,
+        zlib.error,
+    ) as exc:
         raise ModelFileError(
             f"{path}: the language model's arrays are unreadable ({exc}): remake it with 'sentclf lm train'"
         ) from None
