@@ -80,13 +80,7 @@ def explain_ensemble(ensemble, text: str) -> dict:
 def explain_pipeline(pipeline, text: str, feature_set: str | None = None, class_names: list | None = None) -> dict:
     """z = w·x + b of one logistic-regression pipeline for ``text``. An ensemble's members were fitted
     on label codes 0..K-1: ``class_names`` gives the labels back."""
-    six, _ = feature_parts(pipeline)
-    clf = pipeline.named_steps["clf"]
-    tokens = tokenize(text)
-    features = pipeline.named_steps["features"].transform([tokens])
-    scale = pipeline.named_steps["scale"]
-    scaled = _row(features if scale == "passthrough" else scale.transform(features))
-    classes = [str(c) if class_names is None else class_names[int(c)] for c in clf.classes_]
+    six, clf, tokens, scaled, classes = _document(pipeline, text, class_names)
     scored = classes[1:] if len(classes) == 2 else classes
     view = linear_view(clf)
     if view is None:
@@ -122,13 +116,7 @@ def explain_network(pipeline, text: str, feature_set: str | None = None, class_n
     """An MLP has no weight per feature, so each feature (x1..x6 one by one, every other block as a
     whole) is scored by occlusion: log P(c | x) − log P(c | x with those columns at their training
     mean, i.e. scaled to 0). Positive: the feature pushes the document towards c."""
-    six, _ = feature_parts(pipeline)
-    clf = pipeline.named_steps["clf"]
-    tokens = tokenize(text)
-    features = pipeline.named_steps["features"].transform([tokens])
-    scale = pipeline.named_steps["scale"]
-    scaled = _row(features if scale == "passthrough" else scale.transform(features))
-    classes = [str(c) if class_names is None else class_names[int(c)] for c in clf.classes_]
+    six, clf, tokens, scaled, classes = _document(pipeline, text, class_names)
 
     def log_p(row: np.ndarray) -> np.ndarray:
         return np.log(np.clip(clf.predict_proba(row[None, :])[0], 1e-12, 1.0))
@@ -160,6 +148,18 @@ def explain_network(pipeline, text: str, feature_set: str | None = None, class_n
         "probabilities": probabilities,
         "label": max(probabilities, key=lambda label: probabilities[label]),
     }
+
+
+def _document(pipeline, text: str, class_names: list | None) -> tuple:
+    """(six-feature block or None, classifier, tokens, the scaled feature row, class names) of ``text``."""
+    six, _ = feature_parts(pipeline)
+    clf = pipeline.named_steps["clf"]
+    tokens = tokenize(text)
+    features = pipeline.named_steps["features"].transform([tokens])
+    scale = pipeline.named_steps["scale"]
+    scaled = _row(features if scale == "passthrough" else scale.transform(features))
+    classes = [str(c) if class_names is None else class_names[int(c)] for c in clf.classes_]
+    return six, clf, tokens, scaled, classes
 
 
 def _groups(pipeline, feature_set, tokens: list) -> list:
