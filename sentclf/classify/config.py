@@ -32,6 +32,7 @@ LEXICON_NAMES = ("builtin", "huliu")
 POOLS = ("mean", "max")
 MINILM = "minilm"
 DEFAULT_KEEP = 10_000
+MAX_HIDDEN = 100_000  # hidden units of the MLP: more is a typo, and would not fit in memory
 VECTOR_FORMATS = ("glove", "word2vec", "word2vec-bin", "fasttext")
 
 
@@ -79,8 +80,8 @@ class ModelConfig:
     max_iter: int = 1000
 
     def validate(self) -> None:
-        if self.hidden < 1:
-            raise ConfigError(f"--hidden must be at least 1, not {self.hidden}")
+        if not 1 <= self.hidden <= MAX_HIDDEN:
+            raise ConfigError(f"--hidden must be between 1 and {MAX_HIDDEN:,}, not {self.hidden:,}")
         if self.activation not in MLP_ACTIVATIONS:
             raise ConfigError(f"unknown activation '{self.activation}': choose one of {', '.join(MLP_ACTIVATIONS)}")
         if (self.c is not None and self.c <= 0) or self.alpha < 0:
@@ -295,6 +296,8 @@ class CompareConfig:
     def validate(self) -> None:
         if self.cv < 2:
             raise ConfigError(f"--cv must be at least 2, not {self.cv}")
+        if self.jobs == 0:
+            raise ConfigError("--jobs must be a number of processes (1, 2, ...) or -1 for every core, not 0")
         if self.optimize == "accuracy" and "ensemble" not in self.models:
             self.models = (*optimized_models(self.optimize, ()), *self.models)
         if not self.models or any(m not in MODEL_KINDS for m in self.models):

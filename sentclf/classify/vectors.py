@@ -122,6 +122,7 @@ class _Keeper:
         self.blocks: list = []
         self.matrix: np.ndarray | None = None
         self.filled = 0
+        self.max_prealloc = 0  # bytes the file could hold at most: a header asking for more is not trusted
 
     def key(self, word: str):
         """The key to keep this row under, or None to skip it."""
@@ -137,7 +138,7 @@ class _Keeper:
 
     def expect(self, count: int, dim: int) -> None:
         """Keeping every row of a file whose header gives the count: fill one preallocated matrix."""
-        if self.vocab is None:
+        if self.vocab is None and count * dim * 4 <= self.max_prealloc:
             self.matrix = np.empty((count, dim), dtype=np.float32)
 
     def add(self, block: np.ndarray) -> None:
@@ -167,10 +168,11 @@ def read_vectors(
     if fmt is not None and fmt not in VECTOR_FORMATS:
         raise VectorsError(f"unknown vectors format '{fmt}': choose one of {', '.join(VECTOR_FORMATS)}")
     hashing, stream = _open(path, progress)
+    keeper = _Keeper(None if vocab is None else set(vocab), keep_top, fold_case)
+    # text needs 2 bytes a value at least, binary 4; gzip rarely shrinks numbers 8-fold
+    keeper.max_prealloc = 2 * path.stat().st_size * (8 if path.suffix == ".gz" else 1)
     try:
-        return _read_all(
-            stream, hashing, path, fmt, _Keeper(None if vocab is None else set(vocab), keep_top, fold_case)
-        )
+        return _read_all(stream, hashing, path, fmt, keeper)
     finally:
         hashing.raw.close()
 
@@ -273,6 +275,9 @@ def _finish(dim, declared, keeper: _Keeper, path: Path) -> np.ndarray:
     return keeper.result(dim)
 
 
+NUMBER_TEXT = set(b"0123456789.-+eE \t\r\n")  # what a text vector's bytes are made of
+
+
 def _read_binary(stream, path: Path, fmt: str, keeper: _Keeper) -> np.ndarray:
     declared, dim = _header(stream.readline(), path)
     keeper.expect(declared, dim)
@@ -289,6 +294,11 @@ def _read_binary(stream, path: Path, fmt: str, keeper: _Keeper) -> np.ndarray:
             buffer, pos = buffer[pos:] + more, 0
             space = buffer.find(b" ", pos)
         word = buffer[pos:space].lstrip(b"\n").decode("utf-8", errors="replace")
+        if number == 2 and set(buffer[space + 1 : space + 1 + width]) <= NUMBER_TEXT:
+            raise VectorsError(
+                f"{path} line 2: the vector's bytes are text (digits and spaces), not binary floats: "
+                "use --embeddings-format word2vec"
+            )
         if keeper.key(word) is not None:
             rows.append(np.frombuffer(buffer, dtype="<f4", count=dim, offset=space + 1))
             if len(rows) >= _PARSE_BATCH:

@@ -23,6 +23,10 @@ class Group(click.Group):
             return super().invoke(ctx)
         except SentclfError as exc:
             raise click.ClickException(str(exc)) from None
+        except MemoryError:
+            raise click.ClickException(
+                "out of memory: use smaller inputs or options (--hidden, --dim, --keep-vectors), or a bigger machine"
+            ) from None
         except BrokenPipeError:  # the reader went away (`sentclf predict big.txt | head`): a normal end
             quiet_stdout()
             ctx.exit(0)

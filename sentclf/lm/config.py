@@ -11,6 +11,9 @@ LM_ACTIVATIONS = ACTIVATIONS
 OPTIMIZERS = ("adam", "sgd")
 
 
+MAX_WIDTH = 100_000  # --dim and --hidden: more is a typo, and would not fit in memory
+
+
 @dataclass
 class LMConfig:
     """The model's shape and how it is trained (saved in the LM file's metadata)."""
@@ -39,6 +42,9 @@ class LMConfig:
         for name in ("dim", "hidden", "epochs", "batch_size", "patience"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
+        for name in ("dim", "hidden"):
+            if getattr(self, name) > MAX_WIDTH:
+                raise ConfigError(f"--{name} must be at most {MAX_WIDTH:,}, not {getattr(self, name):,}")
         if self.activation not in LM_ACTIVATIONS:
             raise ConfigError(f"unknown activation '{self.activation}': choose one of {', '.join(LM_ACTIVATIONS)}")
         if self.optimizer not in OPTIMIZERS:

@@ -136,3 +136,16 @@ def test_vectors_table_pickles_without_its_index(fixtures):
     assert "index" not in table.__getstate__()
     copy = pickle.loads(pickle.dumps(table))
     assert copy.index == table.index and np.array_equal(copy.matrix, table.matrix)
+
+
+def test_vectors_untrusted_headers_and_forced_formats(tmp_path):
+    """A header asking for 10^12 rows allocates nothing it cannot fill; a text file forced to
+    word2vec-bin is named as text instead of giving meaningless floats."""
+    big = tmp_path / "big.txt"
+    big.write_text("999999999999 3\ngood 0.1 0.2 0.3\n")
+    with pytest.raises(VectorsError, match="declares 999999999999 words but the file holds 1"):
+        read_vectors(big)
+    text = tmp_path / "w2v.txt"
+    text.write_text("2 2\ngood 0.1 0.2\nbad -0.1 0.3\n")
+    with pytest.raises(VectorsError, match="line 2: the vector's bytes are text"):
+        read_vectors(text, "word2vec-bin")

@@ -489,3 +489,19 @@ def test_cli_predict_into_a_closed_pipe_exits_0_quietly(trained_model, tmp_path)
     pipeline = f"{sys.executable} -c '{code}' predict -m {trained_model} {big} | head -1"
     result = subprocess.run(["bash", "-c", f"set -o pipefail; {pipeline}"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("file\tline") and result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["compare", "{tiny}", "--jobs", "0", "--cv", "2"], "--jobs must be a number of processes"),
+        (["train", "{tiny}", "-o", "{out}", "--hidden", "2000000000"], "--hidden must be between 1 and 100,000"),
+        (["lm", "train", "{pets}", "-o", "{out}", "--dim", "2000000000"], "--dim must be at most 100,000"),
+        (["train", "{tiny}", "-o", "{out}", "--encoding", "bogus"], "unknown encoding 'bogus'"),
+    ],
+)
+def test_cli_absurd_options_are_one_line_errors(fixtures, tmp_path, args, message):
+    paths = {"tiny": fixtures / "tiny.csv", "pets": fixtures / "pets.txt", "out": tmp_path / "out"}
+    result = run(*[arg.format(**paths) for arg in args])
+    assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
