@@ -194,8 +194,17 @@ def read_metadata(path, fmt: str | None = MODEL_FORMAT) -> dict:
             meta = json.loads(bounded_read(archive, METADATA_MEMBER, MAX_METADATA_BYTES))
         except KeyError:
             raise ModelFileError(f"{path}: not a {what} (no {METADATA_MEMBER})") from None
-        except (zipfile.BadZipFile, ValueError, OSError, RecursionError, EOFError, zlib.error, NotImplementedError):
-            raise ModelFileError(f"{path}: the metadata is corrupt: remake the file with '{make}'") from None
+        except (
+            zipfile.BadZipFile,
+            ValueError,
+            OSError,
+            RecursionError,
+            EOFError,
+            zlib.error,
+            NotImplementedError,
+        ) as exc:
+            reason = f" ({str(exc)[:80]})" if "larger than" in str(exc) else ""
+            raise ModelFileError(f"{path}: the metadata is corrupt{reason}: remake the file with '{make}'") from None
     found = meta.get("format") if isinstance(meta, dict) else None
     if found not in KINDS or (fmt is not None and found != fmt):
         other = f": it is a {KINDS[found][0]}" if found in KINDS else ""
