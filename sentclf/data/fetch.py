@@ -115,6 +115,25 @@ def download(spec: Spec, fname: str, downloads: Path, progress=None) -> Path:
     return path
 
 
+STALE_SECONDS = 3600  # a conversion folder this old belongs to a `data get` that was killed
+
+
+def remove_stale_conversions(root: Path, name: str) -> list:
+    """Delete ``.NAME.*`` folders that sentclf made for a conversion and a killed process left behind
+    (older than an hour: a younger one may belong to a live process). Returns what was removed."""
+    import time
+
+    removed = []
+    for folder in root.glob(f".{name}.*"):
+        try:
+            if folder.is_dir() and not folder.is_symlink() and time.time() - folder.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(folder)
+                removed.append(folder)
+        except OSError:
+            continue
+    return removed
+
+
 def fetch(name: str, root=None, registry: dict | None = None, progress=None) -> Path:
     """Download, verify and convert a dataset once; return its folder."""
     spec = spec_for(name, registry)
@@ -130,6 +149,7 @@ def fetch(name: str, root=None, registry: dict | None = None, progress=None) -> 
     downloads = root / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
     files = {fname: download(spec, fname, downloads, progress) for fname in spec.urls}
+    remove_stale_conversions(root, spec.name)
     tmp = Path(tempfile.mkdtemp(prefix=f".{spec.name}.", dir=root))
     try:
         try:

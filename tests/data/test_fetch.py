@@ -247,3 +247,18 @@ def test_datasets_review_checksum_is_checked_before_anything_is_written(server, 
     with pytest.raises(DataError, match="do not match their recorded sha256"):
         fetch("polarity2", tmp_path, {"polarity2": spec})
     assert not [p for p in written if p.suffix == ".txt"] and not (tmp_path / "polarity2").exists()
+
+
+def test_datasets_a_killed_conversion_is_cleaned_up_by_the_next(server, tmp_path):
+    """kill -9 during `data get` leaves only sentclf's own .NAME.* folder, removed once an hour old."""
+    import os
+    import time
+
+    stale, live = tmp_path / ".mr.killed1", tmp_path / ".mr.running2"
+    for folder in (stale, live):
+        folder.mkdir()
+        (folder / "mr.jsonl").write_text("half")
+    old = time.time() - 7200
+    os.utime(stale, (old, old))
+    fetch("mr", tmp_path, mr_spec(server, archive_sha=sha(MR_ARCHIVE)))
+    assert not stale.exists() and live.exists() and (tmp_path / "mr" / "sentclf-dataset.json").exists()
