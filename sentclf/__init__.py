@@ -25,14 +25,14 @@ _EXPORTS = {
         for name in (
             "TrainConfig",
             "CompareConfig",
-            "EvaluateConfig",
-            "PredictConfig",
-            "FeaturesConfig",
-            "ExplainConfig",
             "ModelConfig",
             "EmbeddingConfig",
             "LexiconConfig",
         )
+    },
+    **{
+        name: ("sentclf.classify.scoring_config", name)
+        for name in ("EvaluateConfig", "PredictConfig", "FeaturesConfig", "ExplainConfig")
     },
     **{name: ("sentclf.data.source", name) for name in ("DataConfig", "TextSource")},
     "Document": ("sentclf.data.documents", "Document"),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 
 from sentclf.classify import modelfile
-from sentclf.classify.config import EvaluateConfig
 from sentclf.classify.features.six import feature_matrix
 from sentclf.classify.metrics import drop_details, score_model
 from sentclf.classify.pipeline import feature_parts
 from sentclf.classify.plots import feature_distributions_png, held_out_plots
+from sentclf.classify.scoring_config import EvaluateConfig
 from sentclf.classify.significance import held_out_comparison
 from sentclf.errors import DataError
 from sentclf.text import tokenize_all

@@ -8,9 +8,9 @@ from scipy import sparse
 from sklearn.naive_bayes import MultinomialNB
 
 from sentclf.classify import modelfile
-from sentclf.classify.config import ExplainConfig
 from sentclf.classify.features.six import FEATURE_ALIASES, LectureFeatures, trace
 from sentclf.classify.pipeline import block_parts, feature_parts, uncalibrated, unwrap
+from sentclf.classify.scoring_config import ExplainConfig
 from sentclf.errors import ConfigError
 from sentclf.nn.activations import sigmoid, softmax
 from sentclf.text import tokenize

@@ -3,10 +3,11 @@ or the per-class means of x1..x6 over a labelled dataset."""
 
 from __future__ import annotations
 
-from sentclf.classify.config import FeaturesConfig, parse_pool
+from sentclf.classify.config import parse_pool
 from sentclf.classify.features.embeddings import pool_vectors, token_ids
 from sentclf.classify.features.six import FEATURE_ALIASES, class_means, trace
 from sentclf.classify.prediction import tokenized_batches
+from sentclf.classify.scoring_config import FeaturesConfig
 from sentclf.classify.vector_sources import load_vectors
 from sentclf.data.documents import documents_of
 

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sentclf.classify import modelfile
-from sentclf.classify.config import PredictConfig
+from sentclf.classify.scoring_config import PredictConfig
 from sentclf.data.documents import documents_of
+from sentclf.data.tables import Columns
 from sentclf.errors import ConfigError
 from sentclf.text import tokenize_all
 
@@ -58,6 +59,7 @@ def predict_documents(
                 "probabilities": dict(zip(classes, row)),
                 "empty": not toks,
                 "model": kind,
+                "fields": doc.fields,
             }
 
 
@@ -91,7 +93,8 @@ def predict(config: PredictConfig) -> Predictions:
     if config.neutral_band and len(pipeline.classes_) != 2:  # said before any output is written
         raise ConfigError(f"--neutral-band is for two-class models; this one has {len(pipeline.classes_)} classes")
     skipped: list | None = [] if config.skip_bad else None
-    documents = documents_of(config.files, config.texts, config.whole_file, config.encoding, skipped)
+    columns = Columns(config.text_col, config.id_col, config.keep_cols)
+    documents = documents_of(config.files, config.texts, config.whole_file, config.encoding, skipped, columns)
     rows = predict_documents(
         model, documents, config.use, config.batch_size, config.min_confidence, config.neutral_band
     )

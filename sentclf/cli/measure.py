@@ -6,8 +6,9 @@ import json
 
 import click
 
-from sentclf.classify.config import CompareConfig, EvaluateConfig, parse_list
+from sentclf.classify.config import CompareConfig, parse_list
 from sentclf.classify.features import describe as describe_blocks
+from sentclf.classify.scoring_config import EvaluateConfig
 from sentclf.cli.app import CONTEXT
 from sentclf.cli.options import (
     data_options,

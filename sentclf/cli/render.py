@@ -166,6 +166,7 @@ def prediction_json(result: dict) -> dict:
     return {
         "file": result["file"],
         "line": result["line"],
+        **result.get("fields", {}),
         "text": result["text"],
         "label": result["label"],
         "probabilities": {k: rounded(v) for k, v in result["probabilities"].items()},
@@ -173,10 +174,12 @@ def prediction_json(result: dict) -> dict:
     }
 
 
-def prediction_csv(result: dict, labels: list) -> list:
+def prediction_csv(result: dict, labels: list, extra: tuple = ()) -> list:
+    """``extra``: a table's id and kept columns, after file and line."""
     return [
         result["file"],
         result["line"],
+        *[result["fields"].get(column) for column in extra],
         result["label"],
         *[rounded(result["probabilities"][label]) for label in labels],
         result["empty"],

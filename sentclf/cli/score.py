@@ -8,7 +8,8 @@ import logging
 
 import click
 
-from sentclf.classify.config import MODEL_KINDS, EmbeddingConfig, ExplainConfig, FeaturesConfig, PredictConfig
+from sentclf.classify.config import MODEL_KINDS, EmbeddingConfig, parse_list
+from sentclf.classify.scoring_config import ExplainConfig, FeaturesConfig, PredictConfig
 from sentclf.cli.app import CONTEXT
 from sentclf.cli.options import (
     data_options,
@@ -41,6 +42,16 @@ def _need_files(files) -> tuple:
 @click.option("--skip-bad", is_flag=True, help="Leave out lines that are not valid in --encoding, and count them.")
 @click.option("--jsonl", "out", flag_value="jsonl", help="One JSON object per document.")
 @click.option("--csv", "out", flag_value="csv", help="CSV with a header row.")
+@click.option("--text-col", help="Tables (.csv, .tsv, .jsonl, .parquet, maybe .gz): the text column (default: text).")
+@click.option("--id-col", help="Tables: the id column carried to the output (default: 'id' when there is one).")
+@click.option("--keep-cols", metavar="A,B", help="Tables: more columns carried to the output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the predictions to this file instead of stdout: .jsonl, .csv or .parquet (by extension).",
+)
+@click.option("--force", is_flag=True, help="With -o: overwrite an existing file.")
 @click.option(
     "--min-confidence",
     type=float,
@@ -56,10 +67,29 @@ def _need_files(files) -> tuple:
     help="Two-class models: label 'neutral' when the top probability is below 0.5 + B.",
 )
 @quiet_option
-def predict(files, model_path, trusted, use, whole_file, encoding, skip_bad, out, min_confidence, neutral_band):
-    """Label each line of FILE (or each FILE with --whole-file); - reads stdin. Example:
+def predict(
+    files,
+    model_path,
+    trusted,
+    use,
+    whole_file,
+    encoding,
+    skip_bad,
+    out,
+    text_col,
+    id_col,
+    keep_cols,
+    output,
+    force,
+    min_confidence,
+    neutral_band,
+):
+    """Label each line of FILE (or each FILE with --whole-file), or each row of a table FILE (.csv,
+    .tsv, .jsonl, .parquet, maybe .gz); - reads stdin. Examples:
 
+    \b
     sentclf predict reviews.txt --jsonl
+    sentclf predict reviews.csv.gz --id-col review_id -o scored.parquet
     """
     from sentclf.classify.prediction import predict as run_predict
     from sentclf.cli import render
@@ -72,22 +102,34 @@ def predict(files, model_path, trusted, use, whole_file, encoding, skip_bad, out
         whole_file=whole_file,
         encoding=encoding,
         skip_bad=skip_bad,
+        text_col=text_col,
+        id_col=id_col,
+        keep_cols=parse_list(keep_cols),
         min_confidence=min_confidence,
         neutral_band=neutral_band,
     )
     predictions = run_predict(config)
+    if output:
+        from sentclf.classify.prediction_files import write_predictions
+
+        written = write_predictions(predictions, output, force, inputs=config.files)
+        log.info("wrote %s prediction(s) to %s", f"{written['rows']:,}", written["path"])
+        return
     labels = predictions.labels
+    results = iter(predictions)
+    first = next(results, None)  # a table's id and kept columns head the CSV
+    extra = tuple(first["fields"]) if first else ()
     if out == "csv":
-        click.echo(render.csv_line(["file", "line", "label", *[f"p_{x}" for x in labels], "empty", "text"]))
+        click.echo(render.csv_line(["file", "line", *extra, "label", *[f"p_{x}" for x in labels], "empty", "text"]))
     elif out is None:
         click.echo(render.prediction_header(labels))
     lines = []
-    for result in predictions:
+    for result in itertools.chain([first] if first else [], results):
         if out == "jsonl":
             lines.append(render.json_line(render.prediction_json(result)))
         else:
             lines.append(
-                render.csv_line(render.prediction_csv(result, labels))
+                render.csv_line(render.prediction_csv(result, labels, extra))
                 if out == "csv"
                 else render.prediction_row(result, labels)
             )

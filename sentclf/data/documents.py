@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gzip
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sentclf.data.readers import decode, read_bytes
@@ -22,6 +22,7 @@ class Document:
     file: str
     line: int
     text: str
+    fields: dict = field(default_factory=dict)  # a table row's id and kept columns
 
 
 def iter_documents(paths: list, whole_file: bool = False, encoding: str = "utf-8", skipped: list | None = None):
@@ -67,9 +68,19 @@ def _open_binary_lines(path: str):
         raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def documents_of(files: tuple, texts: tuple, whole_file: bool, encoding: str, skipped: list | None = None):
-    """Lines (or whole files) of ``files``, then each of ``texts`` (file "<text>", numbered from 1)."""
-    if files:
-        yield from iter_documents(list(files), whole_file=whole_file, encoding=encoding, skipped=skipped)
+def documents_of(
+    files: tuple, texts: tuple, whole_file: bool, encoding: str, skipped: list | None = None, columns=None
+):
+    """Lines (or whole files) of ``files``, then each of ``texts`` (file "<text>", numbered from 1).
+    A table file (.csv, .tsv, .jsonl, .parquet, maybe .gz) gives one document per row instead, its
+    text from ``columns`` (a :class:`~sentclf.data.tables.Columns`)."""
+    from sentclf.data.tables import Columns, iter_table, table_format
+
+    for path in files:
+        fmt = None if whole_file or path == "-" else table_format(path)
+        if fmt is not None:
+            yield from iter_table(path, fmt, columns or Columns(), encoding)
+        else:
+            yield from iter_documents([path], whole_file=whole_file, encoding=encoding, skipped=skipped)
     for number, text in enumerate(texts, start=1):
         yield Document("<text>", number, text)

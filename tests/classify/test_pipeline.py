@@ -56,7 +56,7 @@ def test_models_same_seed_same_model():
 @pytest.mark.parametrize(
     "config, message",
     [
-        (ModelConfig(hidden=0), "--hidden must be at least 1"),
+        (ModelConfig(hidden=0), "--hidden must be between 1 and 100,000"),
         (ModelConfig(activation="gelu"), "unknown activation 'gelu'"),
         (ModelConfig(class_weight="heavy"), "--class-weight takes 'balanced'"),
     ],

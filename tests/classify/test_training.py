@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 from sentclf import archive
-from sentclf.classify.config import FeaturesConfig, LexiconConfig, PredictConfig, TrainConfig
+from sentclf.classify.config import LexiconConfig, TrainConfig
 from sentclf.classify.explain import explain_text
 from sentclf.classify.featuredump import feature_rows, features
 from sentclf.classify.lexicons import load_lexicon
 from sentclf.classify.modelfile import load as load_model
 from sentclf.classify.prediction import predict, predict_documents
+from sentclf.classify.scoring_config import FeaturesConfig, PredictConfig
 from sentclf.classify.training import train
 from sentclf.data.documents import Document
 from sentclf.data.source import DataConfig

@@ -1,0 +1,143 @@
+"""Documents to score from tables: CSV, TSV, JSONL (each possibly ``.gz``) and Parquet, read lazily.
+
+A table row becomes a :class:`~sentclf.data.documents.Document` whose text comes from the text
+column (``--text-col``; default ``text``, or the usual names) and whose ``fields`` carry the row's id
+(an ``id`` column when there is one, or ``--id-col``) and the ``--keep-cols`` asked for, so the
+predictions can be joined back. Rows are read one at a time (Parquet in record batches), so memory
+stays flat on any size. Plain text files keep their meaning: one document per line.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from sentclf.data.documents import Document
+from sentclf.errors import DataError
+
+TABLE_FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet"}
+TEXT_NAMES = ("text", "review", "sentence", "document", "content", "body")
+PARQUET_BATCH = 8192
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which columns a table's rows give: the text, the id (None: ``id`` if present) and more to keep."""
+
+    text: str | None = None
+    id: str | None = None
+    keep: tuple = ()
+
+
+def table_format(path: str) -> str | None:
+    """'csv', 'tsv', 'jsonl' or 'parquet' by extension (after an optional .gz), else None (plain text)."""
+    suffixes = Path(path).suffixes
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    fmt = TABLE_FORMATS.get(suffixes[-1].lower()) if suffixes else None
+    if fmt == "parquet" and Path(path).suffix == ".gz":
+        raise DataError(f"{path}: Parquet compresses itself: pass the .parquet file, not a .gz of it")
+    return fmt
+
+
+def _pick(fields: list, wanted: str | None, candidates: tuple, what: str, name: str) -> str | None:
+    if wanted is not None:
+        if wanted not in fields:
+            raise DataError(f"{name}: no column '{wanted}' (columns: {', '.join(map(str, fields))})")
+        return wanted
+    lowered = {str(f).strip().lower(): f for f in fields}
+    found = next((lowered[c] for c in candidates if c in lowered), None)
+    if found is None and what == "text":
+        raise DataError(
+            f"{name}: cannot tell which column holds the text (columns: {', '.join(fields)}): pass --text-col"
+        )
+    return found
+
+
+def _fields(row: dict, id_col, keep: tuple) -> dict:
+    extra = {id_col: row.get(id_col)} if id_col is not None else {}
+    return {**extra, **{col: row.get(col) for col in keep}}
+
+
+def _checked(fields: list, columns: Columns, name: str) -> tuple:
+    text = _pick(fields, columns.text, TEXT_NAMES, "text", name)
+    id_col = _pick(fields, columns.id, ("id",), "id", name)
+    missing = [col for col in columns.keep if col not in fields]
+    if missing:
+        raise DataError(f"{name}: no column '{missing[0]}' to keep (columns: {', '.join(map(str, fields))})")
+    return text, id_col
+
+
+def _text_lines(path: str, encoding: str):
+    raw = sys.stdin.buffer if path == "-" else (gzip.open if path.endswith(".gz") else open)(path, "rb")
+    return io.TextIOWrapper(raw, encoding=encoding, newline="")
+
+
+def _delimited(path: str, name: str, columns: Columns, encoding: str, delimiter: str):
+    with _text_lines(path, encoding) as handle:
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        text, id_col = _checked(list(reader.fieldnames or []), columns, name)
+        for row in reader:
+            value = row.get(text)
+            if value is None:
+                raise DataError(f"{name} line {reader.line_num}: no text in column '{text}'")
+            yield Document(name, reader.line_num, value, _fields(row, id_col, columns.keep))
+
+
+def _jsonl(path: str, name: str, columns: Columns, encoding: str):
+    text = columns.text or "text"
+    with _text_lines(path, encoding) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{name} line {number}: not valid JSON ({exc.msg})") from None
+            if not isinstance(row, dict) or not isinstance(row.get(text), str):
+                raise DataError(f"{name} line {number}: no text in key '{text}': pass --text-col")
+            id_col = columns.id if columns.id is not None else ("id" if "id" in row else None)
+            yield Document(name, number, row[text], _fields(row, id_col, columns.keep))
+
+
+def _parquet(path: str, name: str, columns: Columns):
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise DataError("reading Parquet needs pyarrow: pip install 'sentclf[parquet]'") from None
+    try:
+        table = pq.ParquetFile(path)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{name}: not a readable Parquet file ({exc})") from None
+    text, id_col = _checked(list(table.schema_arrow.names), columns, name)
+    wanted = list(dict.fromkeys([text, *([id_col] if id_col else []), *columns.keep]))
+    number = 0
+    for batch in table.iter_batches(batch_size=PARQUET_BATCH, columns=wanted):
+        for row in batch.to_pylist():
+            number += 1
+            if not isinstance(row[text], str):
+                raise DataError(f"{name} row {number}: no text in column '{text}'")
+            yield Document(name, number, row[text], _fields(row, id_col, columns.keep))
+
+
+def iter_table(path: str, fmt: str, columns: Columns, encoding: str = "utf-8"):
+    """Documents of one table file, lazily; bad input raises DataError naming the file and line."""
+    name = "<stdin>" if path == "-" else path
+    if path != "-" and not Path(path).is_file():
+        raise DataError(f"{path}: file not found")
+    try:
+        if fmt == "parquet":
+            yield from _parquet(path, name, columns)
+        elif fmt == "jsonl":
+            yield from _jsonl(path, name, columns, encoding)
+        else:
+            yield from _delimited(path, name, columns, encoding, "," if fmt == "csv" else "\t")
+    except UnicodeDecodeError:
+        raise DataError(f"{name}: bytes that are not valid {encoding}: pass --encoding") from None
+    except (EOFError, gzip.BadGzipFile, csv.Error) as exc:
+        raise DataError(f"{name}: cannot read it ({exc})") from None
