@@ -189,15 +189,20 @@ def _tsv_rows(text, name, text_col, label_col):
     return _delimited_rows(text, name, text_col, label_col, "\t")
 
 
-def _jsonl_rows(text: str, name: str, text_col, label_col):
-    tkey, lkey = text_col or "text", label_col or "label"
-    for number, line in enumerate(text.split("\n"), start=1):
+def json_lines(lines, name: str):
+    """(line number, parsed value) of each non-blank line; a line that is not JSON is a DataError."""
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            yield number, json.loads(line)
         except json.JSONDecodeError as exc:
             raise DataError(f"{name} line {number}: not valid JSON ({exc.msg})") from None
+
+
+def _jsonl_rows(text: str, name: str, text_col, label_col):
+    tkey, lkey = text_col or "text", label_col or "label"
+    for number, row in json_lines(text.split("\n"), name):
         if not isinstance(row, dict):
             yield number, None, None, "not a JSON object"
         elif not isinstance(row.get(tkey), str):

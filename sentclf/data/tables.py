@@ -12,12 +12,12 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from sentclf.data.documents import Document
+from sentclf.data.readers import json_lines
 from sentclf.errors import DataError
 
 TABLE_FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet"}
@@ -92,13 +92,7 @@ def _delimited(path: str, name: str, columns: Columns, encoding: str, delimiter:
 def _jsonl(path: str, name: str, columns: Columns, encoding: str):
     text = columns.text or "text"
     with _text_lines(path, encoding) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{name} line {number}: not valid JSON ({exc.msg})") from None
+        for number, row in json_lines(handle, name):
             if not isinstance(row, dict) or not isinstance(row.get(text), str):
                 raise DataError(f"{name} line {number}: no text in key '{text}': pass --text-col")
             id_col = columns.id if columns.id is not None else ("id" if "id" in row else None)
