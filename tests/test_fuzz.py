@@ -128,3 +128,21 @@ def test_fuzz_any_payload_with_a_valid_container_is_refused_cleanly(tmp_path, da
         modelfile.load(path)
     with zipfile.ZipFile(path) as zf:
         assert zf.namelist() == ["metadata.json", modelfile.PAYLOAD_MEMBER]
+
+
+@FUZZ
+@given(
+    files=st.fixed_dictionaries(
+        {name: st.one_of(st.binary(max_size=200), LIKELY_BYTES) for name in ("positive.txt", "negative.txt")}
+    )
+)
+def test_fuzz_lexicon_folders_give_a_lexicon_or_one_typed_error(tmp_path, files):
+    folder = tmp_path / "lexicon"
+    folder.mkdir(exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    try:
+        lexicon = load_lexicon("builtin", folder)
+    except SentclfError:
+        return
+    assert all(isinstance(word, str) for word in lexicon.positive)
