@@ -1,4 +1,4 @@
-"""Fault injection: `kill -9` at random points of `train` and `lm train` leaves the previous file
+"""Fault injection: `kill -9` at random points of `train`, `lm train` and `lm export` leaves the previous file
 intact and loadable (or the new one, complete), and no temporary file that the next write keeps."""
 
 import os
@@ -41,6 +41,16 @@ def test_kills_during_train_and_lm_train_never_break_the_file(tmp_path, fixtures
     survived = kill_at_random_points([*base, "--force"], model, modelfile.load, rounds=6, seed=1)
     survived += kill_at_random_points([*lm_args, "--force"], lm, lmfile.load, rounds=6, seed=2)
     assert survived == 12
+    exported = tmp_path / "t.vec"  # lm export: the file is always the whole export, never part of one
+    assert subprocess.run([*CLI, "lm", "export", str(lm), str(exported)], capture_output=True).returncode == 0
+    whole = exported.read_bytes()
+    rng = random.Random(3)
+    for _ in range(6):
+        process = subprocess.Popen([*CLI, "lm", "export", str(lm), str(exported), "--force"], stdout=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 1.5))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert exported.read_bytes() == whole
     stale = list(tmp_path.glob(".*.tmp"))
     for tmp in stale:  # a killed writer's leftovers go on the next write once they are old enough
         old = time.time() - archive.STALE_TEMP_SECONDS - 1
