@@ -24,6 +24,28 @@ def tokenized_batches(documents, batch_size: int):
 UNCERTAIN, NEUTRAL = "uncertain", "neutral"
 
 
+def read_only_encodings(estimator) -> None:
+    """Let every sentence-encoder block inside a loaded model (ensembles and calibration wrappers
+    included) read the encoding cache but not add to it."""
+    from sentclf.classify.features.encoder import SentenceVectors
+
+    seen: set = set()
+    stack = [estimator]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, SentenceVectors):
+            item.cache = "read"
+        elif isinstance(item, (list, tuple)):
+            stack += item
+        elif isinstance(item, dict):
+            stack += item.values()
+        elif type(item).__module__.startswith(("sklearn.", "sentclf.")):
+            stack += vars(item).values() if hasattr(item, "__dict__") else []
+
+
 def predict_documents(
     model: modelfile.Model,
     documents,
@@ -37,6 +59,7 @@ def predict_documents(
     A top probability below ``min_confidence`` labels the document 'uncertain'; for a two-class model,
     one below 0.5 + ``neutral_band`` labels it 'neutral' (VADER's and TextBlob's third answer)."""
     kind, pipeline = model.pipeline(use)
+    read_only_encodings(pipeline)
     classes = [str(c) for c in pipeline.classes_]
     if neutral_band and len(classes) != 2:
         raise ConfigError(f"--neutral-band is for two-class models; this one has {len(classes)} ({', '.join(classes)})")

@@ -142,3 +142,37 @@ def test_ensemble_planned_fits_count_what_fitting_does(three, caplog):
         ensemble.fit(tokens, labels)
     advances = [r for r in caplog.records if getattr(r, "progress", (None, None))[1] == "advance"]
     assert len(advances) == 12
+
+
+def test_ensemble_predict_reads_the_encoding_cache_but_never_grows_it(three, tmp_path, monkeypatch):
+    """Scoring new texts must not add 1.5 kB per document to the cache (100M reviews: 150 GB)."""
+    import sqlite3
+
+    from sentclf.classify import modelfile
+    from sentclf.classify.encoder import SentenceEncoder
+    from sentclf.classify.pipeline import calibrated
+    from sentclf.classify.prediction import predict
+    from sentclf.classify.scoring_config import PredictConfig
+    from tests.classify.test_encoder import make_fake_bert
+
+    monkeypatch.setenv("SENTCLF_MINILM_DIR", str(make_fake_bert(tmp_path / "bert")))
+    monkeypatch.setenv("SENTCLF_CACHE", str(tmp_path / "cache"))
+    tokens, labels = three
+    members = EnsembleConfig(("nbngrams:lr", "six+encoder:lr"), "stack")
+    encoder = SentenceEncoder()
+    model = build_pipeline("ensemble", load_lexicon(), ModelConfig(), ensemble=members, encoder=encoder)
+    model = calibrated(model, "sigmoid", 0).fit(tokens, labels)
+    meta = {"labels": sorted(set(labels)), "best_model": "ensemble"}
+    path = modelfile.save(tmp_path / "m.sentclf", {"ensemble": model}, meta)
+    cache = tmp_path / "cache" / "encodings" / "minilm.sqlite"
+
+    def rows() -> int:
+        with sqlite3.connect(cache) as connection:
+            return connection.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+
+    before = rows()
+    new = tuple(f"a brand new sentence number {i}" for i in range(20))
+    scored = list(predict(PredictConfig(texts=new, model_path=str(path))))
+    assert len(scored) == 20 and rows() == before > 0  # scored, read from the cache, nothing added
+    again = list(predict(PredictConfig(texts=new, model_path=str(path))))
+    assert [r["probabilities"] for r in again] == [r["probabilities"] for r in scored]

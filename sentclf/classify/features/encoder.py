@@ -75,7 +75,9 @@ class EncodingCache:
 
 class SentenceVectors(BaseEstimator, TransformerMixin):
     """Documents in, their all-MiniLM-L6-v2 vectors out. ``encoder`` may be a loaded SentenceEncoder
-    shared between pipelines; otherwise one is loaded on first use. ``cache=False`` skips the disk."""
+    shared between pipelines; otherwise one is loaded on first use. ``cache=False`` skips the disk;
+    ``cache="read"`` looks vectors up but stores none (``predict``: scoring a hundred million new
+    reviews must not grow the cache by 1.5 kB each)."""
 
     def __init__(self, encoder=None, cache=True):
         self.encoder = encoder
@@ -111,7 +113,8 @@ class SentenceVectors(BaseEstimator, TransformerMixin):
             vectors = encoder.encode([texts[i] for i in missing])
             new = {keys[i]: vector for i, vector in zip(missing, vectors)}
             known.update(new)
-            self._store(store, new)
+            if self.cache != "read":
+                self._store(store, new)
         return np.vstack([known[key] for key in keys]) if keys else np.zeros((0, self.n_features_out_), np.float32)
 
     @staticmethod
