@@ -63,6 +63,10 @@ def _umask() -> int:
     return mask
 
 
+def already_exists(path) -> ModelFileError:
+    return ModelFileError(f"{path}: already exists: pass --force to overwrite it, or -o to write elsewhere")
+
+
 def check_writable(path: Path, force: bool, inputs=()) -> None:
     """Fail before any work is done if ``path`` exists and ``force`` is off, if it is one of the
     command's ``inputs``, or if its folder cannot be written."""
@@ -71,7 +75,7 @@ def check_writable(path: Path, force: bool, inputs=()) -> None:
         if source and path.exists() and Path(source).exists() and os.path.samefile(path, source):
             raise ModelFileError(f"{path}: is also the input {source}: write the output elsewhere (-o)")
     if path.exists() and not force:
-        raise ModelFileError(f"{path}: already exists: pass --force to overwrite it, or -o to write elsewhere")
+        raise already_exists(path)
     if path.exists() and path.is_dir():
         raise ModelFileError(f"{path}: is a folder: give a file path for the model")
     folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("."))
@@ -158,16 +162,12 @@ def _claim(tmp_name: str, path: Path) -> None:
     try:
         os.link(tmp_name, path)
     except FileExistsError:
-        raise ModelFileError(
-            f"{path}: already exists: pass --force to overwrite it, or -o to write elsewhere"
-        ) from None
+        raise already_exists(path) from None
     except OSError:  # a filesystem without hard links: claim the name with O_EXCL, then fill it
         try:
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666 & ~_umask()))
         except FileExistsError:
-            raise ModelFileError(
-                f"{path}: already exists: pass --force to overwrite it, or -o to write elsewhere"
-            ) from None
+            raise already_exists(path) from None
         os.replace(tmp_name, path)
 
 

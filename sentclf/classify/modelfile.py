@@ -10,7 +10,6 @@ sentclf 0.1.0, whose classes lived in modules that have since moved, load throug
 
 from __future__ import annotations
 
-import inspect
 import io
 import logging
 from dataclasses import dataclass
@@ -76,12 +75,9 @@ def _unpickler(payload: bytes):
         def find_class(self, module, name):
             return super().find_class(MOVED.get((module, name), module), name)
 
-    options = (
-        {"ensure_native_byte_order": True}
-        if "ensure_native_byte_order" in inspect.signature(NumpyUnpickler.__init__).parameters
-        else {}
-    )
-    return MovedClassUnpickler("", io.BytesIO(payload), **options)
+    from sentclf.classify.unpickling import joblib_options
+
+    return MovedClassUnpickler("", io.BytesIO(payload), **joblib_options())
 
 
 def load(path=None, trusted: bool = False) -> Model:

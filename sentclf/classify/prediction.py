@@ -46,6 +46,11 @@ def read_only_encodings(estimator) -> None:
             stack += vars(item).values() if hasattr(item, "__dict__") else []
 
 
+def check_neutral_band(neutral_band: float, classes: list) -> None:
+    if neutral_band and len(classes) != 2:
+        raise ConfigError(f"--neutral-band is for two-class models; this one has {len(classes)} ({', '.join(classes)})")
+
+
 def predict_documents(
     model: modelfile.Model,
     documents,
@@ -61,8 +66,7 @@ def predict_documents(
     kind, pipeline = model.pipeline(use)
     read_only_encodings(pipeline)
     classes = [str(c) for c in pipeline.classes_]
-    if neutral_band and len(classes) != 2:
-        raise ConfigError(f"--neutral-band is for two-class models; this one has {len(classes)} ({', '.join(classes)})")
+    check_neutral_band(neutral_band, classes)
     for batch, tokens in tokenized_batches(documents, batch_size):
         proba = pipeline.predict_proba(tokens)
         top = proba.max(axis=1).tolist()
@@ -113,8 +117,7 @@ def predict(config: PredictConfig) -> Predictions:
     config.validate()
     model = config.model or modelfile.load(config.model_path, config.trusted)
     kind, pipeline = model.pipeline(config.use)
-    if config.neutral_band and len(pipeline.classes_) != 2:  # said before any output is written
-        raise ConfigError(f"--neutral-band is for two-class models; this one has {len(pipeline.classes_)} classes")
+    check_neutral_band(config.neutral_band, [str(c) for c in pipeline.classes_])  # before any output is written
     skipped: list | None = [] if config.skip_bad else None
     columns = Columns(config.text_col, config.id_col, config.keep_cols)
     documents = documents_of(config.files, config.texts, config.whole_file, config.encoding, skipped, columns)

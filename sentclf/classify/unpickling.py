@@ -98,6 +98,14 @@ def allowed_globals() -> frozenset:
     return frozenset(names | NUMPY_HELPERS)
 
 
+def joblib_options() -> dict:
+    """Keyword arguments joblib's NumpyUnpickler takes in this joblib version."""
+    from joblib.numpy_pickle import NumpyUnpickler
+
+    parameters = inspect.signature(NumpyUnpickler.__init__).parameters
+    return {"ensure_native_byte_order": True} if "ensure_native_byte_order" in parameters else {}
+
+
 def restricted_unpickler(payload: bytes, allowed: frozenset, moved: dict):
     """joblib's unpickler, resolving only allowed globals (after mapping ``moved`` ones)."""
     import numpy
@@ -146,11 +154,6 @@ def restricted_unpickler(payload: bytes, allowed: frozenset, moved: dict):
                 f"{remaining:,} bytes: the file is corrupt or hostile"
             )
 
-    options = (
-        {"ensure_native_byte_order": True}
-        if "ensure_native_byte_order" in inspect.signature(NumpyUnpickler.__init__).parameters
-        else {}
-    )
-    unpickler = RestrictedUnpickler("", io.BytesIO(payload), **options)
+    unpickler = RestrictedUnpickler("", io.BytesIO(payload), **joblib_options())
     unpickler.fix_imports = False  # no Python 2 renaming after the allowlist check
     return unpickler

@@ -292,7 +292,7 @@ def explain_table(result: dict) -> str:
     else:
         text = explain_linear_table(result)
     if "calibrated" in result:
-        probs = ", ".join(f"P({c}) = {p:.3f}" for c, p in result["calibrated"]["probabilities"].items())
+        probs = _probabilities(result["calibrated"]["probabilities"])
         text += (
             f"\ncalibrated ({result['calibrated']['method']}), as predict gives them: {probs}  ->  {result['label']}"
         )
@@ -311,15 +311,13 @@ def explain_network_table(result: dict) -> str:
         ]
         for r in result["features"]
     ]
-    probs = ", ".join(f"P({c}) = {p:.3f}" for c, p in result["probabilities"].items())
-    matched = "; ".join(f"{k}: {' '.join(v)}" for k, v in result["matched"].items() if v) or "no lexicon matches"
     return "\n".join(
         [
-            f"{result['n_tokens']} tokens; {matched}" + ("  (empty document)" if result["empty"] else ""),
+            _document_line(result),
             "two-layer MLP: no weight per feature; each row is log P(c) minus log P(c) with the feature removed"
             " (scaled to 0: its training mean; for n-grams, absent)",
             table(rows, ["feature", "value", "scaled", *[f"Δlog P({c})" for c in classes]]),
-            f"P = MLP(x): {probs}  ->  {result['label']}",
+            f"P = MLP(x): {_probabilities(result['probabilities'])}  ->  {result['label']}",
         ]
     )
 
@@ -340,14 +338,23 @@ def explain_linear_table(result: dict) -> str:
     rows.append(["bias b", "", "", *[""] * len(scored), *[f"{result['bias'][c]:+.3f}" for c in scored]])
     rows.append(["z = w·x + b", "", "", *[""] * len(scored), *[f"{result['z'][c]:+.3f}" for c in scored]])
     link = "P = σ(z)" if result["link"] == "sigmoid" else "P = softmax(z)"
-    probs = ", ".join(f"P({c}) = {p:.3f}" for c, p in result["probabilities"].items())
-    matched = "; ".join(f"{k}: {' '.join(v)}" for k, v in result["matched"].items() if v) or "no lexicon matches"
+    probabilities = result["probabilities"]
     notes = [
-        f"{result['n_tokens']} tokens; {matched}" + ("  (empty document)" if result["empty"] else ""),
+        _document_line(result),
         table(rows, header),
-        f"{link}: {probs}  ->  {max(result['probabilities'], key=result['probabilities'].get)}",
+        f"{link}: {_probabilities(probabilities)}  ->  {max(probabilities, key=probabilities.get)}",
     ]
     return "\n".join(notes)
+
+
+def _document_line(result: dict) -> str:
+    """'7 tokens; positive: love; negative: regrets' above an explanation table."""
+    matched = "; ".join(f"{k}: {' '.join(v)}" for k, v in result["matched"].items() if v) or "no lexicon matches"
+    return f"{result['n_tokens']} tokens; {matched}" + ("  (empty document)" if result["empty"] else "")
+
+
+def _probabilities(probabilities: dict) -> str:
+    return ", ".join(f"P({c}) = {p:.3f}" for c, p in probabilities.items())
 
 
 def _feature_summary(names: list) -> str:
