@@ -10,6 +10,9 @@ from sentclf.classify.prediction import tokenized_batches
 from sentclf.classify.scoring_config import FeaturesConfig
 from sentclf.classify.vector_sources import load_vectors
 from sentclf.data.documents import documents_of
+from sentclf.data.tables import Columns
+
+MATCHED = ("positive", "negative", "pronouns")
 
 
 def feature_rows(documents, lexicon, embeddings=None, progress=None, batch_size: int = 1000):
@@ -33,6 +36,7 @@ def feature_rows(documents, lexicon, embeddings=None, progress=None, batch_size:
                 "file": doc.file,
                 "line": doc.line,
                 "text": doc.text,
+                "fields": doc.fields,
                 **result.as_dict(),
                 "n_tokens": result.n_tokens,
                 "empty": result.empty,
@@ -57,5 +61,25 @@ def features(config: FeaturesConfig, progress=None):
             "aliases": FEATURE_ALIASES,
             "classes": class_means(dataset.texts, dataset.labels, lexicon),
         }
-    documents = documents_of(config.files, config.texts, config.whole_file, config.encoding)
+    columns = Columns(config.text_col, config.id_col, config.keep_cols)
+    documents = documents_of(config.files, config.texts, config.whole_file, config.encoding, columns=columns)
     return feature_rows(documents, lexicon, config.embeddings, progress, config.batch_size)
+
+
+def flat_row(row: dict, fmt: str) -> dict:
+    """A feature row as one flat record for ``features -o``: the table's id and kept columns (else
+    file and line), x1..x6, n_tokens, empty, the matched tokens space-joined per kind, and pooled
+    vectors as lists (in CSV one column per dimension)."""
+    out = dict(row["fields"]) or {"file": row["file"], "line": row["line"]}
+    out.update({name: row[name] for name in FEATURE_ALIASES})
+    out.update(n_tokens=row["n_tokens"], empty=row["empty"])
+    out.update({kind: " ".join(row["matched"][kind]) for kind in MATCHED})
+    if "oov" in row:
+        out.update(oov=" ".join(row["oov"]), no_vectors=row["no_vectors"])
+    for key in (k for k in row if k.startswith("emb_")):
+        if fmt == "csv":
+            out.update({f"{key}_{i}": v for i, v in enumerate(row[key])})
+        else:
+            out[key] = row[key]
+    out["text"] = row["text"]
+    return out

@@ -55,7 +55,7 @@ class Tokenizer(BaseEstimator, TransformerMixin):
 
 
 def build_classifier(kind: str, config: ModelConfig, sparse_only: bool = False, per_class: bool = False):
-    """The final estimator of a pipeline; ``per_class``: NB-LR's one binary fit per class (nbngrams alone)."""
+    """The final estimator of a pipeline; ``per_class``: NB-LR's one binary fit per class."""
     if kind == "lr":
         c = config.c if config.c is not None else DEFAULT_C_SPARSE_ONLY if sparse_only else DEFAULT_C
         if per_class:
@@ -140,7 +140,10 @@ def build_pipeline(
             ("tokens", Tokenizer()),
             ("features", build_features(feature_set, lexicon, embeddings, table, encoder)),
             ("scale", scale),
-            ("clf", build_classifier(kind, config, sparse_only, per_class=tuple(blocks) == ("nbngrams",))),
+            (
+                "clf",
+                build_classifier(kind, config, sparse_only, per_class=len(blocks) == 1 and BLOCKS[blocks[0]].prescaled),
+            ),
         ]
     )
 

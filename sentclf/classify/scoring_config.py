@@ -82,6 +82,9 @@ class FeaturesConfig:
     lexicon: LexiconConfig = field(default_factory=LexiconConfig)
     embeddings: EmbeddingConfig = field(default_factory=EmbeddingConfig)
     batch_size: int = 1000
+    text_col: str | None = None  # tables: the text column (default: text, review, sentence...)
+    id_col: str | None = None  # tables: the id column carried to the output (default: id, if present)
+    keep_cols: tuple = ()  # tables: more columns carried to the output
 
     def validate(self) -> None:
         if self.labelled is None and not self.files and not self.texts:

@@ -105,6 +105,42 @@ data_options = option_group(
 )
 
 
+TEXT_COL_OPTION = click.option(
+    "--text-col", help="Tables (.csv, .tsv, .jsonl, .parquet, maybe .gz): the text column (default: text)."
+)
+TABLE_OPTIONS = [
+    click.option("--id-col", help="Tables: the id column carried to the output (default: 'id' when there is one)."),
+    click.option("--keep-cols", metavar="A,B", help="Tables: more columns carried to the output."),
+    click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False),
+        help="Write the rows to this file instead of stdout: .jsonl, .csv or .parquet (by extension).",
+    ),
+    click.option("--force", is_flag=True, help="With -o: overwrite an existing file."),
+]
+
+
+def _table(text_col, id_col, keep_cols, output, force) -> dict:
+    return {
+        "text_col": text_col,
+        "id_col": id_col,
+        "keep_cols": parse_list(keep_cols),
+        "output": output,
+        "force": force,
+    }
+
+
+def _table_without_text(id_col, keep_cols, output, force) -> dict:
+    return _table(None, id_col, keep_cols, output, force)
+
+
+# tables in, flat files out: the command receives table={"text_col", "id_col", "keep_cols", "output", "force"}
+table_options = option_group("table", [TEXT_COL_OPTION, *TABLE_OPTIONS], _table)
+# the same where --text-col already comes with data_options (its value is then in reading["text_col"])
+table_options_without_text = option_group("table", TABLE_OPTIONS, _table_without_text)
+
+
 def _lexicon(lexicon_name, lexicon_dir) -> LexiconConfig:
     return LexiconConfig(lexicon_name, lexicon_dir)
 

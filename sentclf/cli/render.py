@@ -207,7 +207,9 @@ def _embedding_keys(row: dict) -> list:
 
 def feature_json(row: dict) -> dict:
     out = {
-        **{k: row[k] for k in ("file", "line", "text")},
+        **{k: row[k] for k in ("file", "line")},
+        **row.get("fields", {}),
+        "text": row["text"],
         **{name: rounded(row[name]) for name in FEATURE_NAMES},
         "n_tokens": row["n_tokens"],
         "empty": row["empty"],
@@ -225,6 +227,7 @@ def feature_csv(row: dict) -> list:
     return [
         row["file"],
         row["line"],
+        *row.get("fields", {}).values(),
         *[rounded(row[name]) for name in FEATURE_NAMES],
         row["n_tokens"],
         row["empty"],
@@ -240,6 +243,7 @@ def feature_csv_header(first_row: dict) -> list:
     return [
         "file",
         "line",
+        *first_row.get("fields", {}),
         *FEATURE_NAMES,
         "n_tokens",
         "empty",

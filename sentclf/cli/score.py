@@ -8,7 +8,7 @@ import logging
 
 import click
 
-from sentclf.classify.config import MODEL_KINDS, EmbeddingConfig, parse_list
+from sentclf.classify.config import MODEL_KINDS, EmbeddingConfig
 from sentclf.classify.scoring_config import ExplainConfig, FeaturesConfig, PredictConfig
 from sentclf.cli.app import CONTEXT
 from sentclf.cli.options import (
@@ -17,6 +17,8 @@ from sentclf.cli.options import (
     lexicon_options,
     model_path_option,
     quiet_option,
+    table_options,
+    table_options_without_text,
     trust_option,
 )
 from sentclf.cli.progress import VectorsProgress
@@ -42,16 +44,7 @@ def _need_files(files) -> tuple:
 @click.option("--skip-bad", is_flag=True, help="Leave out lines that are not valid in --encoding, and count them.")
 @click.option("--jsonl", "out", flag_value="jsonl", help="One JSON object per document.")
 @click.option("--csv", "out", flag_value="csv", help="CSV with a header row.")
-@click.option("--text-col", help="Tables (.csv, .tsv, .jsonl, .parquet, maybe .gz): the text column (default: text).")
-@click.option("--id-col", help="Tables: the id column carried to the output (default: 'id' when there is one).")
-@click.option("--keep-cols", metavar="A,B", help="Tables: more columns carried to the output.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    help="Write the predictions to this file instead of stdout: .jsonl, .csv or .parquet (by extension).",
-)
-@click.option("--force", is_flag=True, help="With -o: overwrite an existing file.")
+@table_options
 @click.option(
     "--min-confidence",
     type=float,
@@ -76,11 +69,7 @@ def predict(
     encoding,
     skip_bad,
     out,
-    text_col,
-    id_col,
-    keep_cols,
-    output,
-    force,
+    table,
     min_confidence,
     neutral_band,
 ):
@@ -102,17 +91,17 @@ def predict(
         whole_file=whole_file,
         encoding=encoding,
         skip_bad=skip_bad,
-        text_col=text_col,
-        id_col=id_col,
-        keep_cols=parse_list(keep_cols),
+        text_col=table["text_col"],
+        id_col=table["id_col"],
+        keep_cols=table["keep_cols"],
         min_confidence=min_confidence,
         neutral_band=neutral_band,
     )
     predictions = run_predict(config)
-    if output:
+    if table["output"]:
         from sentclf.classify.prediction_files import write_predictions
 
-        written = write_predictions(predictions, output, force, inputs=config.files)
+        written = write_predictions(predictions, table["output"], table["force"], inputs=config.files)
         log.info("wrote %s prediction(s) to %s", f"{written['rows']:,}", written["path"])
         return
     labels = predictions.labels
@@ -159,14 +148,18 @@ def predict(
 @click.option("--jsonl", "out", flag_value="jsonl", help="One JSON object per document.")
 @click.option("--csv", "out", flag_value="csv", help="CSV with a header row.")
 @click.option("--json", "out", flag_value="json", help="With --labels: the means as one JSON object.")
+@table_options_without_text
 @data_options
 @lexicon_options
 @embedding_options
 @quiet_option
-def features(files, labelled, whole_file, out, reading, lexicon, embeddings):
-    """Show x1..x6 and the matched tokens for each line of FILE (or -). Example:
+def features(files, labelled, whole_file, out, table, reading, lexicon, embeddings):
+    """Show x1..x6 and the matched tokens for each line of FILE (or -), or each row of a table FILE
+    (.csv, .tsv, .jsonl, .parquet, maybe .gz). Examples:
 
-        echo "I loved it, no regrets!" | sentclf features - --jsonl
+    \b
+    echo "I loved it, no regrets!" | sentclf features - --jsonl
+    sentclf features reviews.parquet --id-col review_id -o features.parquet
 
     With --embeddings SOURCE each document also gets its pooled vector(s) and its tokens without one.
     """
@@ -181,6 +174,9 @@ def features(files, labelled, whole_file, out, reading, lexicon, embeddings):
         lexicon=lexicon,
         embeddings=embeddings,
         labelled=DataConfig(labelled, **reading) if labelled else None,
+        text_col=reading["text_col"],
+        id_col=table["id_col"],
+        keep_cols=table["keep_cols"],
     )
     if labelled:
         result = run_features(config)
@@ -189,11 +185,19 @@ def features(files, labelled, whole_file, out, reading, lexicon, embeddings):
     with VectorsProgress(embeddings.source) as progress:
         rows = run_features(config, progress)
         first = next(rows, None)
+    rows = itertools.chain([first] if first else [], rows)
+    if table["output"]:
+        from sentclf.classify.featuredump import flat_row
+        from sentclf.data.sinks import write_rows
+
+        written = write_rows(rows, table["output"], table["force"], inputs=config.files, flat=flat_row)
+        log.info("wrote the features of %s document(s) to %s", f"{written['rows']:,}", written["path"])
+        return
     if out is None:
         click.echo(render.feature_header(embeddings=embeddings.source is not None))
     elif out == "csv" and first is not None:
         click.echo(render.csv_line(render.feature_csv_header(first)))
-    for row in itertools.chain([first] if first else [], rows):
+    for row in rows:
         if out in ("jsonl", "json"):
             click.echo(render.json_line(render.feature_json(row)))
         else:

@@ -1,4 +1,4 @@
-"""Reading labelled datasets: CSV/TSV, JSONL, fastText lines, folders of files, stdin, ``.gz``.
+"""Reading labelled datasets: CSV/TSV, JSONL, fastText lines, Parquet, folders of files, stdin, ``.gz``.
 
 Every reader reports problems as :class:`~sentclf.errors.DataError` naming the file and line.
 A row whose text field is *missing* or whose label is missing or blank is a bad row (an error, or
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sentclf.errors import DataError
 
-FORMATS = ("csv", "tsv", "jsonl", "fasttext", "dir")
+FORMATS = ("csv", "tsv", "jsonl", "fasttext", "parquet", "dir")
 TEXT_COLUMNS = ("text", "sentence", "review", "tweet", "content", "document", "body", "comment", "message")
 LABEL_COLUMNS = ("label", "sentiment", "polarity", "class", "target", "category", "y")
 EXTENSIONS = {
@@ -32,6 +32,7 @@ EXTENSIONS = {
     ".json": "jsonl",
     ".ft": "fasttext",
     ".fasttext": "fasttext",
+    ".parquet": "parquet",
 }
 FASTTEXT_PREFIX = "__label__"
 
@@ -118,6 +119,8 @@ def read_examples(
         raise DataError(f"unknown format '{fmt}': choose one of {', '.join(FORMATS)}")
     if (fmt or detect_format(path)) == "dir":
         return read_folder(path, encoding)
+    if (fmt or detect_format(path)) == "parquet":
+        return read_parquet(path, text_col, label_col, skip_bad)
     raw = read_bytes(path)
     name = "<stdin>" if path == "-" else path
     text = decode(raw, name, encoding)
@@ -246,3 +249,37 @@ def read_folder(path: str, encoding: str = "utf-8") -> Dataset:
             f"{path}: holds no sub-folder with .txt files (want one sub-folder per label, e.g. pos/ and neg/)"
         )
     return Dataset(texts, labels, source=str(root), sha256=digest.hexdigest(), format="dir")
+
+
+def read_parquet(path: str, text_col=None, label_col=None, skip_bad: bool = False) -> Dataset:
+    """A labelled Parquet file (pyarrow), read column by column: only the text and label columns."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise DataError("reading Parquet needs pyarrow: pip install 'sentclf[parquet]'") from None
+    if path == "-":
+        raise DataError("Parquet cannot be read from stdin: pass the file's path")
+    if not Path(path).is_file():
+        raise DataError(f"{path}: file not found")
+    try:
+        file = pq.ParquetFile(path)
+        fields = list(file.schema_arrow.names)
+        tcol = _pick_column(fields, text_col, TEXT_COLUMNS, "text", path)
+        lcol = _pick_column(fields, label_col, LABEL_COLUMNS, "label", path)
+        table = file.read(columns=list(dict.fromkeys([tcol, lcol])))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path}: not a readable Parquet file ({exc})") from None
+    rows = (
+        (number, text, label, None if isinstance(text, str) else f"no text in column '{tcol}'")
+        for number, (text, label) in enumerate(
+            zip(table.column(tcol).to_pylist(), table.column(lcol).to_pylist()), start=1
+        )
+    )
+    texts, labels, n_bad = _collect(rows, path, skip_bad)
+    if not texts:
+        raise DataError(f"{path}: holds no usable examples ({n_bad} bad rows skipped)")
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return Dataset(texts, labels, source=path, sha256=digest.hexdigest(), format="parquet", n_bad=n_bad)

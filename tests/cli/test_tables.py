@@ -71,3 +71,61 @@ def test_tables_bad_input_leaves_nothing_at_the_output(trained_model, tmp_path):
     assert missing.exit_code == 1 and "no text in key 'body'" in missing.stderr
     wrong = run("predict", "-m", trained_model, bad, "-o", tmp_path / "out.xlsx")
     assert wrong.exit_code == 1 and "-o takes a .jsonl, .csv or .parquet path" in wrong.stderr
+
+
+def test_tables_features_carry_ids_and_write_flat_files(table, tmp_path):
+    args = ["features", table, "--text-col", "body", "--id-col", "review_id", "--keep-cols", "stars"]
+    rows = [json.loads(line) for line in run(*args, "--jsonl").stdout.splitlines()]
+    assert [(r["review_id"], r["stars"], r["text"]) for r in rows] == [(i, str(s), t) for i, t, s in ROWS]
+    assert (rows[0]["x1"], rows[1]["x2"], rows[2]["empty"]) == (3, 2, True)  # great fun thank / lost awful
+    header, first = run(*args, "--csv").stdout.splitlines()[:2]
+    assert header.startswith("file,line,review_id,stars,x1,") and first.split(",")[2:5] == ["r1", "5", "3"]
+    out = tmp_path / "features.csv"
+    result = run(*args, "-o", out)
+    assert result.exit_code == 0 and result.stdout == "" and "features of 3 document(s)" in result.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0] == "review_id,stars,x1,x2,x3,x4,x5,x6,n_tokens,empty,positive,negative,pronouns,text"
+    assert lines[1].startswith("r1,5,3,0,0,1,0,") and lines[2].split(",")[11] == "lost awful"
+    refused = run(*args, "-o", out)
+    assert refused.exit_code == 1 and "already exists: pass --force" in refused.stderr
+    assert run("features", table, "-o", tmp_path / "f.jsonl", "--text-col", "nope").exit_code == 1
+    assert not (tmp_path / "f.jsonl").exists()
+
+
+def test_tables_features_to_parquet_keep_vectors_as_lists(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    vectors = tmp_path / "vec.txt"
+    vectors.write_text("great 1 0\nawful 0 1\n")
+    lines = tmp_path / "docs.txt"
+    lines.write_text("great great\nawful day\n")
+    base = ["features", lines, "--embeddings", vectors, "--pool", "mean"]
+    assert run(*base, "-o", tmp_path / "f.parquet").exit_code == 0
+    rows = pq.read_table(tmp_path / "f.parquet").to_pylist()
+    assert [r["line"] for r in rows] == [1, 2] and rows[0]["emb_mean"] == [1.0, 0.0]
+    assert rows[1]["emb_mean"] == [0.0, 1.0] and rows[1]["oov"] == "day"
+    assert run(*base, "-o", tmp_path / "f.csv").exit_code == 0
+    header = (tmp_path / "f.csv").read_text().splitlines()[0].split(",")
+    assert header[-3:] == ["emb_mean_0", "emb_mean_1", "text"]
+
+
+def test_tables_train_and_evaluate_read_labelled_parquet(trained_model, tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    texts = ["great fun", "awful mess", "lovely day", "terrible food"] * 6
+    labels = ["pos", "neg"] * 12
+    path = tmp_path / "labelled.parquet"
+    pq.write_table(pa.table({"review": texts, "stars": [5, 1] * 12, "sentiment": labels}), path)
+    evaluated = run("evaluate", path, "-m", trained_model, "--json")
+    assert evaluated.exit_code == 0, evaluated.stderr
+    assert json.loads(evaluated.stdout)["n_documents"] == 24
+    model = tmp_path / "m.sentclf"
+    trained = run("train", path, "-o", model, "--json")
+    assert trained.exit_code == 0, trained.stderr and model.exists()
+    assert json.loads(trained.stdout)["data"]["format"] == "parquet"
+    missing = run("evaluate", path, "-m", trained_model, "--label-col", "nope")
+    assert missing.exit_code == 1 and "no column 'nope'" in missing.stderr
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 not really")
+    bad = run("evaluate", broken, "-m", trained_model)
+    assert bad.exit_code == 1 and "not a readable Parquet file" in bad.stderr

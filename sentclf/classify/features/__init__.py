@@ -88,6 +88,13 @@ BLOCKS = {
             dense=False,
             prescaled=True,
         ),
+        FeatureBlock(
+            "nbchars",
+            "binary character 2-5-grams within words, weighted by their NB log-count ratio",
+            "sentclf.classify.features.nbchars",
+            dense=False,
+            prescaled=True,
+        ),
     )
 }
 

@@ -32,14 +32,21 @@ def build(context):
     return NBWeightedNgrams()
 
 
+def join_tokens(tokens) -> str:
+    """A token list as one string, for character n-grams (``analyzer='char_wb'``)."""
+    return " ".join(tokens)
+
+
 class NBWeightedNgrams(BaseEstimator, TransformerMixin):
     """Token lists in, r ∘ f̂ out (sparse). ``alpha`` smooths the counts; n-grams seen in fewer than
-    ``min_df`` training documents are dropped."""
+    ``min_df`` training documents are dropped. ``analyzer``: ``word`` n-grams of the tokens, or
+    ``char_wb`` n-grams of characters inside the tokens (the tokens joined by spaces)."""
 
-    def __init__(self, ngram_range=(1, 3), alpha=1.0, min_df=1):
+    def __init__(self, ngram_range=(1, 3), alpha=1.0, min_df=1, analyzer="word"):
         self.ngram_range = ngram_range
         self.alpha = alpha
         self.min_df = min_df
+        self.analyzer = analyzer
 
     def fit(self, X, y=None):
         self._fit(X, y)
@@ -51,9 +58,11 @@ class NBWeightedNgrams(BaseEstimator, TransformerMixin):
     def _fit(self, X, y):
         if y is None:
             raise ValueError("NBWeightedNgrams needs the labels: its weights are log-count ratios between classes")
+        words = self.analyzer == "word"
         self.vectorizer_ = CountVectorizer(
-            preprocessor=passthrough,
-            tokenizer=passthrough,
+            analyzer=self.analyzer,
+            preprocessor=passthrough if words else join_tokens,
+            tokenizer=passthrough if words else None,
             token_pattern=None,
             lowercase=False,
             binary=True,
