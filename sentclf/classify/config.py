@@ -199,6 +199,11 @@ class TrainConfig:
     calibrate: str = "none"  # sigmoid or isotonic: probabilities calibrated on 5-fold out-of-fold predictions
     min_label_confidence: float = 0.0  # train only on rows whose label confidence reaches this (default corpus)
     jobs: int = -1  # an ensemble's pipelines fitted on this many threads (-1: every core); not stored
+    stream: bool = False  # out-of-core training: batches of rows, partial_fit (classify/streaming.py)
+    epochs: int = 1  # --stream: passes over the training rows
+    labels: tuple = ()  # --stream: the label set, when known (else a survey pass finds it)
+    stream_batch: int = 4096  # --stream: rows per partial_fit
+    shuffle_buffer: int = 100_000  # --stream: rows held to shuffle the file's order
 
     def all_feature_sets(self) -> list:
         """Every feature set a pipeline of this run uses (the ensemble's members' included)."""
@@ -227,6 +232,10 @@ class TrainConfig:
             raise ConfigError(f"--jobs takes a positive number of threads or -1 (every core), not {self.jobs}")
         if self.calibrate not in CALIBRATIONS:
             raise ConfigError(f"--calibrate takes {', '.join(CALIBRATIONS)}, not '{self.calibrate}'")
+        if self.epochs < 1 or self.stream_batch < 1 or self.shuffle_buffer < 1:
+            raise ConfigError("--epochs, the batch and the shuffle buffer take positive numbers")
+        if (self.epochs != 1 or self.labels) and not self.stream:
+            raise ConfigError("--epochs and --labels are options of train --stream")
         LexiconConfig(self.lexicon, self.lexicon_dir).validate()
         self.model.validate()
         self.embeddings.validate()
@@ -241,6 +250,8 @@ class TrainConfig:
             extra["calibrate"] = self.calibrate
         if self.min_label_confidence:
             extra["min_label_confidence"] = self.min_label_confidence
+        if self.stream:
+            extra["stream"] = {"epochs": self.epochs, "labels": list(self.labels), "batch": self.stream_batch}
         return {
             "data": vars(self.data),
             "models": list(self.models),

@@ -80,11 +80,15 @@ def score_model(pipeline, texts: list, y_true: list, labels: list, restrict: boo
     probabilities renormalized (a three-class model scored on positive/negative data)."""
     start = time.perf_counter()
     proba = np.asarray(pipeline.predict_proba(texts), dtype=np.float64)
+    seconds = time.perf_counter() - start
+    return metrics_from_proba(y_true, proba, [str(c) for c in pipeline.classes_], labels, seconds, restrict)
+
+
+def metrics_from_proba(y_true: list, proba: np.ndarray, classes: list, labels: list, seconds: float, restrict=False):
+    """:func:`score_model`'s metrics from probabilities already computed (in ``seconds``)."""
     sums = proba.sum(axis=1, keepdims=True)
     if len(proba) and np.abs(sums - 1).max() > 1e-9:  # float32 members and averaging leave sums a hair off 1
         proba /= sums
-    seconds = time.perf_counter() - start
-    classes = [str(c) for c in pipeline.classes_]
     if restrict:
         columns = [classes.index(label) for label in labels]
         proba, classes = proba[:, columns], list(labels)
@@ -95,7 +99,7 @@ def score_model(pipeline, texts: list, y_true: list, labels: list, restrict: boo
     metrics["accuracy_ci95"] = list(wilson_interval(correct, len(y_true)))
     metrics["confusion_matrix"] = confusion_matrix(y_true, y_pred, labels=labels).tolist()
     metrics.update(probability_metrics(y_true, proba, classes))
-    metrics["predict_docs_per_s"] = len(texts) / seconds if seconds > 0 else float("inf")
+    metrics["predict_docs_per_s"] = len(y_true) / seconds if seconds > 0 else float("inf")
     metrics.update(predictions=y_pred, proba=proba, classes=classes)  # for tests and plots; see drop_details
     return metrics
 

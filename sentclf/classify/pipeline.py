@@ -219,8 +219,11 @@ def feature_names(pipeline: Pipeline, feature_set: str | None = None) -> list:
         ]
     names = []
     for name, part in block_parts(pipeline, feature_set):
-        columns = part.get_feature_names_out()
         dense = BLOCKS[name].dense if name in BLOCKS else True
+        if not dense and hasattr(unwrap(part), "n_features"):  # hashed: columns have no names
+            names.append(f"{name}[{unwrap(part).n_features}]")
+            continue
+        columns = part.get_feature_names_out()
         names += [str(c) for c in columns] if dense else [f"{name}[{len(columns)}]"]
     return names
 

@@ -166,6 +166,8 @@ def train(config: TrainConfig, progress=None) -> TrainResult:
     plot_dir = config.plot_dir
     archive.check_writable(output, config.force, inputs=(config.data.path,))
     lexicon = load_lexicon(config.lexicon, config.lexicon_dir)
+    if config.stream:
+        return train_streaming(config, lexicon, output)
     dataset = config.data.load()
     texts, tokens, labels, n_empty, confidence = prepare_dataset(dataset, config.test_size)
     pipelines, metrics, label_order, (n_train, n_test), y_test = fit_models(
@@ -197,14 +199,12 @@ def train(config: TrainConfig, progress=None) -> TrainResult:
             100 * embeddings["oov_rate"],
         )
     metadata = {
-        "labels": label_order,
+        **_common_metadata(config, lexicon, label_order),
         "models": {kind: MODEL_TITLES[kind] for kind in pipelines},
         "best_model": best,
         "feature_set": config.feature_set(),
         "feature_names": feature_names(first, config.feature_set()),
         "embeddings": embeddings,
-        "config": config.as_dict(),
-        "lexicon": {"source": lexicon.source, "sha256": lexicon.sha256(), "sizes": lexicon.sizes()},
         "data": {
             "source": dataset.source,
             "sha256": dataset.sha256,
@@ -222,3 +222,32 @@ def train(config: TrainConfig, progress=None) -> TrainResult:
     }
     path = modelfile.save(output, pipelines, metadata, force=config.force)
     return TrainResult(str(path), metadata, plots)
+
+
+def _common_metadata(config: TrainConfig, lexicon: Lexicon, labels: list) -> dict:
+    return {
+        "labels": labels,
+        "config": config.as_dict(),
+        "lexicon": {"source": lexicon.source, "sha256": lexicon.sha256(), "sizes": lexicon.sizes()},
+    }
+
+
+def train_streaming(config: TrainConfig, lexicon: Lexicon, output: Path) -> TrainResult:
+    """``train --stream``: :mod:`.streaming` fits the models out of core; the file is the same kind."""
+    from sentclf.classify.streaming import train_stream
+
+    pipelines, metrics, labels, data = train_stream(config, lexicon)
+    first = next(iter(pipelines.values()))
+    metadata = {
+        **_common_metadata(config, lexicon, labels),
+        "models": {kind: MODEL_TITLES[kind] for kind in pipelines},
+        "best_model": best_model(metrics),
+        "feature_set": config.feature_set(),
+        "feature_names": feature_names(first, config.feature_set()),
+        "embeddings": None,
+        "data": {**data, "notes": []},
+        "metrics": metrics,
+        "significance": [],
+    }
+    path = modelfile.save(output, pipelines, metadata, force=config.force)
+    return TrainResult(str(path), metadata, [])

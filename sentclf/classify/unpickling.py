@@ -47,11 +47,12 @@ NUMPY_TYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64
 def model_classes() -> list:
     """Every class or function a sentclf model file may contain, imported from where the code gets it."""
     from numpy.random import MT19937
+    from sklearn._loss._loss import CyHalfBinomialLoss
     from sklearn.calibration import CalibratedClassifierCV, _CalibratedClassifier, _SigmoidCalibration
     from sklearn.ensemble import StackingClassifier, VotingClassifier
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer, TfidfTransformer, TfidfVectorizer
     from sklearn.isotonic import IsotonicRegression
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
     from sklearn.model_selection import StratifiedKFold
     from sklearn.naive_bayes import MultinomialNB
     from sklearn.neural_network import MLPClassifier
@@ -81,7 +82,7 @@ def model_classes() -> list:
     return [
         *(Pipeline, FeatureUnion, StandardScaler, MaxAbsScaler, FunctionTransformer, LabelEncoder, LabelBinarizer),
         *(LogisticRegression, MLPClassifier, AdamOptimizer, SGDOptimizer, MultinomialNB),
-        *(CountVectorizer, TfidfVectorizer, TfidfTransformer),
+        *(CountVectorizer, TfidfVectorizer, TfidfTransformer, HashingVectorizer, SGDClassifier, CyHalfBinomialLoss),
         *(StackingClassifier, VotingClassifier, StratifiedKFold),
         *(CalibratedClassifierCV, _CalibratedClassifier, _SigmoidCalibration, IsotonicRegression, Bunch, MT19937),
         *(Tokenizer, LectureFeatures, Lexicon, RuleFeatures, NBWeightedNgrams, PerClassLogistic, passthrough),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from sentclf.classify.config import CALIBRATIONS, TrainConfig
+from sentclf.classify.config import CALIBRATIONS, TrainConfig, parse_list
 from sentclf.classify.features import describe as describe_blocks
 from sentclf.cli.app import CONTEXT
 from sentclf.cli.options import (
@@ -62,6 +62,16 @@ from sentclf.data.source import DataConfig
     show_default=True,
     help="Threads that fit an ensemble's pipelines (-1: every core).",
 )
+@click.option(
+    "--stream",
+    is_flag=True,
+    help="Out-of-core training for data larger than memory: read a table a batch at a time, fit with partial_fit "
+    "(features: six, rules, hashed), hold out rows by hashing them.",
+)
+@click.option("--epochs", type=int, default=1, show_default=True, help="With --stream: passes over the data.")
+@click.option(
+    "--labels", "label_set", metavar="A,B", help="With --stream: the label set, when known (saves a pass for hashed)."
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--class-weight", type=click.Choice(["balanced"]), default=None, help="Reweight classes by frequency.")
 @model_options
@@ -82,6 +92,9 @@ def train(
     calibrate,
     min_label_confidence,
     jobs,
+    stream,
+    epochs,
+    label_set,
     seed,
     class_weight,
     model,
@@ -99,6 +112,7 @@ def train(
     without DATA the default corpus (38k labelled tweets) is used. Example:
 
         sentclf train reviews.csv -o reviews.sentclf --model both
+        sentclf train huge.csv.gz --stream --features six+hashed --model lr --epochs 2
 
     With --embeddings SOURCE the mean/max-pooled word vectors are appended after x1..x6.
     --optimize accuracy trains the ensemble of NB-weighted n-grams, sentence vectors and TF-IDF
@@ -125,6 +139,9 @@ def train(
         calibrate=calibrate,
         min_label_confidence=min_label_confidence,
         jobs=jobs,
+        stream=stream,
+        epochs=epochs,
+        labels=parse_list(label_set),
     )
     with VectorsProgress(embeddings.source) as progress:
         report = run_train(config, progress=progress).as_dict()

@@ -23,6 +23,7 @@ class Document:
     line: int
     text: str
     fields: dict = field(default_factory=dict)  # a table row's id and kept columns
+    label: str | None = None  # a labelled table row's label (train --stream)
 
 
 def iter_documents(paths: list, whole_file: bool = False, encoding: str = "utf-8", skipped: list | None = None):

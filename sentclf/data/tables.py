@@ -9,6 +9,7 @@ stays flat on any size. Plain text files keep their meaning: one document per li
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sentclf.data.documents import Document
-from sentclf.data.readers import json_lines
+from sentclf.data.readers import LABEL_COLUMNS, json_lines
 from sentclf.errors import DataError
 
 TABLE_FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet"}
@@ -32,6 +33,10 @@ class Columns:
     text: str | None = None
     id: str | None = None
     keep: tuple = ()
+    label: str | None = None  # labelled rows (train --stream): the label column, or LABEL_AUTO to find it
+
+
+LABEL_AUTO = ""  # Columns.label: find the label column by its usual names (label, sentiment, ...)
 
 
 def table_format(path: str) -> str | None:
@@ -64,42 +69,82 @@ def _fields(row: dict, id_col, keep: tuple) -> dict:
     return {**extra, **{col: row.get(col) for col in keep}}
 
 
+def _label(row: dict, columns: Columns):
+    """The row's label as a string (None when it has none, or when no labels are read)."""
+    if columns.label is None:
+        return None
+    value = row.get(columns.label)
+    return None if value is None or not str(value).strip() else str(value).strip()
+
+
 def _checked(fields: list, columns: Columns, name: str) -> tuple:
     text = _pick(fields, columns.text, TEXT_NAMES, "text", name)
     id_col = _pick(fields, columns.id, ("id",), "id", name)
     missing = [col for col in columns.keep if col not in fields]
     if missing:
         raise DataError(f"{name}: no column '{missing[0]}' to keep (columns: {', '.join(map(str, fields))})")
-    return text, id_col
+    if columns.label is not None:
+        label = _pick(fields, columns.label or None, LABEL_COLUMNS, "label", name)
+        if label is None:
+            raise DataError(
+                f"{name}: cannot tell which column holds the label (columns: {', '.join(fields)}): pass --label-col"
+            )
+        return text, id_col, Columns(text, id_col, columns.keep, label)
+    return text, id_col, columns
 
 
-def _text_lines(path: str, encoding: str):
-    raw = sys.stdin.buffer if path == "-" else (gzip.open if path.endswith(".gz") else open)(path, "rb")
-    return io.TextIOWrapper(raw, encoding=encoding, newline="")
+class _Counting(io.RawIOBase):
+    """A binary file that reports the bytes read from it (progress over bytes, even under gzip)."""
+
+    def __init__(self, raw, on_bytes):
+        self.raw, self.on_bytes = raw, on_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer)
+        if n:
+            self.on_bytes(n)
+        return n or 0
 
 
-def _delimited(path: str, name: str, columns: Columns, encoding: str, delimiter: str):
-    with _text_lines(path, encoding) as handle:
+@contextlib.contextmanager
+def _text_lines(path: str, encoding: str, on_bytes=None):
+    """The file (or stdin) as text, decompressed if .gz; the file is closed on leaving."""
+    with contextlib.ExitStack() as stack:
+        raw = sys.stdin.buffer if path == "-" else stack.enter_context(open(path, "rb"))
+        if on_bytes is not None:
+            raw = io.BufferedReader(_Counting(raw, on_bytes), 1 << 16)
+        if path.endswith(".gz"):
+            raw = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
+        yield io.TextIOWrapper(raw, encoding=encoding, newline="")
+
+
+def _delimited(path: str, name: str, columns: Columns, encoding: str, delimiter: str, on_bytes=None):
+    with _text_lines(path, encoding, on_bytes) as handle:
         reader = csv.DictReader(handle, delimiter=delimiter)
-        text, id_col = _checked(list(reader.fieldnames or []), columns, name)
+        text, id_col, columns = _checked(list(reader.fieldnames or []), columns, name)
         for row in reader:
             value = row.get(text)
             if value is None:
                 raise DataError(f"{name} line {reader.line_num}: no text in column '{text}'")
-            yield Document(name, reader.line_num, value, _fields(row, id_col, columns.keep))
+            yield Document(name, reader.line_num, value, _fields(row, id_col, columns.keep), _label(row, columns))
 
 
-def _jsonl(path: str, name: str, columns: Columns, encoding: str):
+def _jsonl(path: str, name: str, columns: Columns, encoding: str, on_bytes=None):
     text = columns.text or "text"
-    with _text_lines(path, encoding) as handle:
+    if columns.label is not None:
+        columns = Columns(text, columns.id, columns.keep, columns.label or "label")
+    with _text_lines(path, encoding, on_bytes) as handle:
         for number, row in json_lines(handle, name):
             if not isinstance(row, dict) or not isinstance(row.get(text), str):
                 raise DataError(f"{name} line {number}: no text in key '{text}': pass --text-col")
             id_col = columns.id if columns.id is not None else ("id" if "id" in row else None)
-            yield Document(name, number, row[text], _fields(row, id_col, columns.keep))
+            yield Document(name, number, row[text], _fields(row, id_col, columns.keep), _label(row, columns))
 
 
-def _parquet(path: str, name: str, columns: Columns):
+def _parquet(path: str, name: str, columns: Columns, on_bytes=None):
     try:
         import pyarrow.parquet as pq
     except ImportError:
@@ -108,29 +153,34 @@ def _parquet(path: str, name: str, columns: Columns):
         table = pq.ParquetFile(path)
     except (OSError, ValueError) as exc:
         raise DataError(f"{name}: not a readable Parquet file ({exc})") from None
-    text, id_col = _checked(list(table.schema_arrow.names), columns, name)
-    wanted = list(dict.fromkeys([text, *([id_col] if id_col else []), *columns.keep]))
+    text, id_col, columns = _checked(list(table.schema_arrow.names), columns, name)
+    wanted = list(dict.fromkeys([text, *([id_col] if id_col else []), *columns.keep, *filter(None, [columns.label])]))
+    size, rows = Path(path).stat().st_size, max(1, table.metadata.num_rows)
     number = 0
     for batch in table.iter_batches(batch_size=PARQUET_BATCH, columns=wanted):
         for row in batch.to_pylist():
             number += 1
             if not isinstance(row[text], str):
                 raise DataError(f"{name} row {number}: no text in column '{text}'")
-            yield Document(name, number, row[text], _fields(row, id_col, columns.keep))
+            yield Document(name, number, row[text], _fields(row, id_col, columns.keep), _label(row, columns))
+        if on_bytes is not None:  # Parquet is read by column chunks: the bytes are the rows' share of the file
+            on_bytes(size * batch.num_rows // rows)
 
 
-def iter_table(path: str, fmt: str, columns: Columns, encoding: str = "utf-8"):
-    """Documents of one table file, lazily; bad input raises DataError naming the file and line."""
+def iter_table(path: str, fmt: str, columns: Columns, encoding: str = "utf-8", on_bytes=None):
+    """Documents of one table file, lazily; bad input raises DataError naming the file and line.
+    With ``columns.label`` each document's ``fields`` carry its label under ``columns.label``;
+    ``on_bytes(n)`` hears of the file's bytes as they are read (progress)."""
     name = "<stdin>" if path == "-" else path
     if path != "-" and not Path(path).is_file():
         raise DataError(f"{path}: file not found")
     try:
         if fmt == "parquet":
-            yield from _parquet(path, name, columns)
+            yield from _parquet(path, name, columns, on_bytes)
         elif fmt == "jsonl":
-            yield from _jsonl(path, name, columns, encoding)
+            yield from _jsonl(path, name, columns, encoding, on_bytes)
         else:
-            yield from _delimited(path, name, columns, encoding, "," if fmt == "csv" else "\t")
+            yield from _delimited(path, name, columns, encoding, "," if fmt == "csv" else "\t", on_bytes)
     except UnicodeDecodeError:
         raise DataError(f"{name}: bytes that are not valid {encoding}: pass --encoding") from None
     except (EOFError, gzip.BadGzipFile, csv.Error) as exc:

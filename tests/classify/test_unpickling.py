@@ -14,9 +14,10 @@ from joblib.numpy_pickle import NumpyUnpickler
 
 from sentclf import archive
 from sentclf.classify import modelfile
-from sentclf.classify.config import EmbeddingConfig, EnsembleConfig, ModelConfig
+from sentclf.classify.config import EmbeddingConfig, EnsembleConfig, ModelConfig, TrainConfig
 from sentclf.classify.lexicons import load_lexicon
 from sentclf.classify.pipeline import build_pipeline, calibrated
+from sentclf.classify.streaming import stream_classifier
 from sentclf.classify.unpickling import NUMPY_HELPERS, NUMPY_TYPES, allowed_globals
 from sentclf.classify.vector_sources import load_table
 from sentclf.data.readers import read_examples
@@ -54,12 +55,17 @@ def every_model(fixtures, tmp_path, monkeypatch) -> dict:
     table = load_table(vectors, tokens)
     models = {}
     for kind in ("lr", "mlp"):
-        for features in ("six", "ngrams", "rules", "nbngrams", "encoder", "six+emb", "six+ngrams+rules"):
+        wide = ("nbchars", "hashed", "six+hashed") if kind == "lr" else ()  # an MLP on 2**20 columns: minutes
+        for features in ("six", "ngrams", "rules", "nbngrams", "encoder", "six+emb", "six+ngrams+rules", *wide):
             embeddings = vectors if "emb" in features else EmbeddingConfig()
             models[f"{features}:{kind}"] = build_pipeline(
                 kind, lexicon, ModelConfig(), embeddings, table if "emb" in features else None, features, encoder
             )
     models["ngrams:nb"] = build_pipeline("nb", lexicon, features="ngrams")
+    for features, sparse in (("six", False), ("six+hashed", True)):  # train --stream's SGD logistic regression
+        stream = build_pipeline("lr", lexicon, features=features)
+        stream.steps[-1] = ("clf", stream_classifier("lr", TrainConfig(), len(labels), sparse))
+        models[f"{features}:stream"] = stream
     for method in ("soft", "stack"):
         members = EnsembleConfig(("nbngrams:lr", "six+encoder:mlp", "ngrams:nb"), method)
         models[method] = build_pipeline("ensemble", lexicon, ModelConfig(), ensemble=members, encoder=encoder)

@@ -27,6 +27,7 @@ class FeatureBlock:
     needs_embeddings: bool = False
     prescaled: bool = False  # its columns carry learned weights: the pipeline never rescales them
     columns: tuple = ()  # fixed (name, alias) columns, when the block has them
+    stateless: bool = False  # learns nothing from the data (or only a scaler): train --stream can use it
 
     def build(self, context: BlockContext):
         """The block's unfitted scikit-learn transformer (its module is imported here)."""
@@ -50,6 +51,7 @@ BLOCKS = {
             "six",
             "x1..x6, the lecture's six hand-crafted features",
             "sentclf.classify.features.six",
+            stateless=True,
             columns=(
                 ("x1", "positive_count"),
                 ("x2", "negative_count"),
@@ -72,9 +74,17 @@ BLOCKS = {
             dense=False,
         ),
         FeatureBlock(
+            "hashed",
+            "word 1-2-grams hashed into 2**20 columns: learns nothing, so train --stream can use it",
+            "sentclf.classify.features.hashed",
+            dense=False,
+            stateless=True,
+        ),
+        FeatureBlock(
             "rules",
             "VADER-style rules on the lexicon: negation, intensifiers, 'but', '!', emoticons",
             "sentclf.classify.features.rules",
+            stateless=True,
         ),
         FeatureBlock(
             "encoder",
