@@ -77,7 +77,7 @@ def check_writable(path: Path, force: bool, inputs=()) -> None:
     if path.exists() and not force:
         raise already_exists(path)
     if path.exists() and path.is_dir():
-        raise ModelFileError(f"{path}: is a folder: give a file path for the model")
+        raise ModelFileError(f"{path}: is a folder: give a file path")
     folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("."))
     if not folder.is_dir():
         raise ModelFileError(f"{path}: {folder} is a file, not a folder: choose another output path")

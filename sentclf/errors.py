@@ -27,3 +27,7 @@ class ConfigError(SentclfError):
 
 class VectorsError(SentclfError):
     """A word-vector file that is missing, malformed, or of an unknown format."""
+
+
+class SchedulerError(SentclfError):
+    """A Dask scheduler that cannot be reached (or a cluster that fails while working)."""

@@ -52,7 +52,15 @@ def compare(config: CompareConfig, progress=None) -> dict:
     encoder = encoder_for(config.all_feature_sets())
     if encoder is not None:  # encode every document once, here: the folds (in any process) read the cache
         SentenceVectors(encoder=encoder).fit(tokens[:1]).transform(tokens)
-    report = cross_validate(tokens, labels, lexicon, config, table, encoder=encoder)
+    if config.scheduler:
+        from joblib import parallel_config
+
+        from sentclf.classify.cluster import connect
+
+        with connect(config.scheduler), parallel_config(backend="dask"):  # the folds run on the cluster
+            report = cross_validate(tokens, labels, lexicon, config, table, encoder=encoder)
+    else:
+        report = cross_validate(tokens, labels, lexicon, config, table, encoder=encoder)
     report["plots"] = compare_plots(plot_dir, report, tokens, labels, lexicon, dataset.source) if plot_dir else []
     return {
         "data": {"source": dataset.source, "sha256": dataset.sha256, "empty_skipped": len(dataset) - len(keep)},

@@ -282,6 +282,7 @@ class CompareConfig:
     plot_dir: str | None = None
     ensemble: EnsembleConfig = field(default_factory=EnsembleConfig)
     optimize: str = "efficiency"  # accuracy: the ensemble too, beside the models asked for
+    scheduler: str | None = None  # a Dask scheduler ('local' or tcp://HOST:PORT): the folds run there
 
     def all_feature_sets(self) -> list:
         """Every feature set a pipeline of this comparison uses (the ensemble's members' included)."""

@@ -69,9 +69,9 @@ def features(config: FeaturesConfig, progress=None):
 def flat_row(row: dict, fmt: str) -> dict:
     """A feature row as one flat record for ``features -o``: the table's id and kept columns (else
     file and line), x1..x6, n_tokens, empty, the matched tokens space-joined per kind, and pooled
-    vectors as lists (in CSV one column per dimension)."""
-    out = dict(row["fields"]) or {"file": row["file"], "line": row["line"]}
-    out.update({name: row[name] for name in FEATURE_ALIASES})
+    vectors as lists (in CSV one column per dimension). A carried column whose name is also an output
+    column is renamed ``in_NAME``."""
+    out = {name: row[name] for name in FEATURE_ALIASES}
     out.update(n_tokens=row["n_tokens"], empty=row["empty"])
     out.update({kind: " ".join(row["matched"][kind]) for kind in MATCHED})
     if "oov" in row:
@@ -82,4 +82,11 @@ def flat_row(row: dict, fmt: str) -> dict:
         else:
             out[key] = row[key]
     out["text"] = row["text"]
-    return out
+    carried = {f"in_{k}" if k in out else k: v for k, v in row["fields"].items()}
+    return {**(carried or {"file": row["file"], "line": row["line"]}), **out}
+
+
+def carried_columns(fields: list) -> list:
+    """The names :func:`flat_row` gives a table's carried columns (without vectors)."""
+    outputs = {*FEATURE_ALIASES, "n_tokens", "empty", *MATCHED, "text"}
+    return [f"in_{f}" if f in outputs else f for f in fields]

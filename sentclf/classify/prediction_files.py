@@ -7,10 +7,19 @@ from __future__ import annotations
 from sentclf.data.sinks import write_rows
 
 
+def output_columns(fields, labels: list) -> list:
+    """The columns of the flat rows: the carried columns (renamed ``in_NAME`` where NAME is also an
+    output column, so a kept gold ``label`` survives beside the predicted one), label, p_<label>..., empty, text."""
+    names = ["label", *[f"p_{label}" for label in labels], "empty", "text"]
+    return [f"in_{f}" if f in names else f for f in fields] + names
+
+
 def record(row: dict, labels: list) -> dict:
     """One flat output row."""
-    probabilities = {f"p_{label}": row["probabilities"].get(label) for label in labels}
-    return {**row["fields"], "label": row["label"], **probabilities, "empty": row["empty"], "text": row["text"]}
+    outputs = {"label": row["label"], **{f"p_{x}": row["probabilities"].get(x) for x in labels}}
+    outputs.update(empty=row["empty"], text=row["text"])
+    carried = {f"in_{k}" if k in outputs else k: v for k, v in row["fields"].items()}
+    return {**carried, **outputs}
 
 
 def write_predictions(predictions, path, force: bool = False, inputs=()) -> dict:

@@ -11,6 +11,7 @@ from sentclf.classify.features import describe as describe_blocks
 from sentclf.classify.scoring_config import EvaluateConfig
 from sentclf.cli.app import CONTEXT
 from sentclf.cli.options import (
+    compare_scheduler_option,
     data_options,
     echo_plots,
     embedding_options,
@@ -45,6 +46,7 @@ from sentclf.data.source import DataConfig
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--jobs", type=int, default=1, show_default=True, help="Folds run in parallel (-1: every core).")
 @click.option("--learning-curve", is_flag=True, help="Also accuracy against training-set size.")
+@compare_scheduler_option
 @model_options
 @click.option("--json", "out", flag_value="json", help="One JSON object with every fold's scores.")
 @click.option("--markdown", "out", flag_value="markdown", help="Tables in Markdown.")
@@ -62,6 +64,7 @@ def compare(
     seed,
     jobs,
     learning_curve,
+    scheduler,
     model,
     out,
     plot_dir,
@@ -92,6 +95,7 @@ def compare(
         plot_dir=plot_dir,
         optimize=recipe[0],
         ensemble=recipe[1],
+        scheduler=scheduler[1] if scheduler else None,
     )
     with VectorsProgress(embeddings.source) as progress:
         report = run_compare(config, progress)

@@ -114,7 +114,7 @@ TABLE_OPTIONS = [
     click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False),
+        type=click.Path(),
         help="Write the rows to this file instead of stdout: .jsonl, .csv or .parquet (by extension).",
     ),
     click.option("--force", is_flag=True, help="With -o: overwrite an existing file."),
@@ -139,6 +139,45 @@ def _table_without_text(id_col, keep_cols, output, force) -> dict:
 table_options = option_group("table", [TEXT_COL_OPTION, *TABLE_OPTIONS], _table)
 # the same where --text-col already comes with data_options (its value is then in reading["text_col"])
 table_options_without_text = option_group("table", TABLE_OPTIONS, _table_without_text)
+
+
+def _scheduler(ctx, param, value):
+    """The --scheduler address; one from $SENTCLF_SCHEDULER counts only where -o is given."""
+    if value and ctx.get_parameter_source(param.name) == click.core.ParameterSource.ENVIRONMENT:
+        return ("env", value)
+    return ("option", value) if value else None
+
+
+SCHEDULER_HELP = (
+    "Run on Dask (pip install 'sentclf[dask]'): 'local' starts a cluster of one worker process per core; "
+    "tcp://HOST:8786 uses a running one"
+)
+scheduler_option = click.option(
+    "--scheduler",
+    envvar="SENTCLF_SCHEDULER",
+    metavar="ADDRESS",
+    callback=_scheduler,
+    help=f"{SCHEDULER_HELP} (default: $SENTCLF_SCHEDULER, when -o is given). Writes a Parquet dataset to -o.",
+)
+compare_scheduler_option = click.option(
+    "--scheduler",
+    envvar="SENTCLF_SCHEDULER",
+    metavar="ADDRESS",
+    callback=_scheduler,
+    help=f"{SCHEDULER_HELP} (default: $SENTCLF_SCHEDULER). The folds run there; results equal --jobs 1.",
+)
+
+
+def cluster_address(scheduler, output) -> str | None:
+    """Where to run: the --scheduler address, or $SENTCLF_SCHEDULER's when the output goes to a file."""
+    if scheduler is None:
+        return None
+    source, address = scheduler
+    if not output:
+        if source == "env":
+            return None  # stdout: run here, as without a cluster
+        raise click.UsageError("--scheduler writes a Parquet dataset: pass -o PATH.parquet")
+    return address
 
 
 def _lexicon(lexicon_name, lexicon_dir) -> LexiconConfig:

@@ -12,11 +12,13 @@ from sentclf.classify.config import MODEL_KINDS, EmbeddingConfig
 from sentclf.classify.scoring_config import ExplainConfig, FeaturesConfig, PredictConfig
 from sentclf.cli.app import CONTEXT
 from sentclf.cli.options import (
+    cluster_address,
     data_options,
     embedding_options,
     lexicon_options,
     model_path_option,
     quiet_option,
+    scheduler_option,
     table_options,
     table_options_without_text,
     trust_option,
@@ -59,6 +61,7 @@ def _need_files(files) -> tuple:
     metavar="B",
     help="Two-class models: label 'neutral' when the top probability is below 0.5 + B.",
 )
+@scheduler_option
 @quiet_option
 def predict(
     files,
@@ -72,6 +75,7 @@ def predict(
     table,
     min_confidence,
     neutral_band,
+    scheduler,
 ):
     """Label each line of FILE (or each FILE with --whole-file), or each row of a table FILE (.csv,
     .tsv, .jsonl, .parquet, maybe .gz); - reads stdin. Examples:
@@ -97,6 +101,20 @@ def predict(
         min_confidence=min_confidence,
         neutral_band=neutral_band,
     )
+    address = cluster_address(scheduler, table["output"])
+    if address:
+        from sentclf.classify.cluster import predict_on_cluster
+
+        done = predict_on_cluster(config, address, table["output"], table["force"])
+        log.info(
+            "wrote %s prediction(s) to %s: %d partition(s) on %d worker(s) in %.1f s",
+            f"{done['rows']:,}",
+            done["path"],
+            done["partitions"],
+            done["workers"],
+            done["seconds"],
+        )
+        return
     predictions = run_predict(config)
     if table["output"]:
         from sentclf.classify.prediction_files import write_predictions
@@ -152,8 +170,9 @@ def predict(
 @data_options
 @lexicon_options
 @embedding_options
+@scheduler_option
 @quiet_option
-def features(files, labelled, whole_file, out, table, reading, lexicon, embeddings):
+def features(files, labelled, whole_file, out, table, reading, lexicon, embeddings, scheduler):
     """Show x1..x6 and the matched tokens for each line of FILE (or -), or each row of a table FILE
     (.csv, .tsv, .jsonl, .parquet, maybe .gz). Examples:
 
@@ -178,6 +197,19 @@ def features(files, labelled, whole_file, out, table, reading, lexicon, embeddin
         id_col=table["id_col"],
         keep_cols=table["keep_cols"],
     )
+    address = None if labelled else cluster_address(scheduler, table["output"])
+    if address:
+        from sentclf.classify.cluster import features_on_cluster
+
+        done = features_on_cluster(config, address, table["output"], table["force"])
+        log.info(
+            "wrote the features of %s document(s) to %s: %d partition(s) on %d worker(s)",
+            f"{done['rows']:,}",
+            done["path"],
+            done["partitions"],
+            done["workers"],
+        )
+        return
     if labelled:
         result = run_features(config)
         click.echo(json.dumps(result, indent=2) if out in ("json", "jsonl") else render.means_table(result))

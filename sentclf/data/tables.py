@@ -167,6 +167,33 @@ def _parquet(path: str, name: str, columns: Columns, on_bytes=None):
             on_bytes(size * batch.num_rows // rows)
 
 
+def resolve_columns(path: str, fmt: str, columns: Columns, encoding: str = "utf-8") -> tuple:
+    """(text column, id column or None, kept columns) of a table file, from its header (CSV/TSV), its
+    schema (Parquet) or its first row (JSONL), with the same checks and errors as reading it."""
+    name = path
+    if fmt == "parquet":
+        try:
+            import pyarrow.parquet as pq
+
+            fields = list(pq.ParquetFile(path).schema_arrow.names)
+        except ImportError:
+            raise DataError("reading Parquet needs pyarrow: pip install 'sentclf[parquet]'") from None
+        except (OSError, ValueError) as exc:
+            raise DataError(f"{name}: not a readable Parquet file ({exc})") from None
+    elif fmt == "jsonl":
+        with _text_lines(path, encoding) as handle:
+            first = next((row for _, row in json_lines(handle, name)), None)
+        if not isinstance(first, dict):
+            raise DataError(f"{name} line 1: not a JSON object with a text key")
+        fields = list(first)
+        columns = Columns(columns.text or "text", columns.id, columns.keep, columns.label)
+    else:
+        with _text_lines(path, encoding) as handle:
+            fields = next(csv.reader(handle, delimiter="," if fmt == "csv" else "\t"), [])
+    text, id_col, checked = _checked(fields, columns, name)
+    return text, id_col, checked.keep
+
+
 def iter_table(path: str, fmt: str, columns: Columns, encoding: str = "utf-8", on_bytes=None):
     """Documents of one table file, lazily; bad input raises DataError naming the file and line.
     With ``columns.label`` each document's ``fields`` carry its label under ``columns.label``;

@@ -1,0 +1,343 @@
+"""Scoring on a Dask cluster: ``predict`` and ``features`` with ``--scheduler``.
+
+``--scheduler local`` starts a LocalCluster on this machine (one single-threaded worker process per
+core); ``--scheduler tcp://HOST:8786`` (or ``$SENTCLF_SCHEDULER``) connects to a running cluster.
+
+- The input is read through dask.dataframe (``read_csv``, ``read_json``, ``read_parquet``, or lines of
+  text through dask.bag), in blocks of :data:`BLOCKSIZE`, so every worker reads its own share.
+- Each partition is scored with ``map_partitions`` by the same code as in-process ``predict``, so the
+  rows are equal, row for row.
+- The model file is checked and loaded here first. Its bytes then go to each worker once, in a
+  worker plugin, and each worker loads it once, through the same allowlist. It is never pickled into
+  the tasks (see dask-ml issue #842).
+- The output is a Parquet dataset, a folder of one ``part.NNNNN.parquet`` per partition. It is
+  written under a temporary name beside ``-o`` and renamed at the end, so a failure leaves nothing
+  half-written at ``-o``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from sentclf import archive
+from sentclf import progress as steps
+from sentclf.errors import ConfigError, DataError, SchedulerError, SentclfError
+
+try:
+    from distributed import WorkerPlugin
+except ImportError:  # without the dask extra: --scheduler then says how to install it
+    WorkerPlugin = object  # type: ignore[misc,assignment]
+
+SCHEDULER_ENV = "SENTCLF_SCHEDULER"
+CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler before giving up
+BLOCKSIZE = "32MB"  # bytes of input per partition (uncompressed CSV/JSONL)
+PLUGIN = "sentclf-model"
+log = logging.getLogger("sentclf")
+
+
+def scheduler_address(option: str | None) -> str | None:
+    """--scheduler, else $SENTCLF_SCHEDULER, else None (run in this process)."""
+    return option or os.environ.get(SCHEDULER_ENV) or None
+
+
+def _distributed():
+    try:
+        import dask.dataframe  # noqa: F401 - checks that the dataframe extra is there too
+        import distributed
+    except ImportError:
+        raise ConfigError("--scheduler needs Dask: pip install 'sentclf[dask]'") from None
+    return distributed
+
+
+@contextlib.contextmanager
+def connect(scheduler: str, timeout: float | None = None, workers: int | None = None):
+    """A dask.distributed Client: on a new LocalCluster ('local') or on the scheduler at an address,
+    given up after ``timeout`` seconds (default :data:`CONNECT_TIMEOUT`)."""
+    distributed = _distributed()
+    timeout = CONNECT_TIMEOUT if timeout is None else timeout
+    with contextlib.ExitStack() as stack:
+        if scheduler == "local":
+            n = workers or os.cpu_count() or 1
+            log.info("starting a local Dask cluster: %d worker process(es), one thread each", n)
+            cluster = stack.enter_context(
+                distributed.LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            )
+            client = stack.enter_context(distributed.Client(cluster))
+        else:
+            if "://" not in scheduler:
+                raise ConfigError(f"--scheduler takes 'local' or an address such as tcp://HOST:8786, not '{scheduler}'")
+            try:
+                client = stack.enter_context(distributed.Client(scheduler, timeout=timeout))
+            except (OSError, TimeoutError) as exc:
+                raise SchedulerError(
+                    f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({type(exc).__name__}): "
+                    "start one with 'dask scheduler' and 'dask worker ADDRESS', or use --scheduler local"
+                ) from None
+        yield client
+
+
+class ModelPlugin(WorkerPlugin):
+    """Holds a model file's bytes; each worker loads them once, when the plugin is registered."""
+
+    name = PLUGIN
+
+    def __init__(self, payload: bytes, trusted: bool):
+        self.payload, self.trusted, self.model = payload, trusted, None
+
+    def setup(self, worker):
+        self.model = load_model_bytes(self.payload, self.trusted)
+
+
+def load_model_bytes(payload: bytes, trusted: bool):
+    """A model file's bytes, loaded (and checked) like a file, for prediction."""
+    from sentclf.classify import modelfile
+    from sentclf.classify.prediction import read_only_encodings
+
+    with tempfile.TemporaryDirectory(prefix="sentclf-worker-") as folder:
+        path = Path(folder) / "model.sentclf"
+        path.write_bytes(payload)
+        model = modelfile.load(path, trusted)
+    for pipeline in model.pipelines.values():
+        read_only_encodings(pipeline)
+    return model
+
+
+def worker_model():
+    """The model this worker's plugin loaded."""
+    from distributed import get_worker
+
+    return get_worker().plugins[PLUGIN].model
+
+
+def read_frame(files: tuple, columns, encoding: str, blocksize=BLOCKSIZE):
+    """(dask DataFrame with the wanted columns, resolved (text, id, keep)) of table or text FILES."""
+    import dask.bag as db
+    import dask.dataframe as dd
+
+    from sentclf.data.tables import resolve_columns, table_format
+
+    if any(f == "-" for f in files):
+        raise ConfigError("--scheduler reads files the workers can reach, not stdin")
+    for path in files:
+        if not Path(path).is_file() and "://" not in path:
+            raise DataError(f"{path}: file not found")
+    formats = {table_format(path) for path in files}
+    if len(formats) != 1:
+        raise ConfigError("--scheduler takes files of one format at a time")
+    fmt = formats.pop()
+    paths = list(files)
+    if fmt is None:  # plain text: one document per line
+        bag = db.read_text(paths, blocksize=blocksize, encoding=encoding)
+        frame = bag.map(lambda line: {"text": line.rstrip("\r\n")}).to_dataframe(meta={"text": object})
+        return frame, ("text", None, ())
+    text, id_col, keep = resolve_columns(paths[0], fmt, columns, encoding)
+    wanted = list(dict.fromkeys([text, *([id_col] if id_col else []), *keep]))
+    compressed = any(path.endswith(".gz") for path in paths)
+    try:
+        if fmt == "parquet":
+            frame = dd.read_parquet(paths, columns=wanted)
+        elif fmt == "jsonl":
+            frame = dd.read_json(
+                paths, lines=True, blocksize=None if compressed else blocksize, encoding=encoding, dtype=False
+            )[wanted]
+        else:
+            frame = dd.read_csv(
+                paths,
+                sep="," if fmt == "csv" else "\t",
+                blocksize=None if compressed else blocksize,
+                dtype=str,
+                keep_default_na=False,
+                usecols=wanted,
+                encoding=encoding,
+            )[wanted]
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{paths[0]}: cannot read it ({exc})") from None
+    return frame, (text, id_col, keep)
+
+
+def score_partition(frame, text: str, id_col, keep: tuple, options: dict):
+    """One partition's predictions, as in-process ``predict -o`` writes them (a pandas DataFrame)."""
+    import pandas as pd
+
+    from sentclf.classify.prediction import predict_documents
+    from sentclf.classify.prediction_files import record
+    from sentclf.data.documents import Document
+
+    model = worker_model()
+    fields = list(dict.fromkeys([*([id_col] if id_col else []), *keep]))
+    docs = (
+        Document("", i, _text(row[text]), {c: _plain(row[c]) for c in fields})
+        for i, row in enumerate(frame.to_dict("records"), start=1)
+    )
+    rows = predict_documents(model, docs, options["use"], 1000, options["min_confidence"], options["neutral_band"])
+    labels = [str(label) for label in model.labels]
+    return pd.DataFrame.from_records([record(row, labels) for row in rows], columns=options["columns"])
+
+
+def features_partition(frame, text: str, id_col, keep: tuple, options: dict):
+    """One partition's feature rows, as in-process ``features -o`` writes them."""
+    import pandas as pd
+
+    from sentclf.classify.featuredump import feature_rows, flat_row
+    from sentclf.data.documents import Document
+
+    fields = list(dict.fromkeys([*([id_col] if id_col else []), *keep]))
+    docs = (
+        Document("", i, _text(row[text]), {c: _plain(row[c]) for c in fields})
+        for i, row in enumerate(frame.to_dict("records"), start=1)
+    )
+    rows = (
+        flat_row({**row, "fields": row["fields"] or {"": None}}, "parquet")
+        for row in feature_rows(docs, options["lexicon"])
+    )
+    return pd.DataFrame.from_records(
+        [{k: v for k, v in r.items() if k != ""} for r in rows], columns=options["columns"]
+    )
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise DataError(f"a row has no text (found {type(value).__name__} {value!r}): check --text-col")
+    return value
+
+
+def _plain(value):
+    """A pandas/numpy scalar as the Python value the in-process readers give."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def write_dataset(client, parts: list, output, force: bool, inputs=()) -> dict:
+    """Write each delayed partition to ``output/part.NNNNN.parquet`` on the workers, with a progress
+    bar over partitions, in a temporary folder renamed to ``output`` at the end."""
+    import dask
+    from distributed import as_completed
+
+    output = Path(output)
+    if output.suffix.lower() != ".parquet":
+        raise ConfigError(f"{output}: with --scheduler, -o names a Parquet dataset (a folder): end it in .parquet")
+    if output.exists() and not force:
+        raise archive.already_exists(output)
+    for source in inputs:
+        if source and output.exists() and Path(source).exists() and os.path.samefile(output, source):
+            raise ConfigError(f"{output}: is also the input {source}: write the output elsewhere (-o)")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
+    try:
+        tasks = [dask.delayed(write_part)(part, str(tmp / f"part.{i:05d}.parquet")) for i, part in enumerate(parts)]
+        steps.start("partitions", len(tasks), f"scoring {len(tasks)} partition(s) on the cluster")
+        start, rows = time.perf_counter(), 0
+        try:
+            for future in as_completed(client.compute(tasks)):
+                rows += future.result()
+                steps.advance("partitions")
+        except SentclfError:
+            raise
+        except Exception as exc:  # a worker's failure arrives as whatever it raised
+            raise SchedulerError(f"the cluster failed while scoring: {type(exc).__name__}: {exc}") from None
+        finally:
+            steps.finish("partitions")
+        seconds = time.perf_counter() - start
+        tmp.chmod(0o755)
+        if output.exists():
+            shutil.rmtree(output) if output.is_dir() else output.unlink()
+        os.rename(tmp, output)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"path": str(output), "rows": rows, "partitions": len(tasks), "seconds": seconds}
+
+
+def write_part(frame, path: str) -> int:
+    """One partition to one Parquet file; returns its row count."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+    return len(frame)
+
+
+def predict_on_cluster(config, scheduler: str, output, force: bool = False, blocksize=BLOCKSIZE) -> dict:
+    """``predict --scheduler``: score ``config.files`` on the cluster, write a Parquet dataset."""
+    import pandas as pd
+
+    from sentclf.classify import modelfile
+    from sentclf.classify.prediction import check_neutral_band
+    from sentclf.classify.prediction_files import output_columns
+    from sentclf.data.tables import Columns
+
+    config.validate()
+    if config.texts:
+        raise ConfigError("--scheduler scores files, not --text")
+    model = modelfile.load(config.model_path, config.trusted)  # checked here first, before any worker sees it
+    kind, pipeline = model.pipeline(config.use)
+    check_neutral_band(config.neutral_band, [str(c) for c in pipeline.classes_])
+    columns = Columns(config.text_col, config.id_col, config.keep_cols)
+    frame, (text, id_col, keep) = read_frame(config.files, columns, config.encoding, blocksize)
+    fields = list(dict.fromkeys([*([id_col] if id_col else []), *keep]))
+    names = output_columns(fields, [str(label) for label in model.labels])
+    meta = pd.DataFrame({name: pd.Series(dtype=_dtype(name)) for name in names})
+    options = {
+        "use": config.use,
+        "min_confidence": config.min_confidence,
+        "neutral_band": config.neutral_band,
+        "columns": names,
+    }
+    with connect(scheduler) as client:
+        client.register_plugin(ModelPlugin(Path(model.path).read_bytes(), config.trusted), name=PLUGIN)
+        scored = frame.map_partitions(score_partition, text, id_col, tuple(keep), options, meta=meta)
+        written = write_dataset(client, scored.to_delayed(), output, force, config.files)
+        written["workers"] = len(client.scheduler_info()["workers"])
+    return {**written, "model": kind}
+
+
+def features_on_cluster(config, scheduler: str, output, force: bool = False, blocksize=BLOCKSIZE) -> dict:
+    """``features --scheduler``: x1..x6 of ``config.files`` on the cluster, as a Parquet dataset."""
+    import pandas as pd
+
+    from sentclf.classify.featuredump import carried_columns
+    from sentclf.classify.features.six import FEATURE_ALIASES
+    from sentclf.data.tables import Columns
+
+    config.validate()
+    if config.embeddings.source is not None or config.texts:
+        raise ConfigError("features --scheduler writes x1..x6 of files: drop --embeddings and --text")
+    lexicon = config.lexicon.load()
+    columns = Columns(config.text_col, config.id_col, config.keep_cols)
+    frame, (text, id_col, keep) = read_frame(config.files, columns, config.encoding, blocksize)
+    fields = list(dict.fromkeys([*([id_col] if id_col else []), *keep]))  # no file and line: rows keep their order
+    names = [
+        *carried_columns(fields),
+        *FEATURE_ALIASES,
+        "n_tokens",
+        "empty",
+        "positive",
+        "negative",
+        "pronouns",
+        "text",
+    ]
+    meta = pd.DataFrame({name: pd.Series(dtype=_dtype(name)) for name in names})
+    options = {"lexicon": lexicon, "columns": names}
+    with connect(scheduler) as client:
+        rows = frame.map_partitions(features_partition, text, id_col, tuple(keep), options, meta=meta)
+        written = write_dataset(client, rows.to_delayed(), output, force, config.files)
+        written["workers"] = len(client.scheduler_info()["workers"])
+    return written
+
+
+def _dtype(name: str) -> str:
+    if name.startswith("p_") or name == "x6":
+        return "float64"
+    if name in ("x1", "x2", "x3", "x4", "x5", "n_tokens", "line"):
+        return "int64"
+    return "bool" if name == "empty" else "object"
