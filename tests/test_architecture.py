@@ -17,7 +17,15 @@ PACKAGE = ROOT / "sentclf"
 MODULES = sorted(PACKAGE.rglob("*.py"))
 
 # package → the sentclf packages and modules it may import (besides itself)
-SHARED = {"sentclf", "sentclf.errors", "sentclf.paths", "sentclf.text", "sentclf.archive", "sentclf.progress"}
+SHARED = {
+    "sentclf",
+    "sentclf.errors",
+    "sentclf.paths",
+    "sentclf.text",
+    "sentclf.archive",
+    "sentclf.progress",
+    "sentclf.sinks",
+}
 ALLOWED = {
     "sentclf.nn": {"sentclf.errors"},
     "sentclf.data": {"sentclf.errors", "sentclf.paths"},

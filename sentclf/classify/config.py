@@ -284,6 +284,10 @@ class CompareConfig:
     optimize: str = "efficiency"  # accuracy: the ensemble too, beside the models asked for
     scheduler: str | None = None  # a Dask scheduler ('local' or tcp://HOST:PORT): the folds run there
 
+    def workers(self) -> int:
+        """joblib's n_jobs: every worker of the cluster with a scheduler, else --jobs."""
+        return -1 if self.scheduler else self.jobs
+
     def all_feature_sets(self) -> list:
         """Every feature set a pipeline of this comparison uses (the ensemble's members' included)."""
         return [*self.feature_sets(), *(self.ensemble.feature_sets() if "ensemble" in self.models else [])]

@@ -22,7 +22,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sentclf.classify.config import CompareConfig
 from sentclf.classify.pipeline import build_pipeline, fit_for_size
 from sentclf.classify.reference import LexiconRule, polarity_labels
-from sentclf.classify.sharing import shared_tokens
+from sentclf.classify.sharing import shared_tokens, unpacked
 from sentclf.classify.significance import significance
 from sentclf.errors import DataError
 
@@ -42,7 +42,8 @@ def make_estimator(feature_set: str, kind: str, lexicon, config: CompareConfig, 
     return build_pipeline(kind, lexicon, config.model, config.embeddings, table, features=feature_set, encoder=encoder)
 
 
-def _run_fold(estimator, tokens: list, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict:
+def _run_fold(estimator, tokens, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict:
+    tokens = unpacked(tokens)
     fit_for_size(estimator, len(train), len(np.unique(y)))
     start = time.perf_counter()
     estimator.fit([tokens[i] for i in train], y[train])
@@ -82,13 +83,11 @@ def cross_validate(
         folds = list(StratifiedKFold(config.cv, shuffle=True, random_state=config.seed).split(np.zeros(len(y)), y))
     cells = _cells(config, y)
     tasks = [(cell, fold, train, test) for cell in cells for fold, (train, test) in enumerate(folds)]
-    with shared_tokens(tokens, 1 if config.scheduler else config.jobs) as shared:
-        results = Parallel(n_jobs=config.jobs)(
-            delayed(_run_fold)(
-                make_estimator(cell[0], cell[1], lexicon, config, table, encoder), shared, y, train, test
-            )
-            for cell, _, train, test in tasks
-        )
+    shared = shared_tokens(tokens, config.workers())
+    results = Parallel(n_jobs=config.workers())(
+        delayed(_run_fold)(make_estimator(cell[0], cell[1], lexicon, config, table, encoder), shared, y, train, test)
+        for cell, _, train, test in tasks
+    )
     by_cell: dict[tuple, list] = {cell: [] for cell in cells}
     for (cell, _, _, _), result in zip(tasks, results):
         by_cell[cell].append(result)
@@ -127,13 +126,11 @@ def learning_curve(
     tasks = []
     for cell, fraction, (train, test) in itertools.product(cells, CURVE_FRACTIONS, folds):
         tasks.append((cell, fraction, _subsample(train, fraction, y, config.seed), test))
-    with shared_tokens(tokens, 1 if config.scheduler else config.jobs) as shared:
-        results = Parallel(n_jobs=config.jobs)(
-            delayed(_run_fold)(
-                make_estimator(cell[0], cell[1], lexicon, config, table, encoder), shared, y, subset, test
-            )
-            for cell, _, subset, test in tasks
-        )
+    shared = shared_tokens(tokens, config.workers())
+    results = Parallel(n_jobs=config.workers())(
+        delayed(_run_fold)(make_estimator(cell[0], cell[1], lexicon, config, table, encoder), shared, y, subset, test)
+        for cell, _, subset, test in tasks
+    )
     curve: dict[tuple, list] = {}
     for (cell, fraction, subset, _), result in zip(tasks, results):
         curve.setdefault((cell, fraction), []).append((len(subset), result["accuracy"]))

@@ -1,10 +1,10 @@
 """``predict -o PATH``: predictions as flat rows (one column per probability), so they load straight
 into a data frame: the table's id and kept columns, label, p_<label>..., empty, text. The file's
-format comes from its extension; :mod:`sentclf.data.sinks` writes it atomically, in batches."""
+format comes from its extension; :mod:`sentclf.sinks` writes it atomically, in batches."""
 
 from __future__ import annotations
 
-from sentclf.data.sinks import write_rows
+from sentclf.sinks import write_rows
 
 
 def output_columns(fields, labels: list) -> list:

@@ -30,10 +30,10 @@ from pathlib import Path
 import numpy as np
 
 from sentclf import progress as steps
-from sentclf.classify.config import MODEL_TITLES, TrainConfig
+from sentclf.classify.config import TrainConfig
 from sentclf.classify.features import BLOCKS
-from sentclf.classify.metrics import best_model, drop_details, metrics_from_proba
-from sentclf.classify.pipeline import build_pipeline, feature_names
+from sentclf.classify.metrics import drop_details, metrics_from_proba
+from sentclf.classify.pipeline import build_pipeline
 from sentclf.data.tables import LABEL_AUTO, Columns, iter_table, table_format
 from sentclf.errors import ConfigError, DataError
 from sentclf.text import tokenize_all
@@ -290,15 +290,3 @@ def score_held_out(reader: Reader, pipelines: dict, labels: list, batch_size: in
         proba = np.vstack(probas[kind]).astype(np.float64)
         metrics[kind] = metrics_from_proba(y_true, proba, [str(c) for c in pipeline.classes_], labels, seconds[kind])
     return drop_details(metrics), len(y_true)
-
-
-def describe(pipelines: dict, feature_set: str) -> dict:
-    """The metadata fields that name the models and features."""
-    first = next(iter(pipelines.values()))
-    return {
-        "models": {kind: MODEL_TITLES[kind] for kind in pipelines},
-        "feature_names": feature_names(first, feature_set),
-    }
-
-
-__all__ = ["best_model", "check_streamable", "describe", "is_held_out", "train_stream"]

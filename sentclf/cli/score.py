@@ -183,7 +183,7 @@ def features(files, labelled, whole_file, out, table, reading, lexicon, embeddin
     With --embeddings SOURCE each document also gets its pooled vector(s) and its tokens without one.
     """
     from sentclf.classify.featuredump import features as run_features
-    from sentclf.cli import render
+    from sentclf.cli import render, render_features
 
     embeddings = EmbeddingConfig(embeddings.source, embeddings.fmt, embeddings.pool, embeddings.keep_vectors)
     config = FeaturesConfig(
@@ -212,7 +212,7 @@ def features(files, labelled, whole_file, out, table, reading, lexicon, embeddin
         return
     if labelled:
         result = run_features(config)
-        click.echo(json.dumps(result, indent=2) if out in ("json", "jsonl") else render.means_table(result))
+        click.echo(json.dumps(result, indent=2) if out in ("json", "jsonl") else render_features.means_table(result))
         return
     with VectorsProgress(embeddings.source) as progress:
         rows = run_features(config, progress)
@@ -220,20 +220,24 @@ def features(files, labelled, whole_file, out, table, reading, lexicon, embeddin
     rows = itertools.chain([first] if first else [], rows)
     if table["output"]:
         from sentclf.classify.featuredump import flat_row
-        from sentclf.data.sinks import write_rows
+        from sentclf.sinks import write_rows
 
         written = write_rows(rows, table["output"], table["force"], inputs=config.files, flat=flat_row)
         log.info("wrote the features of %s document(s) to %s", f"{written['rows']:,}", written["path"])
         return
     if out is None:
-        click.echo(render.feature_header(embeddings=embeddings.source is not None))
+        click.echo(render_features.feature_header(embeddings=embeddings.source is not None))
     elif out == "csv" and first is not None:
-        click.echo(render.csv_line(render.feature_csv_header(first)))
+        click.echo(render.csv_line(render_features.feature_csv_header(first)))
     for row in rows:
         if out in ("jsonl", "json"):
-            click.echo(render.json_line(render.feature_json(row)))
+            click.echo(render.json_line(render_features.feature_json(row)))
         else:
-            click.echo(render.csv_line(render.feature_csv(row)) if out == "csv" else render.feature_row_table(row))
+            click.echo(
+                render.csv_line(render_features.feature_csv(row))
+                if out == "csv"
+                else render_features.feature_row_table(row)
+            )
 
 
 @click.command(context_settings=CONTEXT)

@@ -130,3 +130,15 @@ def test_compare_given_folds_are_used(tiny):
     report = cross_validate(tokens, labels, load_lexicon(), CompareConfig(features=("six",)), folds=[(train, test)])
     assert report["cv"] == 1 and report["significance"] == []
     assert all(len(r["folds"]) == 1 and r["folds"][0]["n_train"] == 12 for r in report["cells"])
+
+
+def test_crossval_packed_tokens_travel_as_arrays_and_unpack_unchanged():
+    from sentclf.classify.sharing import PackedTokens, shared_tokens, unpacked
+
+    tokens = [["i", "loved", "it", "!"], [], ["naïve", "😀", "\udcff"], ["it", "i"]]
+    packed = shared_tokens(tokens, 2)
+    assert isinstance(packed, PackedTokens) and len(packed) == 4
+    assert all(isinstance(v, np.ndarray) for v in vars(packed).values())  # joblib sends them as raw buffers
+    assert unpacked(packed) == tokens and unpacked(tokens) is tokens
+    assert shared_tokens(tokens, 1) is tokens
+    assert PackedTokens([]).unpack() == [] and PackedTokens([[]]).unpack() == [[]]
