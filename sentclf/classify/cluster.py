@@ -118,7 +118,8 @@ def worker_model():
     """The model this worker's plugin loaded."""
     from distributed import get_worker
 
-    return get_worker().plugins[PLUGIN].model
+    plugin = get_worker().plugins[PLUGIN]
+    return plugin.model  # type: ignore[attr-defined]
 
 
 def read_frame(files: tuple, columns, encoding: str, blocksize=BLOCKSIZE):

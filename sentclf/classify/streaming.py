@@ -82,8 +82,8 @@ class Reader:
 
     def __init__(self, config: TrainConfig):
         self.config = config
-        self.path = config.data.path
-        self.fmt = table_format(self.path)
+        self.path: str = config.data.path or ""
+        self.fmt: str = table_format(self.path) or "csv"
         self.size = Path(self.path).stat().st_size if Path(self.path).is_file() else 0
         self.columns = Columns(text=config.data.text_col, label=config.data.label_col or LABEL_AUTO)
         self.n_bad = 0  # rows without a label, in one pass
@@ -247,7 +247,7 @@ def train_stream(config: TrainConfig, lexicon) -> tuple:
     n_train = sum(counts.values())
     summary = {
         "source": config.data.path,
-        "sha256": file_sha256(config.data.path),
+        "sha256": file_sha256(reader.path),
         "format": reader.fmt,
         "rows_read": n_train + n_test + n_empty + reader.n_bad,
         "bad_rows_skipped": reader.n_bad,
