@@ -81,3 +81,29 @@ def test_nbngrams_two_classes_are_one_binary_model():
     assert len(clf.estimators_) == 1 and clf.coef_.shape == (1, 3)
     with pytest.raises(ValueError, match="do not split"):
         PerClassLogistic().fit(np.ones((6, 4)), [*LABELS, "neu", "neu"])
+
+
+def test_nbchars_weights_character_ngrams_inside_words():
+    from sentclf.classify.features import BLOCKS
+
+    block = BLOCKS["nbchars"].build(None)
+    docs = [["boring"], ["bored", "stiff"], ["lovely"], ["loved", "it"]] * 2
+    labels = ["neg", "neg", "pos", "pos"] * 2
+    block.fit(docs, labels)
+    ratios = dict(zip(block.vectorizer_.get_feature_names_out(), block.ratios_[0].tolist()))
+    assert ratios["bor"] < 0 < ratios["lov"]  # shared stems carry the evidence
+    assert " b" in ratios and "ored " in ratios  # char_wb: n-grams inside words, padded by a space
+    unseen = block.transform([["lovingly"], ["boredom"]]).toarray().sum(axis=1)
+    assert unseen[0] > 0 > unseen[1]  # words never seen in training still score by their pieces
+
+
+def test_nbchars_alone_with_lr_is_nb_lr_and_every_command_uses_it(fixtures, tmp_path):
+    from tests.cli.test_cli import run
+
+    model = tmp_path / "c.sentclf"
+    result = run("train", fixtures / "tiny.csv", "--features", "nbchars", "--model", "lr", "-o", model, "--json")
+    assert result.exit_code == 0, result.stderr
+    pipeline = __import__("sentclf").classify.modelfile.load(model).pipelines["lr"]
+    assert isinstance(pipeline.named_steps["clf"], PerClassLogistic)
+    assert run("predict", "-m", model, "-", input="what a lovely day\n").exit_code == 0
+    assert "nbchars" in run("explain", "what a lovely day", "-m", model).stdout
