@@ -151,14 +151,20 @@ def _echo_words(rows: list, key: str, as_json: bool) -> None:
 
 @lm.command("next", context_settings=CONTEXT)
 @lm_query_options
-def lm_next(model, query, k, as_json):
+@click.option(
+    "--no-mix",
+    is_flag=True,
+    help="The network's own probabilities, not its mixture with Kneser-Ney (which files trained with a "
+    "held-out part carry).",
+)
+def lm_next(model, query, k, as_json, no_mix):
     """The K likeliest next words after the text QUERY, with probabilities. Example:
 
     sentclf lm next reviews.lm "I forgot to make sure that the dog gets" -k 5
     """
     from sentclf.lm.queries import QueryConfig, next_words
 
-    _echo_words(next_words(QueryConfig(model, query, k)), "probability", as_json)
+    _echo_words(next_words(QueryConfig(model, query, k, mix=not no_mix)), "probability", as_json)
 
 
 @lm.command("neighbors", context_settings=CONTEXT)

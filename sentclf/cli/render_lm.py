@@ -5,10 +5,14 @@ from __future__ import annotations
 from sentclf.cli.render import table
 
 
-def _perplexity_rows(neural: float, window: int, baseline: dict | None) -> list:
+def _perplexity_rows(neural: float, window: int, baseline: dict | None, mixture: dict | None = None) -> list:
     rows = [[f"neural LM (window {window})", f"{neural:.1f}"]]
     if baseline:
         rows.append([f"{baseline['model']}, D = {baseline['discount']:.2f}", f"{baseline['perplexity']:.1f}"])
+    if mixture:
+        rows.append(
+            [f"mixture λ·neural + (1 − λ)·Kneser-Ney, λ = {mixture['lambda']:.2f}", f"{mixture['perplexity']:.1f}"]
+        )
     return rows
 
 
@@ -24,7 +28,10 @@ def lm_train_text(report: dict) -> str:
             f"held-out perplexity ({data['heldout_tokens']:,} tokens, {100 * m['heldout_oov_rate']:.1f}% <unk>):"
         )
         lines.append(
-            table(_perplexity_rows(m["heldout_perplexity"], window, m.get("baseline")), ["model", "perplexity"])
+            table(
+                _perplexity_rows(m["heldout_perplexity"], window, m.get("baseline"), m.get("mixture")),
+                ["model", "perplexity"],
+            )
         )
     else:
         lines.append("no held-out text (one document, or --holdout 0): no perplexity to report")
@@ -39,7 +46,10 @@ def lm_perplexity_text(report: dict, window: int) -> str:
     return (
         head
         + "\n"
-        + table(_perplexity_rows(report["perplexity"], window, report.get("baseline")), ["model", "perplexity"])
+        + table(
+            _perplexity_rows(report["perplexity"], window, report.get("baseline"), report.get("mixture")),
+            ["model", "perplexity"],
+        )
     )
 
 
@@ -64,5 +74,10 @@ def lm_info_text(meta: dict, path: str, size: int) -> str:
         lines.append(
             f"held-out        perplexity {m['heldout_perplexity']:.1f}"
             + (f" (Kneser-Ney: {m['baseline']['perplexity']:.1f})" if "baseline" in m else "")
+            + (
+                f", mixture {m['mixture']['perplexity']:.1f} (λ = {m['mixture']['lambda']:.2f})"
+                if "mixture" in m
+                else ""
+            )
         )
     return "\n".join(lines)

@@ -42,11 +42,17 @@ class LanguageModel:
     def perplexity(self, data: Encoded) -> float:
         return perplexity(self.token_log_probs(data))
 
-    def next_words(self, prefix: str, k: int = 10) -> list:
-        """The ``k`` likeliest next tokens after ``prefix`` (its last ``window`` tokens), with P."""
+    def next_words(self, prefix: str, k: int = 10, mix: tuple | None = None) -> list:
+        """The ``k`` likeliest next tokens after ``prefix`` (its last ``window`` tokens), with P.
+        ``mix`` = (λ, an n-gram model): P = λ·P_neural + (1 − λ)·P_ngram over the whole vocabulary."""
         ids = [self.index.get(token, UNK_ID) for token in tokenize(prefix)][-self.config.window :]
         context = np.array([[BOS_ID] * (self.config.window - len(ids)) + ids])
         logp = network.log_probs(self.params, context, self.config.activation)[0]
+        if mix is not None:
+            lam, ngram = mix
+            history = tuple([BOS_ID] * (ngram.order - 1) + ids)[-(ngram.order - 1) :]
+            p_ngram = np.array([ngram.unmasked_score(w, history) for w in range(len(self.vocab))])
+            logp = np.log(np.maximum(lam * np.exp(logp) + (1 - lam) * p_ngram, 1e-300))
         order = np.argsort(-logp, kind="stable")
         top = order[order != BOS_ID][:k]  # <s> is padding, never a prediction
         return [{"word": self.vocab[i], "probability": float(np.exp(logp[i]))} for i in top]

@@ -15,7 +15,8 @@ from sentclf.data.source import TextSource
 from sentclf.errors import DataError
 from sentclf.lm import lmfile
 from sentclf.lm.encoding import SPECIALS, UNK_ID, encode
-from sentclf.lm.training import baseline_perplexity
+from sentclf.lm.ngram import kneser_ney
+from sentclf.lm.training import baseline_scores, mixture_summary
 
 log = logging.getLogger("sentclf")
 
@@ -36,6 +37,7 @@ class QueryConfig:
     model_path: str
     query: str
     k: int = 10
+    mix: bool = True  # lm next: the mixture with Kneser-Ney, when the file has one (--no-mix: the network alone)
 
 
 @dataclass
@@ -64,7 +66,10 @@ def perplexity_report(job: PerplexityConfig) -> dict:
         "window": model.config.window,
     }
     if job.baseline and train is not None:
-        report["baseline"] = baseline_perplexity(train, data, len(model.vocab), model.config.ngram_order)
+        report["baseline"], ngram_logp = baseline_scores(train, data, len(model.vocab), model.config.ngram_order)
+        lam = model.metadata.get("mixture", {}).get("lambda")
+        if lam is not None:  # files made before the mixture have none: the same two rows as then
+            report["mixture"] = mixture_summary(lam, model.token_log_probs(data), ngram_logp)
     elif job.baseline:
         log.warning(
             "%s keeps no training text (more than %d tokens): no n-gram baseline", path, lmfile.BASELINE_MAX_TOKENS
@@ -73,8 +78,14 @@ def perplexity_report(job: PerplexityConfig) -> dict:
 
 
 def next_words(job: QueryConfig) -> list:
-    """The ``k`` likeliest next words after the text ``query``, with probabilities."""
-    return lmfile.load(job.model_path)[0].next_words(job.query, job.k)
+    """The ``k`` likeliest next words after the text ``query``, with probabilities: of the mixture with
+    Kneser-Ney when the file has one (and ``job.mix``), else of the network alone."""
+    model, train = lmfile.load(job.model_path)
+    mixture = model.metadata.get("mixture")
+    if not job.mix or mixture is None or train is None:
+        return model.next_words(job.query, job.k)
+    ngram = kneser_ney(train, len(model.vocab), model.config.ngram_order)
+    return model.next_words(job.query, job.k, mix=(mixture["lambda"], ngram))
 
 
 def neighbors(job: QueryConfig) -> list:

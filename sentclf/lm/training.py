@@ -30,6 +30,7 @@ from sentclf.lm.encoding import (
     split_documents,
     tokenize_documents,
 )
+from sentclf.lm.mixture import fit_lambda, mixed_log_probs
 from sentclf.lm.model import LanguageModel, perplexity
 from sentclf.lm.ngram import kneser_ney
 from sentclf.lm.ngram import log_probs as ngram_log_probs
@@ -91,14 +92,26 @@ def split_text(texts: list, config: LMConfig) -> tuple:
     return vocab, counts, train, held
 
 
-def baseline_perplexity(train: Encoded, data: Encoded, vocab_size: int, order: int) -> dict:
-    """The Kneser-Ney n-gram model fitted to ``train``, scored on ``data`` (same ids, same vocabulary)."""
+def baseline_scores(train: Encoded, data: Encoded, vocab_size: int, order: int) -> tuple:
+    """The Kneser-Ney n-gram model fitted to ``train``, scored on ``data`` (same ids, same vocabulary):
+    (summary with its perplexity, each token's log-probability)."""
     model = kneser_ney(train, vocab_size, order)
-    return {
+    logp = ngram_log_probs(model, data)
+    summary = {
         "model": f"Kneser-Ney {order}-gram (nltk.lm, interpolated)",
         "discount": model.estimator.discount,
-        "perplexity": perplexity(ngram_log_probs(model, data)),
+        "perplexity": perplexity(logp),
     }
+    return summary, logp
+
+
+def baseline_perplexity(train: Encoded, data: Encoded, vocab_size: int, order: int) -> dict:
+    return baseline_scores(train, data, vocab_size, order)[0]
+
+
+def mixture_summary(lam: float, neural_logp, ngram_logp) -> dict:
+    """The mixture's λ and its perplexity on the same tokens."""
+    return {"lambda": lam, "perplexity": perplexity(mixed_log_probs(neural_logp, ngram_logp, lam))}
 
 
 def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
@@ -150,13 +163,17 @@ def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
         )
         metrics["heldout_oov_rate"] = float(np.mean(held.ids == UNK_ID)) if len(held.ids) else 0.0
         if job.baseline and not result["interrupted"]:
-            metrics["baseline"] = baseline_perplexity(train, held, len(vocab), config.ngram_order)
-            if metrics["baseline"]["perplexity"] < metrics["heldout_perplexity"] and not config.tie:
-                log.info(
-                    "the n-gram baseline is ahead on this text: --tie --dropout 0.2 usually overtakes it "
-                    "(see the README)"
-                )
+            metrics["baseline"], ngram_logp = baseline_scores(train, held, len(vocab), config.ngram_order)
+            neural_logp = model.token_log_probs(held)
+            metrics["mixture"] = mixture_summary(fit_lambda(neural_logp, ngram_logp), neural_logp, ngram_logp)
+            log.info(
+                "mixture λ·neural + (1 − λ)·Kneser-Ney: λ = %.2f fitted on the held-out text, perplexity %.1f",
+                metrics["mixture"]["lambda"],
+                metrics["mixture"]["perplexity"],
+            )
     meta = {"data": data, "metrics": metrics, "history": result["history"], "complete": not result["interrupted"]}
+    if "mixture" in metrics:
+        meta["mixture"] = {"lambda": metrics["mixture"]["lambda"], "order": config.ngram_order}
     lmfile.save(output, model, meta, train, force=claimed[0])
     return LMTrainResult(
         str(output),
