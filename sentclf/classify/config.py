@@ -26,7 +26,7 @@ ENSEMBLE_METHODS = ("soft", "stack")
 CALIBRATIONS = ("none", "sigmoid", "isotonic")
 OPTIMIZE = ("efficiency", "accuracy")
 # --optimize accuracy: the members measured best across MR, SST-2 and full reviews, stacked (bench/README.md)
-ACCURACY_MEMBERS = ("nbngrams:lr", "six+encoder:lr", "ngrams:nb")
+ACCURACY_MEMBERS = ("nbngrams:lr", "six+encoder:lr", "ngrams:nb", "nbchars:lr")
 MLP_ACTIVATIONS = tuple(SKLEARN_NAMES.get(name, name) for name in ACTIVATIONS)  # relu, tanh, logistic
 LEXICON_NAMES = ("builtin", "huliu")
 POOLS = ("mean", "max")

@@ -199,8 +199,8 @@ def iter_table(path: str, fmt: str, columns: Columns, encoding: str = "utf-8", o
     With ``columns.label`` each document's ``fields`` carry its label under ``columns.label``;
     ``on_bytes(n)`` hears of the file's bytes as they are read (progress)."""
     name = "<stdin>" if path == "-" else path
-    if path != "-" and not Path(path).is_file():
-        raise DataError(f"{path}: file not found")
+    if path != "-" and (not Path(path).exists() or Path(path).is_dir()):  # a named pipe is fine
+        raise DataError(f"{path}: file not found" if not Path(path).exists() else f"{path}: is a folder, not a table")
     try:
         if fmt == "parquet":
             yield from _parquet(path, name, columns, on_bytes)

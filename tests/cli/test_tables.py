@@ -129,3 +129,33 @@ def test_tables_train_and_evaluate_read_labelled_parquet(trained_model, tmp_path
     broken.write_bytes(b"PAR1 not really")
     bad = run("evaluate", broken, "-m", trained_model)
     assert bad.exit_code == 1 and "not a readable Parquet file" in bad.stderr
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="needs named pipes")
+def test_tables_predict_writes_its_first_rows_before_the_input_ends(trained_model, tmp_path):
+    """A CSV arriving through a named pipe: the first predictions come out while the writer still holds
+    the pipe open, so predict never waits for the whole input."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    pipe = tmp_path / "incoming.csv"
+    os.mkfifo(pipe)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sentclf", "predict", "-m", str(trained_model), str(pipe), "--csv", "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    first_lines: list = []
+    with open(pipe, "w") as writer:
+        writer.write("id,text\n" + "".join(f"{i},great fun\n" for i in range(3000)))
+        writer.flush()
+        reader = threading.Thread(target=lambda: first_lines.extend([child.stdout.readline(), child.stdout.readline()]))
+        reader.start()
+        reader.join(timeout=60)  # the pipe is still open: the rest of the input has not been written
+        assert not reader.is_alive() and first_lines[1].split(b",")[2:4] == [b"0", b"pos"]
+        writer.write("".join(f"{i},awful\n" for i in range(3000, 3010)))
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert out.decode().splitlines()[-1].split(",")[2:4] == ["3009", "neg"]
