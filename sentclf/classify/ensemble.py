@@ -37,7 +37,12 @@ def build_ensemble(members: tuple, method: str, build_member, config: ModelConfi
         final_estimator=Pipeline(
             [
                 ("log_odds", FunctionTransformer(log_odds)),
-                ("clf", LogisticRegression(C=1.0, max_iter=config.max_iter, random_state=config.seed)),
+                (
+                    "clf",
+                    LogisticRegression(
+                        C=1.0, class_weight=config.class_weight, max_iter=config.max_iter, random_state=config.seed
+                    ),
+                ),
             ]
         ),
         cv=StratifiedKFold(5, shuffle=True, random_state=config.seed),

@@ -67,7 +67,7 @@ def build_classifier(kind: str, config: ModelConfig, sparse_only: bool = False, 
             C=c, class_weight=config.class_weight, max_iter=config.max_iter, random_state=config.seed
         )
     if kind == "nb":
-        return MultinomialNB()
+        return MultinomialNB(fit_prior=config.class_weight != "balanced")  # balanced: uniform class priors
     if kind == "mlp":
         # MLPClassifier has no class_weight: balancing is done with sample weights at fit time.
         return MLPClassifier(
