@@ -28,7 +28,7 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
-from sentclf.classify.config import ACCURACY_MEMBERS, CompareConfig, EnsembleConfig
+from sentclf.classify.config import ACCURACY_MEMBERS, RECIPE_CLASS_WEIGHT, CompareConfig, EnsembleConfig, ModelConfig
 from sentclf.classify.crossval import cross_validate
 from sentclf.classify.encoder import SentenceEncoder
 from sentclf.classify.features.encoder import SentenceVectors
@@ -92,6 +92,7 @@ def sentclf_rows(tokens: list, labels: list, folds: list, encoder):
             features=("six",),
             jobs=2,
             ensemble=EnsembleConfig(members, method),
+            model=ModelConfig(class_weight=RECIPE_CLASS_WEIGHT),
         )
         cell = next(
             c
