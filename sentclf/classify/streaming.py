@@ -19,7 +19,6 @@ scoring the held-out rows. Each pass has a progress bar over the file's bytes.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
 import time
@@ -34,6 +33,7 @@ from sentclf.classify.config import TrainConfig
 from sentclf.classify.features import BLOCKS
 from sentclf.classify.metrics import drop_details, metrics_from_proba
 from sentclf.classify.pipeline import build_pipeline
+from sentclf.data.readers import file_sha256
 from sentclf.data.tables import LABEL_AUTO, Columns, iter_table, table_format
 from sentclf.errors import ConfigError, DataError
 from sentclf.text import tokenize_all
@@ -258,14 +258,6 @@ def train_stream(config: TrainConfig, lexicon) -> tuple:
         "stream": {"epochs": config.epochs, "batch": batch_size, "shuffle_buffer": config.shuffle_buffer},
     }
     return pipelines, metrics, labels, summary
-
-
-def file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def score_held_out(reader: Reader, pipelines: dict, labels: list, batch_size: int) -> tuple:

@@ -10,7 +10,6 @@ place only when complete, so no half-extracted dataset is ever left behind.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -21,16 +20,9 @@ from pathlib import Path
 
 from sentclf.data.catalogue import DATASET_PREFIX, MARKER, Spec, spec_for
 from sentclf.data.converters import CONVERTERS
+from sentclf.data.readers import file_sha256
 from sentclf.errors import DataError
 from sentclf.paths import data_home
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class ResumingDownloader:
@@ -110,7 +102,7 @@ def download(spec: Spec, fname: str, downloads: Path, progress=None) -> Path:
         ) from None
     part.unlink(missing_ok=True)
     if expected is None:
-        recorded = {**_recorded(downloads), fname: _sha256(path)}
+        recorded = {**_recorded(downloads), fname: file_sha256(path)}
         (downloads / "recorded-sha256.json").write_text(json.dumps(recorded, indent=2))
     return path
 

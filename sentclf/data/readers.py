@@ -278,8 +278,13 @@ def read_parquet(path: str, text_col=None, label_col=None, skip_bad: bool = Fals
     texts, labels, n_bad = _collect(rows, path, skip_bad)
     if not texts:
         raise DataError(f"{path}: holds no usable examples ({n_bad} bad rows skipped)")
+    return Dataset(texts, labels, source=path, sha256=file_sha256(path), format="parquet", n_bad=n_bad)
+
+
+def file_sha256(path) -> str:
+    """The sha256 of a file, read a megabyte at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
-    return Dataset(texts, labels, source=path, sha256=digest.hexdigest(), format="parquet", n_bad=n_bad)
+    return digest.hexdigest()
