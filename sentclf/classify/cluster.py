@@ -148,7 +148,9 @@ def read_frame(files: tuple, columns, encoding: str, blocksize=BLOCKSIZE):
     compressed = any(path.endswith(".gz") for path in paths)
     try:
         if fmt == "parquet":
-            frame = dd.read_parquet(paths, columns=wanted)
+            # row groups joined into partitions of about ``blocksize`` (dask's default, 256 MiB, gave one
+            # partition for 1.5M rows: one worker busy, the other idle)
+            frame = dd.read_parquet(paths, columns=wanted, blocksize=blocksize)
         elif fmt == "jsonl":
             frame = dd.read_json(
                 paths, lines=True, blocksize=None if compressed else blocksize, encoding=encoding, dtype=False
