@@ -308,8 +308,7 @@ def features_on_cluster(config, scheduler: str, output, force: bool = False, blo
     """``features --scheduler``: x1..x6 of ``config.files`` on the cluster, as a Parquet dataset."""
     import pandas as pd
 
-    from sentclf.classify.featuredump import carried_columns
-    from sentclf.classify.features.six import FEATURE_ALIASES
+    from sentclf.classify.featuredump import FLAT_COLUMNS, carried_columns
     from sentclf.data.tables import Columns
 
     config.validate()
@@ -319,16 +318,7 @@ def features_on_cluster(config, scheduler: str, output, force: bool = False, blo
     columns = Columns(config.text_col, config.id_col, config.keep_cols)
     frame, (text, id_col, keep) = read_frame(config.files, columns, config.encoding, blocksize)
     fields = list(dict.fromkeys([*([id_col] if id_col else []), *keep]))  # no file and line: rows keep their order
-    names = [
-        *carried_columns(fields),
-        *FEATURE_ALIASES,
-        "n_tokens",
-        "empty",
-        "positive",
-        "negative",
-        "pronouns",
-        "text",
-    ]
+    names = [*carried_columns(fields), *FLAT_COLUMNS, "text"]
     meta = pd.DataFrame({name: pd.Series(dtype=_dtype(name)) for name in names})
     options = {"lexicon": lexicon, "columns": names}
     with connect(scheduler) as client:

@@ -13,6 +13,7 @@ from sentclf.data.documents import documents_of
 from sentclf.data.tables import Columns
 
 MATCHED = ("positive", "negative", "pronouns")
+FLAT_COLUMNS = (*FEATURE_ALIASES, "n_tokens", "empty", *MATCHED)  # flat_row's columns between the carried ones and text
 
 
 def feature_rows(documents, lexicon, embeddings=None, progress=None, batch_size: int = 1000):
@@ -88,5 +89,5 @@ def flat_row(row: dict, fmt: str) -> dict:
 
 def carried_columns(fields: list) -> list:
     """The names :func:`flat_row` gives a table's carried columns (without vectors)."""
-    outputs = {*FEATURE_ALIASES, "n_tokens", "empty", *MATCHED, "text"}
+    outputs = {*FLAT_COLUMNS, "text"}
     return [f"in_{f}" if f in outputs else f for f in fields]
