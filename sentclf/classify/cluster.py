@@ -176,14 +176,9 @@ def score_partition(frame, text: str, id_col, keep: tuple, options: dict):
 
     from sentclf.classify.prediction import predict_documents
     from sentclf.classify.prediction_files import record
-    from sentclf.data.documents import Document
 
     model = worker_model()
-    fields = list(dict.fromkeys([*([id_col] if id_col else []), *keep]))
-    docs = (
-        Document("", i, _text(row[text]), {c: _plain(row[c]) for c in fields})
-        for i, row in enumerate(frame.to_dict("records"), start=1)
-    )
+    docs = _documents(frame, text, id_col, keep)
     rows = predict_documents(model, docs, options["use"], 1000, options["min_confidence"], options["neutral_band"])
     labels = [str(label) for label in model.labels]
     return pd.DataFrame.from_records([record(row, labels) for row in rows], columns=options["columns"])
@@ -194,13 +189,8 @@ def features_partition(frame, text: str, id_col, keep: tuple, options: dict):
     import pandas as pd
 
     from sentclf.classify.featuredump import feature_rows, flat_row
-    from sentclf.data.documents import Document
 
-    fields = list(dict.fromkeys([*([id_col] if id_col else []), *keep]))
-    docs = (
-        Document("", i, _text(row[text]), {c: _plain(row[c]) for c in fields})
-        for i, row in enumerate(frame.to_dict("records"), start=1)
-    )
+    docs = _documents(frame, text, id_col, keep)
     rows = (
         flat_row({**row, "fields": row["fields"] or {"": None}}, "parquet")
         for row in feature_rows(docs, options["lexicon"])
@@ -208,6 +198,20 @@ def features_partition(frame, text: str, id_col, keep: tuple, options: dict):
     return pd.DataFrame.from_records(
         [{k: v for k, v in r.items() if k != ""} for r in rows], columns=options["columns"]
     )
+
+
+def carried(id_col, keep) -> list:
+    """The columns carried to the output: the id (if any), then the kept ones, each once."""
+    return list(dict.fromkeys([*([id_col] if id_col else []), *keep]))
+
+
+def _documents(frame, text: str, id_col, keep: tuple):
+    """A partition's rows as Documents, as the in-process table readers make them."""
+    from sentclf.data.documents import Document
+
+    fields = carried(id_col, keep)
+    for i, row in enumerate(frame.to_dict("records"), start=1):
+        yield Document("", i, _text(row[text]), {c: _plain(row[c]) for c in fields})
 
 
 def _text(value) -> str:
@@ -287,7 +291,7 @@ def predict_on_cluster(config, scheduler: str, output, force: bool = False, bloc
     check_neutral_band(config.neutral_band, [str(c) for c in pipeline.classes_])
     columns = Columns(config.text_col, config.id_col, config.keep_cols)
     frame, (text, id_col, keep) = read_frame(config.files, columns, config.encoding, blocksize)
-    fields = list(dict.fromkeys([*([id_col] if id_col else []), *keep]))
+    fields = carried(id_col, keep)
     names = output_columns(fields, [str(label) for label in model.labels])
     meta = pd.DataFrame({name: pd.Series(dtype=_dtype(name)) for name in names})
     options = {
@@ -317,7 +321,7 @@ def features_on_cluster(config, scheduler: str, output, force: bool = False, blo
     lexicon = config.lexicon.load()
     columns = Columns(config.text_col, config.id_col, config.keep_cols)
     frame, (text, id_col, keep) = read_frame(config.files, columns, config.encoding, blocksize)
-    fields = list(dict.fromkeys([*([id_col] if id_col else []), *keep]))  # no file and line: rows keep their order
+    fields = carried(id_col, keep)  # no file and line: rows keep their order
     names = [*carried_columns(fields), *FLAT_COLUMNS, "text"]
     meta = pd.DataFrame({name: pd.Series(dtype=_dtype(name)) for name in names})
     options = {"lexicon": lexicon, "columns": names}

@@ -214,8 +214,8 @@ def train_stream(config: TrainConfig, lexicon) -> tuple:
     if len(labels) < 2:
         raise DataError(f"{config.data.path}: has one class only ({', '.join(labels) or 'none'}) in its training rows")
     n_train = sum(counts.values()) or None
+    sparse = any(not BLOCKS[name].dense for name in feature_set.split("+"))
     for kind, pipeline in pipelines.items():
-        sparse = any(not BLOCKS[name].dense for name in feature_set.split("+"))
         pipeline.steps[-1] = ("clf", stream_classifier(kind, config, n_train, sparse))
         pipeline.steps[1:3] = first.steps[1:3]  # one fitted feature step and scaler, shared
     classes = np.asarray(labels, dtype=object)
