@@ -68,9 +68,10 @@ def model_classes() -> list:
     from sklearn.utils import Bunch
 
     from sentclf.classify.ensemble import log_odds
+    from sentclf.classify.features.charngrams import CharNgramCounts
     from sentclf.classify.features.embeddings import PooledEmbeddings
     from sentclf.classify.features.encoder import SentenceVectors
-    from sentclf.classify.features.nbngrams import NBWeightedNgrams, PerClassLogistic, join_tokens
+    from sentclf.classify.features.nbngrams import NBWeightedNgrams, PerClassLogistic
     from sentclf.classify.features.ngrams import passthrough
     from sentclf.classify.features.rules import RuleFeatures
     from sentclf.classify.features.six import LectureFeatures
@@ -86,7 +87,7 @@ def model_classes() -> list:
         *(StackingClassifier, VotingClassifier, StratifiedKFold),
         *(CalibratedClassifierCV, _CalibratedClassifier, _SigmoidCalibration, IsotonicRegression, Bunch, MT19937),
         *(Tokenizer, LectureFeatures, Lexicon, RuleFeatures, NBWeightedNgrams, PerClassLogistic, passthrough),
-        *(PooledEmbeddings, VectorTable, WordPieceTable, SentenceVectors, log_odds, join_tokens),
+        *(PooledEmbeddings, VectorTable, WordPieceTable, SentenceVectors, log_odds, CharNgramCounts),
     ]
 
 
