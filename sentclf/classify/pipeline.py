@@ -54,8 +54,16 @@ class Tokenizer(BaseEstimator, TransformerMixin):
         return [doc if isinstance(doc, list) else tokenize(doc) for doc in X]
 
 
-def build_classifier(kind: str, config: ModelConfig, sparse_only: bool = False, per_class: bool = False):
-    """The final estimator of a pipeline; ``per_class``: NB-LR's one binary fit per class."""
+def build_classifier(
+    kind: str, config: ModelConfig, sparse_only: bool = False, per_class: bool = False, dense: bool = False
+):
+    """The final estimator of a pipeline; ``per_class``: NB-LR's one binary fit per class.
+
+    LR on dense columns only (the six features, an encoder, pooled vectors: hundreds of columns at
+    most) is solved by Newton's method with a Cholesky solve, scikit-learn's advice when there are
+    far more documents than columns: it reaches the optimum in a few steps (six+encoder on the
+    tweets: 4 steps, 6 s, where L-BFGS took 190 steps, 16 s, for the same accuracy). Sparse
+    columns (up to millions) keep L-BFGS."""
     if kind == "lr":
         c = config.c if config.c is not None else DEFAULT_C_SPARSE_ONLY if sparse_only else DEFAULT_C
         if per_class:
@@ -64,7 +72,11 @@ def build_classifier(kind: str, config: ModelConfig, sparse_only: bool = False, 
                 C=c, class_weight=config.class_weight, max_iter=config.max_iter, random_state=config.seed
             )
         return LogisticRegression(
-            C=c, class_weight=config.class_weight, max_iter=config.max_iter, random_state=config.seed
+            C=c,
+            class_weight=config.class_weight,
+            max_iter=config.max_iter,
+            random_state=config.seed,
+            solver="newton-cholesky" if dense else "lbfgs",
         )
     if kind == "nb":
         return MultinomialNB(fit_prior=config.class_weight != "balanced")  # balanced: uniform class priors
@@ -142,7 +154,13 @@ def build_pipeline(
             ("scale", scale),
             (
                 "clf",
-                build_classifier(kind, config, sparse_only, per_class=len(blocks) == 1 and BLOCKS[blocks[0]].prescaled),
+                build_classifier(
+                    kind,
+                    config,
+                    sparse_only,
+                    per_class=len(blocks) == 1 and BLOCKS[blocks[0]].prescaled,
+                    dense=all(dense),
+                ),
             ),
         ]
     )
