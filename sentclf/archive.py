@@ -67,13 +67,18 @@ def already_exists(path) -> ModelFileError:
     return ModelFileError(f"{path}: already exists: pass --force to overwrite it, or -o to write elsewhere")
 
 
+def refuse_inputs(path: Path, inputs=()) -> None:
+    """Fail if ``path`` is one of the command's ``inputs``: an output never clobbers what it reads."""
+    for source in inputs:
+        if source and path.exists() and Path(source).exists() and os.path.samefile(path, source):
+            raise ModelFileError(f"{path}: is also the input {source}: write the output elsewhere (-o)")
+
+
 def check_writable(path: Path, force: bool, inputs=()) -> None:
     """Fail before any work is done if ``path`` exists and ``force`` is off, if it is one of the
     command's ``inputs``, or if its folder cannot be written."""
     path = Path(path)
-    for source in inputs:
-        if source and path.exists() and Path(source).exists() and os.path.samefile(path, source):
-            raise ModelFileError(f"{path}: is also the input {source}: write the output elsewhere (-o)")
+    refuse_inputs(path, inputs)
     if path.exists() and not force:
         raise already_exists(path)
     if path.exists() and path.is_dir():

@@ -225,20 +225,23 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def write_dataset(client, parts: list, output, force: bool, inputs=()) -> dict:
+def check_dataset_output(output, force: bool, inputs=()) -> None:
+    """Before any work: -o names a Parquet dataset, is none of the inputs, and is new or --force."""
+    output = Path(output)
+    if output.suffix.lower() != ".parquet":
+        raise ConfigError(f"{output}: with --scheduler, -o names a Parquet dataset (a folder): end it in .parquet")
+    archive.refuse_inputs(output, inputs)
+    if output.exists() and not force:
+        raise archive.already_exists(output)
+
+
+def write_dataset(client, parts: list, output) -> dict:
     """Write each delayed partition to ``output/part.NNNNN.parquet`` on the workers, with a progress
     bar over partitions, in a temporary folder renamed to ``output`` at the end."""
     import dask
     from distributed import as_completed
 
     output = Path(output)
-    if output.suffix.lower() != ".parquet":
-        raise ConfigError(f"{output}: with --scheduler, -o names a Parquet dataset (a folder): end it in .parquet")
-    if output.exists() and not force:
-        raise archive.already_exists(output)
-    for source in inputs:
-        if source and output.exists() and Path(source).exists() and os.path.samefile(output, source):
-            raise ConfigError(f"{output}: is also the input {source}: write the output elsewhere (-o)")
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
     try:
@@ -286,6 +289,7 @@ def predict_on_cluster(config, scheduler: str, output, force: bool = False, bloc
     config.validate()
     if config.texts:
         raise ConfigError("--scheduler scores files, not --text")
+    check_dataset_output(output, force, config.files)
     model = modelfile.load(config.model_path, config.trusted)  # checked here first, before any worker sees it
     kind, pipeline = model.pipeline(config.use)
     check_neutral_band(config.neutral_band, [str(c) for c in pipeline.classes_])
@@ -303,7 +307,7 @@ def predict_on_cluster(config, scheduler: str, output, force: bool = False, bloc
     with connect(scheduler) as client:
         client.register_plugin(ModelPlugin(Path(model.path).read_bytes(), config.trusted), name=PLUGIN)
         scored = frame.map_partitions(score_partition, text, id_col, tuple(keep), options, meta=meta)
-        written = write_dataset(client, scored.to_delayed(), output, force, config.files)
+        written = write_dataset(client, scored.to_delayed(), output)
         written["workers"] = len(client.scheduler_info()["workers"])
     return {**written, "model": kind}
 
@@ -318,6 +322,7 @@ def features_on_cluster(config, scheduler: str, output, force: bool = False, blo
     config.validate()
     if config.embeddings.source is not None or config.texts:
         raise ConfigError("features --scheduler writes x1..x6 of files: drop --embeddings and --text")
+    check_dataset_output(output, force, config.files)
     lexicon = config.lexicon.load()
     columns = Columns(config.text_col, config.id_col, config.keep_cols)
     frame, (text, id_col, keep) = read_frame(config.files, columns, config.encoding, blocksize)
@@ -327,7 +332,7 @@ def features_on_cluster(config, scheduler: str, output, force: bool = False, blo
     options = {"lexicon": lexicon, "columns": names}
     with connect(scheduler) as client:
         rows = frame.map_partitions(features_partition, text, id_col, tuple(keep), options, meta=meta)
-        written = write_dataset(client, rows.to_delayed(), output, force, config.files)
+        written = write_dataset(client, rows.to_delayed(), output)
         written["workers"] = len(client.scheduler_info()["workers"])
     return written
 

@@ -108,6 +108,9 @@ def test_cluster_bad_input_is_one_error_line_and_nothing_at_the_output(scheduler
     assert stdout.exit_code == 2 and "pass -o PATH.parquet" in stdout.stderr
     wrong = run("predict", "-m", trained_model, table, "-o", tmp_path / "x.csv", "--scheduler", scheduler)
     assert wrong.exit_code == 1 and "end it in .parquet" in wrong.stderr
+    before = broken.read_bytes()
+    clobber = run("predict", "-m", trained_model, broken, "-o", broken, "--force", "--scheduler", scheduler)
+    assert clobber.exit_code == 1 and "is also the input" in clobber.stderr and broken.read_bytes() == before
 
 
 def test_cluster_unreachable_scheduler_times_out_with_one_error_line(trained_model, table, tmp_path, monkeypatch):
