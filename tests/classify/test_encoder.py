@@ -196,3 +196,23 @@ def test_encoder_reports_progress_on_large_inputs(fake_bert, caplog):
     reports = [r.progress for r in caplog.records]
     assert reports[0] == ("encode", "start", PROGRESS_MIN_PIECES) and reports[-1] == ("encode", "finish", 0)
     assert sum(units for _, what, units in reports if what == "advance") == PROGRESS_MIN_PIECES
+
+
+def test_predict_makes_every_encoder_block_read_the_cache_only():
+    """predict must not grow the cache: every encoder block, however deep, is switched to 'read'."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    from sentclf.classify.prediction import read_only_encodings
+
+    deep, alone = SentenceVectors(), SentenceVectors()
+    union = FeatureUnion([("encoder", deep), ("words", CountVectorizer(vocabulary={"a": 0, "b": 1}))])
+    members = [
+        ("one", Pipeline([("features", union), ("clf", LogisticRegression())])),
+        ("two", Pipeline([("features", alone), ("clf", LogisticRegression())])),
+    ]
+    read_only_encodings(CalibratedClassifierCV(VotingClassifier(members)))
+    assert deep.cache == alone.cache == "read"
