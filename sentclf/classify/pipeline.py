@@ -24,7 +24,7 @@ from sentclf.classify.config import (
     check_feature_set,
     check_nb,
 )
-from sentclf.classify.ensemble import build_ensemble
+from sentclf.classify.ensemble import build_ensemble, stack_folds
 from sentclf.classify.features import BLOCKS, BlockContext
 from sentclf.classify.features.embeddings import PooledEmbeddings
 from sentclf.classify.features.nbngrams import PerClassLogistic
@@ -201,9 +201,17 @@ def uncalibrated(estimator):
 
 def fit_for_size(pipeline: Pipeline, n_train: int, n_classes: int) -> Pipeline:
     """Switch off the MLP's early stopping when its 10% validation split could not hold two
-    documents of every class (sklearn would fail, or stop on noise); in an ensemble, for each member."""
+    documents of every class (sklearn would fail, or stop on noise); in an ensemble, for each member.
+    A stacking ensemble learns from fewer folds on large data (``ensemble.stack_folds``)."""
+    from sklearn.ensemble import StackingClassifier
+    from sklearn.model_selection import StratifiedKFold
+
+    if isinstance(pipeline, StackingClassifier):
+        folds = stack_folds(n_train)
+        pipeline.set_params(cv=StratifiedKFold(folds, shuffle=True, random_state=pipeline.cv.random_state))
+        n_train = n_train * (folds - 1) // folds  # stacking fits the members on k − 1 of k folds
     for _, member in getattr(pipeline, "estimators", []):
-        fit_for_size(member, n_train * 4 // 5, n_classes)  # stacking fits members on 4/5 of the data
+        fit_for_size(member, n_train, n_classes)
     clf = pipeline.named_steps.get("clf") if isinstance(pipeline, Pipeline) else None
     if isinstance(clf, MLPClassifier) and clf.early_stopping and n_train // 10 < 2 * n_classes:
         pipeline.set_params(clf__early_stopping=False)
