@@ -144,6 +144,22 @@ def test_ensemble_planned_fits_count_what_fitting_does(three, caplog):
     assert len(advances) == 12
 
 
+def test_ensemble_stacks_on_fewer_folds_on_large_data():
+    """5 folds below 20,000 training documents, 3 from there on; the members' own sizes follow."""
+    from sentclf.classify.pipeline import fit_for_size, planned_fits
+
+    def stack(n_train):
+        config = EnsembleConfig(("nbngrams:lr", "six:mlp"), "stack")
+        return fit_for_size(build_pipeline("ensemble", load_lexicon(), ModelConfig(), ensemble=config), n_train, 3)
+
+    small, large = stack(19_999), stack(20_000)
+    assert small.cv.get_n_splits() == 5 and planned_fits(small) == 12
+    assert large.cv.get_n_splits() == 3 and planned_fits(large) == 8
+    assert large.cv.shuffle and large.cv.random_state == small.cv.random_state == 0
+    tiny = stack(40)  # 40 * 4/5 = 32 per member: 3 per class cannot fill a 10% validation split
+    assert tiny.estimators[1][1].named_steps["clf"].early_stopping is False
+
+
 def test_ensemble_predict_reads_the_encoding_cache_but_never_grows_it(three, tmp_path, monkeypatch):
     """Scoring new texts must not add 1.5 kB per document to the cache (100M reviews: 150 GB)."""
     import sqlite3
