@@ -63,7 +63,8 @@ class CharNgramCounts(BaseEstimator, TransformerMixin):
 def word_sets(documents) -> tuple:
     """(documents × distinct words binary CSR, the distinct words in column order)."""
     index: dict = {}
-    indptr, indices = [0], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
     for tokens in documents:
         indices.extend({index.setdefault(token, len(index)) for token in tokens})
         indptr.append(len(indices))
