@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sentclf.classify import modelfile
@@ -44,11 +44,15 @@ def read_only_encodings(estimator) -> None:
         if isinstance(item, SentenceVectors):
             item.cache = "read"
             continue
-        values = item.values() if isinstance(item, dict) else item if isinstance(item, (list, tuple)) else None
-        if values is None:
+        values: Iterable
+        if isinstance(item, dict):
+            values = item.values()
+            if item and not holds_estimators(next(iter(values))):
+                continue  # a vocabulary or another table of plain values
+        elif isinstance(item, (list, tuple)):
+            values = item
+        else:
             values = vars(item).values() if hasattr(item, "__dict__") else ()
-        if isinstance(item, dict) and len(item) and not holds_estimators(next(iter(item.values()))):
-            continue  # a vocabulary or another table of plain values
         stack += [value for value in values if holds_estimators(value)]
 
 

@@ -5,8 +5,8 @@ A document's ``char_wb`` n-grams are the union of its tokens' n-grams, and text 
 found once (a words × n-grams matrix W), each document becomes the set of its tokens (a documents ×
 words matrix D), and the binarized product D·W is the document × n-gram matrix, all in sparse
 matrix code. The columns and values are exactly those of ``CountVectorizer(analyzer='char_wb',
-binary=True, lowercase=False)`` on the tokens joined by spaces (a test checks it); on the default
-corpus this takes about 1 s where CountVectorizer's per-character Python loop takes 11 s.
+binary=True, lowercase=False)`` on the tokens joined by spaces (a test checks it). On 30k tweets
+the nbchars block's fit (counting plus its NB weights) went from 11.5 s to 6.8 s.
 """
 
 from __future__ import annotations
