@@ -150,7 +150,9 @@ def _parquet(path: str, name: str, columns: Columns, on_bytes=None):
     except ImportError:
         raise DataError("reading Parquet needs pyarrow: pip install 'sentclf[parquet]'") from None
     try:
-        table = pq.ParquetFile(path)
+        # pre_buffer=False: with it, iter_batches reads every row group's column chunks ahead (the
+        # whole file in memory on 2M rows: peak RSS 264 -> 388 MB); without it, one row group at a time
+        table = pq.ParquetFile(path, pre_buffer=False)
     except (OSError, ValueError) as exc:
         raise DataError(f"{name}: not a readable Parquet file ({exc})") from None
     text, id_col, columns = _checked(list(table.schema_arrow.names), columns, name)
