@@ -1,7 +1,5 @@
-"""Scoring on a Dask cluster: ``predict`` and ``features`` with ``--scheduler``.
-
-``--scheduler local`` starts a LocalCluster on this machine (one single-threaded worker process per
-core); ``--scheduler tcp://HOST:8786`` (or ``$SENTCLF_SCHEDULER``) connects to a running cluster.
+"""Scoring on a Dask cluster: ``predict`` and ``features`` with ``--scheduler`` (which cluster:
+:mod:`sentclf.classify.dask_cluster`).
 
 - The input is read through dask.dataframe (``read_csv``, ``read_json``, ``read_parquet``, or lines of
   text through dask.bag), in blocks of :data:`BLOCKSIZE`, so every worker reads its own share.
@@ -17,7 +15,6 @@ core); ``--scheduler tcp://HOST:8786`` (or ``$SENTCLF_SCHEDULER``) connects to a
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import shutil
@@ -27,6 +24,7 @@ from pathlib import Path
 
 from sentclf import archive
 from sentclf import progress as steps
+from sentclf.classify.dask_cluster import connecting, is_local
 from sentclf.errors import ConfigError, DataError, SchedulerError, SentclfError
 
 try:
@@ -34,58 +32,9 @@ try:
 except ImportError:  # without the dask extra: --scheduler then says how to install it
     WorkerPlugin = object  # type: ignore[misc,assignment]
 
-SCHEDULER_ENV = "SENTCLF_SCHEDULER"
-CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler before giving up
 BLOCKSIZE = "32MB"  # bytes of input per partition (uncompressed CSV/JSONL)
 PLUGIN = "sentclf-model"
 log = logging.getLogger("sentclf")
-
-
-def scheduler_address(option: str | None) -> str | None:
-    """--scheduler, else $SENTCLF_SCHEDULER, else None (run in this process)."""
-    return option or os.environ.get(SCHEDULER_ENV) or None
-
-
-def _distributed():
-    try:
-        import dask.dataframe  # noqa: F401 - checks that the dataframe extra is there too
-        import distributed
-    except ImportError:
-        raise ConfigError("--scheduler needs Dask: pip install 'sentclf[dask]'") from None
-    return distributed
-
-
-@contextlib.contextmanager
-def connect(scheduler: str, timeout: float | None = None, workers: int | None = None):
-    """A dask.distributed Client: on a new LocalCluster ('local') or on the scheduler at an address,
-    given up after ``timeout`` seconds (default :data:`CONNECT_TIMEOUT`)."""
-    distributed = _distributed()
-    timeout = CONNECT_TIMEOUT if timeout is None else timeout
-    with contextlib.ExitStack() as stack:
-        if scheduler == "local":
-            n = workers or os.cpu_count() or 1
-            log.info("starting a local Dask cluster: %d worker process(es), one thread each", n)
-            cluster = stack.enter_context(
-                distributed.LocalCluster(
-                    n_workers=n,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
-            )
-            client = stack.enter_context(distributed.Client(cluster))
-        else:
-            if "://" not in scheduler:
-                raise ConfigError(f"--scheduler takes 'local' or an address such as tcp://HOST:8786, not '{scheduler}'")
-            try:
-                client = stack.enter_context(distributed.Client(scheduler, timeout=timeout))
-            except (OSError, TimeoutError) as exc:
-                raise SchedulerError(
-                    f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({type(exc).__name__}): "
-                    "start one with 'dask scheduler' and 'dask worker ADDRESS', or use --scheduler local"
-                ) from None
-        yield client
 
 
 class ModelPlugin(WorkerPlugin):
@@ -172,16 +121,32 @@ def read_frame(files: tuple, columns, encoding: str, blocksize=BLOCKSIZE):
 
 def score_partition(frame, text: str, id_col, keep: tuple, options: dict):
     """One partition's predictions, as in-process ``predict -o`` writes them (a pandas DataFrame)."""
+    import numpy as np
     import pandas as pd
 
-    from sentclf.classify.prediction import predict_documents
-    from sentclf.classify.prediction_files import record
+    from sentclf.classify.prediction import scored_batches
+    from sentclf.data.documents import Document
 
     model = worker_model()
-    docs = _documents(frame, text, id_col, keep)
-    rows = predict_documents(model, docs, options["use"], 1000, options["min_confidence"], options["neutral_band"])
-    labels = [str(label) for label in model.labels]
-    return pd.DataFrame.from_records([record(row, labels) for row in rows], columns=options["columns"])
+    classes = [str(c) for c in model.pipeline(options["use"])[1].classes_]
+    fields = carried(id_col, keep)
+    texts = [_text(value) for value in frame[text].tolist()]
+    docs = (Document("", i, value) for i, value in enumerate(texts, start=1))
+    labels, probabilities, empty = [], [], []
+    for _, tokens, proba, batch_labels in scored_batches(
+        model, docs, options["use"], 1000, options["min_confidence"], options["neutral_band"]
+    ):
+        labels += batch_labels
+        probabilities.append(proba)
+        empty += [not toks for toks in tokens]
+    proba = np.concatenate(probabilities) if probabilities else np.zeros((0, len(classes)))
+    names = options["columns"]  # the carried columns (possibly renamed in_NAME) first, as output_columns gives them
+    columns = {name: [_plain(v) for v in frame[field].tolist()] for name, field in zip(names, fields)}
+    columns["label"] = labels
+    for label in (str(label) for label in model.labels):  # a p_ column per label, as in-process rows have
+        columns[f"p_{label}"] = proba[:, classes.index(label)] if label in classes else [None] * len(texts)
+    columns.update(empty=empty, text=texts)
+    return pd.DataFrame(columns, columns=names)
 
 
 def features_partition(frame, text: str, id_col, keep: tuple, options: dict):
@@ -287,24 +252,26 @@ def predict_on_cluster(config, scheduler: str, output, force: bool = False, bloc
     from sentclf.data.tables import Columns
 
     config.validate()
+    is_local(scheduler)
     if config.texts:
         raise ConfigError("--scheduler scores files, not --text")
     check_dataset_output(output, force, config.files)
-    model = modelfile.load(config.model_path, config.trusted)  # checked here first, before any worker sees it
-    kind, pipeline = model.pipeline(config.use)
-    check_neutral_band(config.neutral_band, [str(c) for c in pipeline.classes_])
-    columns = Columns(config.text_col, config.id_col, config.keep_cols)
-    frame, (text, id_col, keep) = read_frame(config.files, columns, config.encoding, blocksize)
-    fields = carried(id_col, keep)
-    names = output_columns(fields, [str(label) for label in model.labels])
-    meta = pd.DataFrame({name: pd.Series(dtype=_dtype(name)) for name in names})
-    options = {
-        "use": config.use,
-        "min_confidence": config.min_confidence,
-        "neutral_band": config.neutral_band,
-        "columns": names,
-    }
-    with connect(scheduler) as client:
+    with connecting(scheduler) as wait_for_client:
+        columns = Columns(config.text_col, config.id_col, config.keep_cols)
+        frame, (text, id_col, keep) = read_frame(config.files, columns, config.encoding, blocksize)
+        model = modelfile.load(config.model_path, config.trusted)  # checked here first, before any worker sees it
+        kind, pipeline = model.pipeline(config.use)
+        check_neutral_band(config.neutral_band, [str(c) for c in pipeline.classes_])
+        fields = carried(id_col, keep)
+        names = output_columns(fields, [str(label) for label in model.labels])
+        meta = pd.DataFrame({name: pd.Series(dtype=_dtype(name)) for name in names})
+        options = {
+            "use": config.use,
+            "min_confidence": config.min_confidence,
+            "neutral_band": config.neutral_band,
+            "columns": names,
+        }
+        client = wait_for_client()
         client.register_plugin(ModelPlugin(Path(model.path).read_bytes(), config.trusted), name=PLUGIN)
         scored = frame.map_partitions(score_partition, text, id_col, tuple(keep), options, meta=meta)
         written = write_dataset(client, scored.to_delayed(), output)
@@ -320,6 +287,7 @@ def features_on_cluster(config, scheduler: str, output, force: bool = False, blo
     from sentclf.data.tables import Columns
 
     config.validate()
+    is_local(scheduler)
     if config.embeddings.source is not None or config.texts:
         raise ConfigError("features --scheduler writes x1..x6 of files: drop --embeddings and --text")
     check_dataset_output(output, force, config.files)
@@ -330,7 +298,8 @@ def features_on_cluster(config, scheduler: str, output, force: bool = False, blo
     names = [*carried_columns(fields), *FLAT_COLUMNS, "text"]
     meta = pd.DataFrame({name: pd.Series(dtype=_dtype(name)) for name in names})
     options = {"lexicon": lexicon, "columns": names}
-    with connect(scheduler) as client:
+    with connecting(scheduler) as wait_for_client:
+        client = wait_for_client()
         rows = frame.map_partitions(features_partition, text, id_col, tuple(keep), options, meta=meta)
         written = write_dataset(client, rows.to_delayed(), output)
         written["workers"] = len(client.scheduler_info()["workers"])

@@ -55,7 +55,7 @@ def compare(config: CompareConfig, progress=None) -> dict:
     if config.scheduler:
         from joblib import parallel_config
 
-        from sentclf.classify.cluster import connect
+        from sentclf.classify.dask_cluster import connect
 
         with connect(config.scheduler), parallel_config(backend="dask"):  # the folds run on the cluster
             report = cross_validate(tokens, labels, lexicon, config, table, encoder=encoder)

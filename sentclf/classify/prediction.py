@@ -74,20 +74,9 @@ def predict_documents(
     A top probability below ``min_confidence`` labels the document 'uncertain'; for a two-class model,
     one below 0.5 + ``neutral_band`` labels it 'neutral' (VADER's and TextBlob's third answer)."""
     kind, pipeline = model.pipeline(use)
-    read_only_encodings(pipeline)
     classes = [str(c) for c in pipeline.classes_]
-    check_neutral_band(neutral_band, classes)
-    for batch, tokens in tokenized_batches(documents, batch_size):
-        proba = pipeline.predict_proba(tokens)
-        top = proba.max(axis=1).tolist()
-        for doc, toks, row, best, p in zip(batch, tokens, proba.tolist(), proba.argmax(axis=1).tolist(), top):
-            label = (
-                UNCERTAIN
-                if p < min_confidence
-                else NEUTRAL
-                if neutral_band and p < 0.5 + neutral_band
-                else classes[best]
-            )
+    for batch, tokens, proba, labels in scored_batches(model, documents, use, batch_size, min_confidence, neutral_band):
+        for doc, toks, row, label in zip(batch, tokens, proba.tolist(), labels):
             yield {
                 "file": doc.file,
                 "line": doc.line,
@@ -98,6 +87,29 @@ def predict_documents(
                 "model": kind,
                 "fields": doc.fields,
             }
+
+
+def scored_batches(
+    model: modelfile.Model,
+    documents,
+    use: str | None = None,
+    batch_size: int = 1000,
+    min_confidence: float = 0.0,
+    neutral_band: float = 0.0,
+):
+    """(documents, token lists, probabilities (n x classes), labels) of each batch: what
+    :func:`predict_documents` yields row by row, for callers that build columns (a Dask partition)."""
+    _, pipeline = model.pipeline(use)
+    read_only_encodings(pipeline)
+    classes = [str(c) for c in pipeline.classes_]
+    check_neutral_band(neutral_band, classes)
+    for batch, tokens in tokenized_batches(documents, batch_size):
+        proba = pipeline.predict_proba(tokens)
+        labels = [
+            UNCERTAIN if p < min_confidence else NEUTRAL if neutral_band and p < 0.5 + neutral_band else classes[best]
+            for best, p in zip(proba.argmax(axis=1).tolist(), proba.max(axis=1).tolist())
+        ]
+        yield batch, tokens, proba, labels
 
 
 @dataclass

@@ -149,8 +149,8 @@ def _scheduler(ctx, param, value):
 
 
 SCHEDULER_HELP = (
-    "Run on Dask (pip install 'sentclf[dask]'): 'local' starts a cluster of one worker process per core; "
-    "tcp://HOST:8786 uses a running one"
+    "Run on Dask (pip install 'sentclf[dask]'): 'local' starts a cluster of one worker process per core "
+    "('local:N': N of them); tcp://HOST:8786 uses a running one"
 )
 scheduler_option = click.option(
     "--scheduler",

@@ -32,7 +32,8 @@ def table(tmp_path):
     return path
 
 
-def test_cluster_predict_equals_in_process_row_for_row(scheduler, trained_model, table, tmp_path):
+@pytest.mark.parametrize("extra", [[], ["--neutral-band", "0.3"]])
+def test_cluster_predict_equals_in_process_row_for_row(scheduler, trained_model, table, tmp_path, extra):
     base = [
         "predict",
         "-m",
@@ -44,6 +45,7 @@ def test_cluster_predict_equals_in_process_row_for_row(scheduler, trained_model,
         "review_id",
         "--keep-cols",
         "stars",
+        *extra,
     ]
     here = run(*base, "-o", tmp_path / "here.parquet")
     there = run(*base, "-o", tmp_path / "there.parquet", "--scheduler", scheduler)
@@ -52,7 +54,8 @@ def test_cluster_predict_equals_in_process_row_for_row(scheduler, trained_model,
     assert (tmp_path / "there.parquet").is_dir() and list((tmp_path / "there.parquet").glob("part.*.parquet"))
     rows = pq.read_table(tmp_path / "there.parquet").to_pylist()
     assert rows == pq.read_table(tmp_path / "here.parquet").to_pylist()
-    assert rows[0]["review_id"] == "r0" and rows[0]["label"] == "pos" and rows[-1]["empty"] is True
+    assert rows[0]["review_id"] == "r0" and rows[-1]["empty"] is True
+    assert rows[0]["label"] == "pos" and ("neutral" in {r["label"] for r in rows}) == bool(extra)
     again = run(*base, "-o", tmp_path / "there.parquet", "--scheduler", scheduler)
     assert again.exit_code == 1 and "already exists: pass --force" in again.stderr
 
@@ -114,9 +117,9 @@ def test_cluster_bad_input_is_one_error_line_and_nothing_at_the_output(scheduler
 
 
 def test_cluster_unreachable_scheduler_times_out_with_one_error_line(trained_model, table, tmp_path, monkeypatch):
-    from sentclf.classify import cluster
+    from sentclf.classify import dask_cluster
 
-    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 1.0)
+    monkeypatch.setattr(dask_cluster, "CONNECT_TIMEOUT", 1.0)
     out = tmp_path / "out.parquet"
     result = run("predict", "-m", trained_model, table, "-o", out, "--scheduler", "tcp://127.0.0.1:9")
     assert result.exit_code == 1 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9 within 1 s" in result.stderr
@@ -124,6 +127,9 @@ def test_cluster_unreachable_scheduler_times_out_with_one_error_line(trained_mod
     assert (
         "--scheduler takes 'local'" in run("predict", "-m", trained_model, table, "-o", out, "--scheduler", "x").stderr
     )
+    zero = run("predict", "-m", trained_model, table, "-o", out, "--scheduler", "local:0")
+    assert zero.exit_code != 0 and zero.stderr.startswith("Error: --scheduler local:N takes a number of worker")
+    assert "Traceback" not in zero.stderr and not out.exists()
 
 
 def test_cluster_address_from_the_environment_only_with_an_output(trained_model, table, monkeypatch):
@@ -132,7 +138,6 @@ def test_cluster_address_from_the_environment_only_with_an_output(trained_model,
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 81  # stdout: scored here
 
 
-@pytest.mark.slow
 def test_cluster_local_starts_its_own_cluster(trained_model, table, tmp_path):
     result = run(
         "predict",
@@ -144,7 +149,8 @@ def test_cluster_local_starts_its_own_cluster(trained_model, table, tmp_path):
         "-o",
         tmp_path / "o.parquet",
         "--scheduler",
-        "local",
+        "local:1",
     )
     assert result.exit_code == 0, result.stderr
-    assert "starting a local Dask cluster" in result.stderr and len(pq.read_table(tmp_path / "o.parquet")) == 81
+    assert "starting a local Dask cluster: 1 worker process(es)" in result.stderr
+    assert len(pq.read_table(tmp_path / "o.parquet")) == 81
