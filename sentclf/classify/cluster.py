@@ -141,7 +141,7 @@ def score_partition(frame, text: str, id_col, keep: tuple, options: dict):
         empty += [not toks for toks in tokens]
     proba = np.concatenate(probabilities) if probabilities else np.zeros((0, len(classes)))
     names = options["columns"]  # the carried columns (possibly renamed in_NAME) first, as output_columns gives them
-    columns = {name: [_plain(v) for v in frame[field].tolist()] for name, field in zip(names, fields)}
+    columns: dict = {name: [_plain(v) for v in frame[field].tolist()] for name, field in zip(names, fields)}
     columns["label"] = labels
     for label in (str(label) for label in model.labels):  # a p_ column per label, as in-process rows have
         columns[f"p_{label}"] = proba[:, classes.index(label)] if label in classes else [None] * len(texts)
