@@ -6,12 +6,7 @@ from __future__ import annotations
 import logging
 
 from sentclf.classify.config import CompareConfig
-from sentclf.classify.crossval import cross_validate
-from sentclf.classify.encoder import encoder_for
-from sentclf.classify.features.encoder import SentenceVectors
-from sentclf.classify.features.six import feature_matrix
-from sentclf.classify.plots import comparison_png, feature_distributions_png, learning_curve_png
-from sentclf.classify.vector_sources import load_table
+from sentclf.classify.workers import fold_backend, start_workers
 from sentclf.text import tokenize_all
 
 log = logging.getLogger("sentclf")
@@ -19,6 +14,9 @@ log = logging.getLogger("sentclf")
 
 def compare_plots(folder, report: dict, tokens: list, labels: list, lexicon, source: str) -> list:
     """The comparison bar chart, the learning curve (if computed) and the per-class feature distributions."""
+    from sentclf.classify.features.six import feature_matrix
+    from sentclf.classify.plots import comparison_png, feature_distributions_png, learning_curve_png
+
     caption = f"{source}: {report['cv']}-fold stratified CV (seed {report['seed']}), error bars: std over folds"
     paths = [comparison_png(report["cells"], caption, folder)]
     if report.get("learning_curve"):
@@ -39,6 +37,12 @@ def compare(config: CompareConfig, progress=None) -> dict:
     """Cross-validate models x feature sets on the config's data (see :mod:`sentclf.classify.crossval`);
     ``progress(n_bytes)`` is called while a vectors file is read."""
     config.validate()
+    workers = None if config.scheduler else start_workers(config.jobs)  # first: they import while we do
+    from sentclf.classify.crossval import cross_validate
+    from sentclf.classify.encoder import encoder_for
+    from sentclf.classify.features.encoder import SentenceVectors
+    from sentclf.classify.vector_sources import load_table
+
     lexicon = config.lexicon.load()
     dataset = config.data.load()
     plot_dir = config.plot_dir
@@ -60,7 +64,8 @@ def compare(config: CompareConfig, progress=None) -> dict:
         with connect(config.scheduler), parallel_config(backend="dask"):  # the folds run on the cluster
             report = cross_validate(tokens, labels, lexicon, config, table, encoder=encoder)
     else:
-        report = cross_validate(tokens, labels, lexicon, config, table, encoder=encoder)
+        with fold_backend(workers, config.jobs):
+            report = cross_validate(tokens, labels, lexicon, config, table, encoder=encoder)
     report["plots"] = compare_plots(plot_dir, report, tokens, labels, lexicon, dataset.source) if plot_dir else []
     return {
         "data": {"source": dataset.source, "sha256": dataset.sha256, "empty_skipped": len(dataset) - len(keep)},

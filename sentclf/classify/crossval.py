@@ -24,9 +24,11 @@ from sentclf.classify.pipeline import build_pipeline, fit_for_size
 from sentclf.classify.reference import LexiconRule, polarity_labels
 from sentclf.classify.sharing import shared_tokens, unpacked
 from sentclf.classify.significance import significance
+from sentclf.classify.workers import one_thread
 from sentclf.errors import DataError
 
 CURVE_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0)
+REFERENCE_MODELS = ("majority", "lexicon rule")
 
 
 def make_estimator(feature_set: str, kind: str, lexicon, config: CompareConfig, table, encoder=None):
@@ -42,14 +44,15 @@ def make_estimator(feature_set: str, kind: str, lexicon, config: CompareConfig, 
     return build_pipeline(kind, lexicon, config.model, config.embeddings, table, features=feature_set, encoder=encoder)
 
 
-def _run_fold(estimator, tokens, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict:
+def _run_fold(estimator, tokens, y: np.ndarray, train: np.ndarray, test: np.ndarray, in_worker: bool) -> dict:
     tokens = unpacked(tokens)
     fit_for_size(estimator, len(train), len(np.unique(y)))
-    start = time.perf_counter()
-    estimator.fit([tokens[i] for i in train], y[train])
-    fitted = time.perf_counter()
-    predicted = estimator.predict([tokens[i] for i in test])
-    seconds = time.perf_counter() - fitted
+    with one_thread(in_worker):
+        start = time.perf_counter()
+        estimator.fit([tokens[i] for i in train], y[train])
+        fitted = time.perf_counter()
+        predicted = estimator.predict([tokens[i] for i in test])
+        seconds = time.perf_counter() - fitted
     return {
         "accuracy": float(accuracy_score(y[test], predicted)),
         "macro_f1": float(f1_score(y[test], predicted, average="macro", zero_division=0)),
@@ -57,6 +60,14 @@ def _run_fold(estimator, tokens, y: np.ndarray, train: np.ndarray, test: np.ndar
         "predict_docs_per_s": len(test) / seconds if seconds > 0 else math.inf,
         "n_train": len(train),
     }
+
+
+def dispatch_rank(cell: tuple) -> tuple:
+    """Slow cells first (the ensemble, the MLP, then anything on n-grams), so that with --jobs N the
+    last tasks to finish are short ones and no worker waits long for another. Tasks go out one at a
+    time (batch_size=1), so joblib's automatic batching cannot bundle several slow folds together."""
+    features, model = cell
+    return (model != "ensemble", model != "mlp", "ngrams" not in features, model in REFERENCE_MODELS)
 
 
 def _cells(config: CompareConfig, labels: np.ndarray) -> list:
@@ -83,9 +94,13 @@ def cross_validate(
         folds = list(StratifiedKFold(config.cv, shuffle=True, random_state=config.seed).split(np.zeros(len(y)), y))
     cells = _cells(config, y)
     tasks = [(cell, fold, train, test) for cell in cells for fold, (train, test) in enumerate(folds)]
+    tasks.sort(key=lambda task: dispatch_rank(task[0]))  # stable: each cell's folds keep their order
     shared = shared_tokens(tokens, config.workers())
-    results = Parallel(n_jobs=config.workers())(
-        delayed(_run_fold)(make_estimator(cell[0], cell[1], lexicon, config, table, encoder), shared, y, train, test)
+    in_worker = config.workers() != 1
+    results = Parallel(n_jobs=config.workers(), batch_size=1)(
+        delayed(_run_fold)(
+            make_estimator(cell[0], cell[1], lexicon, config, table, encoder), shared, y, train, test, in_worker
+        )
         for cell, _, train, test in tasks
     )
     by_cell: dict[tuple, list] = {cell: [] for cell in cells}
@@ -126,9 +141,13 @@ def learning_curve(
     tasks = []
     for cell, fraction, (train, test) in itertools.product(cells, CURVE_FRACTIONS, folds):
         tasks.append((cell, fraction, _subsample(train, fraction, y, config.seed), test))
+    tasks.sort(key=lambda task: dispatch_rank(task[0]))
     shared = shared_tokens(tokens, config.workers())
-    results = Parallel(n_jobs=config.workers())(
-        delayed(_run_fold)(make_estimator(cell[0], cell[1], lexicon, config, table, encoder), shared, y, subset, test)
+    in_worker = config.workers() != 1
+    results = Parallel(n_jobs=config.workers(), batch_size=1)(
+        delayed(_run_fold)(
+            make_estimator(cell[0], cell[1], lexicon, config, table, encoder), shared, y, subset, test, in_worker
+        )
         for cell, _, subset, test in tasks
     )
     curve: dict[tuple, list] = {}

@@ -142,3 +142,30 @@ def test_crossval_packed_tokens_travel_as_arrays_and_unpack_unchanged():
     assert unpacked(packed) == tokens and unpacked(tokens) is tokens
     assert shared_tokens(tokens, 1) is tokens
     assert PackedTokens([]).unpack() == [] and PackedTokens([[]]).unpack() == [[]]
+
+
+def test_compare_slow_cells_are_dispatched_first():
+    from sentclf.classify.crossval import dispatch_rank
+
+    cells = [("reference", "majority"), ("six", "lr"), ("ngrams", "lr"), ("six", "mlp"), ("ngrams", "mlp")]
+    assert sorted(cells, key=dispatch_rank) == [
+        ("ngrams", "mlp"),
+        ("six", "mlp"),
+        ("ngrams", "lr"),
+        ("six", "lr"),
+        ("reference", "majority"),
+    ]
+    assert dispatch_rank(("ensemble", "ensemble")) < dispatch_rank(("ngrams", "mlp"))
+
+
+def test_compare_jobs_2_runs_the_folds_in_forked_workers_with_the_same_results(fixtures):
+    from sentclf.classify.comparison import compare
+    from sentclf.data.source import DataConfig
+
+    def run(jobs):
+        config = CompareConfig(data=DataConfig(str(fixtures / "tiny.csv")), cv=3, features=("six",), jobs=jobs)
+        return compare(config)["cells"]
+
+    one, two = run(1), run(2)
+    assert [c["model"] for c in one] == ["majority", "lexicon rule", "lr", "mlp"]
+    assert [[f["accuracy"] for f in c["folds"]] for c in one] == [[f["accuracy"] for f in c["folds"]] for c in two]
