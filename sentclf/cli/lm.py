@@ -11,7 +11,7 @@ from sentclf.cli.app import CONTEXT
 from sentclf.cli.options import quiet_option, text_options
 from sentclf.cli.progress import EpochBars
 from sentclf.data.source import TextSource
-from sentclf.lm.config import LM_ACTIVATIONS, OPTIMIZERS, LMConfig
+from sentclf.lm.config import LM_ACTIVATIONS, LOSSES, OPTIMIZERS, LMConfig
 
 
 @click.group(context_settings=CONTEXT)
@@ -57,6 +57,15 @@ def lm():
     help="Score words through E (z = h P E^T + c) instead of a separate U: "
     "fewer weights, faster, lower perplexity on small text.",
 )
+@click.option(
+    "--loss",
+    type=click.Choice(LOSSES),
+    default="full",
+    show_default=True,
+    help="Training loss: the full softmax, or a sampled softmax over --samples words a batch (for large "
+    "vocabularies; the model and its perplexity stay exact full-softmax ones).",
+)
+@click.option("--samples", type=int, default=1024, show_default=True, help="Words drawn a batch for --loss sampled.")
 @click.option("--min-count", type=int, default=2, show_default=True, help="Rarer words become <unk>.")
 @click.option(
     "--max-vocab", type=int, default=20000, show_default=True, help="Vocabulary size cap (with <unk> <s> </s>)."

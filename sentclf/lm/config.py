@@ -9,6 +9,7 @@ from sentclf.nn import ACTIVATIONS
 
 LM_ACTIVATIONS = ACTIVATIONS
 OPTIMIZERS = ("adam", "sgd")
+LOSSES = ("full", "sampled")  # the training loss; perplexity is always the full softmax's
 
 
 MAX_WIDTH = 100_000  # --dim and --hidden: more is a typo, and would not fit in memory
@@ -35,6 +36,8 @@ class LMConfig:
     tie: bool = False  # output scores through E (z = h P Eᵀ + c) instead of a separate U
     seed: int = 0
     ngram_order: int = 3
+    loss: str = "full"  # 'sampled': sampled softmax over `samples` words a batch (sentclf.lm.sampled)
+    samples: int = 1024
 
     def validate(self) -> None:
         if self.window < 2:
@@ -55,6 +58,12 @@ class LMConfig:
             raise ConfigError(f"--dropout must be a fraction in [0, 1), not {self.dropout}")
         if not 0 <= self.holdout < 1:
             raise ConfigError(f"--holdout must be a fraction in [0, 1), not {self.holdout}")
+        if self.loss not in LOSSES:
+            raise ConfigError(f"unknown --loss '{self.loss}': choose one of {', '.join(LOSSES)}")
+        if self.samples < 1:
+            raise ConfigError(f"--samples must be at least 1, not {self.samples}")
+        if self.loss == "sampled" and self.tie:
+            raise ConfigError("--loss sampled trains a separate output layer: drop --tie (or use --loss full)")
         if self.ngram_order < 2:
             raise ConfigError(f"--ngram-order must be at least 2, not {self.ngram_order}")
 

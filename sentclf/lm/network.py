@@ -162,8 +162,14 @@ def loss_and_grads(
     np.subtract.at(grad_M.T, targets, x1 / n)
     # ∂L/∂x = (ŷ − y)/n M[:-1]ᵀ, the same split
     dx = (z @ M[:-1].T) * scale - M[:-1].T[targets] / n
+    grads = _output_grads(params, grad_M, h1[:, :-1], dx)
+    return loss, hidden_grads(params, contexts, e, h1, dx, activation, masks, grads)
+
+
+def hidden_grads(params: dict, contexts, e, h1, dx, activation: str, masks, grads: dict) -> dict:
+    """Add to ``grads`` those of P (tied), W, b and E, from ∂L/∂x, the loss's gradient at the output
+    layer's input x (h for an untied model): the chain rule back through g, W and into E's rows."""
     h = h1[:, :-1]
-    grads = _output_grads(params, grad_M, h, dx)
     dh = dx @ params["P"].T if "P" in params else dx
     if masks is not None:  # back through the dropout: only kept units pass
         dh *= masks[1]
@@ -176,12 +182,17 @@ def loss_and_grads(
     de = de.reshape(-1, params["E"].shape[1])
     if "P" in params:
         np.add.at(grads["E"], contexts.ravel(), de)
-        return loss, grads
-    rows, inverse = np.unique(contexts.ravel(), return_inverse=True)
-    grad_E = np.zeros((len(rows), de.shape[1]), dtype=de.dtype)
-    np.add.at(grad_E, inverse.ravel(), de)  # a word used twice in the batch collects both shares
-    grads["E"] = (rows, grad_E)
-    return loss, grads
+        return grads
+    grads["E"] = summed_rows(contexts.ravel(), de)
+    return grads
+
+
+def summed_rows(rows: np.ndarray, values: np.ndarray) -> tuple:
+    """(distinct rows, their summed values): a row that occurs twice in a batch collects both shares."""
+    distinct, inverse = np.unique(rows, return_inverse=True)
+    total = np.zeros((len(distinct), values.shape[1]), dtype=values.dtype)
+    np.add.at(total, inverse.ravel(), values)
+    return distinct, total
 
 
 def _output_grads(params: dict, grad_M: np.ndarray, h: np.ndarray, dx: np.ndarray) -> dict:

@@ -16,7 +16,7 @@ import numpy as np
 from sentclf import archive
 from sentclf.data.source import TextSource
 from sentclf.errors import ConfigError
-from sentclf.lm import lmfile, network
+from sentclf.lm import lmfile, network, sampled
 from sentclf.lm.config import LMConfig
 from sentclf.lm.encoding import (
     UNK_ID,
@@ -34,6 +34,7 @@ from sentclf.lm.mixture import fit_lambda, mixed_log_probs
 from sentclf.lm.model import LanguageModel, perplexity
 from sentclf.lm.ngram import kneser_ney
 from sentclf.lm.ngram import log_probs as ngram_log_probs
+from sentclf.lm.sampled import Sampler
 from sentclf.nn.optimizers import Adam, MomentumSGD
 from sentclf.nn.workers import Workers
 
@@ -213,11 +214,12 @@ def fit(
     model = LanguageModel(vocab, params, config, workers=workspace.workers)
     optimizer = _optimizer(config, params, workspace.workers)
     stream, positions = padded_stream(train, config.window)
+    step = _step_function(config, counts, workspace)
     notify = progress or (lambda event: None)
     state: dict[str, Any] = {"best": None, "best_epoch": 0, "history": [], "interrupted": False, "stale": 0}
     try:
         for epoch in range(1, config.epochs + 1):
-            loss = _epoch(model, optimizer, stream, rng.permutation(positions), epoch, notify, rng, workspace)
+            loss = _epoch(model, optimizer, stream, rng.permutation(positions), epoch, notify, rng, step)
             if _end_epoch(model, held, epoch, loss, state, notify, checkpoint):
                 break
             if state["stale"]:  # no better than the best: go back to it, with half the step
@@ -238,21 +240,28 @@ def fit(
     }
 
 
-def _epoch(model, optimizer, stream, order, epoch: int, notify, rng, workspace) -> float:
+def _step_function(config: LMConfig, counts: np.ndarray, workspace):
+    """The loss and gradients of one batch: the full softmax, or sampled (``--loss sampled``)."""
+    if config.loss == "full":
+        return lambda params, contexts, targets, masks, rng: network.loss_and_grads(
+            params, contexts, targets, config.activation, masks, workspace
+        )
+    sampler = Sampler(counts)
+    k = min(config.samples, len(counts))
+    log_expected = sampler.log_expected(k)
+    return lambda params, contexts, targets, masks, rng: sampled.loss_and_grads(
+        params, contexts, targets, config.activation, sampler.draw(rng, k), log_expected, masks
+    )
+
+
+def _epoch(model, optimizer, stream, order, epoch: int, notify, rng, step) -> float:
     config = model.config
     n_batches, total = math.ceil(len(order) / config.batch_size), 0.0
     notify({"event": "epoch", "epoch": epoch, "epochs": config.epochs, "batches": n_batches})
     for b in range(n_batches):
         positions = order[b * config.batch_size : (b + 1) * config.batch_size]
         masks = network.dropout_masks(rng, len(positions), model.params, config.dropout)
-        loss, grads = network.loss_and_grads(
-            model.params,
-            contexts_at(stream, positions, config.window),
-            stream[positions],
-            config.activation,
-            masks,
-            workspace,
-        )
+        loss, grads = step(model.params, contexts_at(stream, positions, config.window), stream[positions], masks, rng)
         if not math.isfinite(loss):
             raise ConfigError(
                 f"training diverged in epoch {epoch} (the loss became {loss}): "

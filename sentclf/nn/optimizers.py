@@ -9,12 +9,20 @@ from sentclf.nn.workers import Workers
 PARALLEL_MIN = 1 << 18  # arrays at least this big are updated in one slice per core
 
 
+def lazy_views(grad: tuple, *arrays) -> tuple:
+    """(rows, values, *arrays) of a sparse gradient: (rows, values) updates rows of the arrays;
+    (columns, values, 1) updates their columns, through transposed views that write through."""
+    rows, values, *axis = grad
+    return (rows, values, *(a.T if axis and axis[0] == 1 else a for a in arrays))
+
+
 class Adam:
     """Adam (Kingma & Ba 2015) over a dict of numpy arrays, updated in place.
 
     ``step(grads)`` takes gradients by name: an array, or for embeddings a (rows, values) pair, in
     which case only those rows and their moments are updated ("lazy" Adam), so a batch costs what its
-    words cost, not the whole vocabulary. Big arrays are updated in one slice per core.
+    words cost, not the whole vocabulary; (columns, values, 1) does the same for columns. Big arrays
+    are updated in one slice per core.
     """
 
     def __init__(
@@ -37,10 +45,10 @@ class Adam:
         rate = self.lr * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         for name, grad in grads.items():
             if isinstance(grad, tuple):
-                rows, values = grad
-                m, v = self.m[name][rows], self.v[name][rows]
-                self._update(m, v, values, self.params[name], rows, rate, None)
-                self.m[name][rows], self.v[name][rows] = m, v
+                rows, values, param, m_all, v_all = lazy_views(grad, self.params[name], self.m[name], self.v[name])
+                m, v = m_all[rows], v_all[rows]
+                self._update(m, v, values, param, rows, rate, None)
+                m_all[rows], v_all[rows] = m, v
                 continue
             parts = [self.m[name], self.v[name], grad, self.params[name]]
             n_slices = self.workers.n_threads if grad.size >= PARALLEL_MIN and grad.ndim else 1
@@ -89,7 +97,7 @@ class MomentumSGD:
         for name, grad in grads.items():
             velocity, param = self.velocity[name], self.params[name]
             if isinstance(grad, tuple):
-                rows, values = grad
+                rows, values, param, velocity = lazy_views(grad, param, velocity)
                 velocity[rows] = self.momentum * velocity[rows] - self.lr * values
                 param[rows] += velocity[rows]
             else:

@@ -180,3 +180,19 @@ def test_lm_export_leaves_out_tokens_with_blanks(tmp_path):
     lines = vectors.read_text().splitlines()
     assert all(len(line.split()) == 9 for line in lines[1:]) and ". . ." not in vectors.read_text()
     assert run("features", "-", "--embeddings", vectors, input="what a film").exit_code == 0
+
+
+def test_lm_train_sampled_softmax_learns_and_reports_exact_perplexity(tmp_path, fixtures):
+    out = tmp_path / "s.lm"
+    args = ["--dim", "8", "--hidden", "16", "--epochs", "6", "--batch-size", "16", "--min-count", "1", "--json"]
+    result = run("lm", "train", fixtures / "pets.txt", "-o", out, *args, "--loss", "sampled", "--samples", "8")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["config"]["loss"] == "sampled" and report["config"]["samples"] == 8
+    held = [epoch["heldout_perplexity"] for epoch in report["history"]]
+    assert min(held) < held[0] < report["vocab_size"]  # it learns, measured by the full softmax
+    exact = json.loads(run("lm", "perplexity", out, fixtures / "pets.txt", "--json", "--no-baseline").stdout)
+    assert 1 < exact["perplexity"] < report["vocab_size"]  # the file scores like any other (full softmax)
+    refused = run("lm", "train", fixtures / "pets.txt", "-o", tmp_path / "t.lm", "--loss", "sampled", "--tie")
+    assert refused.exit_code != 0 and "--loss sampled trains a separate output layer" in refused.stderr
+    assert "Traceback" not in refused.stderr and not (tmp_path / "t.lm").exists()
