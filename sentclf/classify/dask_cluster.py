@@ -37,14 +37,14 @@ def is_local(scheduler: str) -> bool:
 
 
 @contextlib.contextmanager
-def connect(scheduler: str, timeout: float | None = None, workers: int | None = None):
+def connect(scheduler: str, timeout: float | None = None):
     """A dask.distributed Client: on a new LocalCluster ('local') or on the scheduler at an address,
     given up after ``timeout`` seconds (default :data:`CONNECT_TIMEOUT`)."""
     distributed = require_dask()
     timeout = CONNECT_TIMEOUT if timeout is None else timeout
     with contextlib.ExitStack() as stack:
         if is_local(scheduler):
-            n = workers or local_workers(scheduler)
+            n = local_workers(scheduler)
             log.info("starting a local Dask cluster: %d worker process(es), one thread each", n)
             with forked_workers():
                 cluster = stack.enter_context(
@@ -56,8 +56,7 @@ def connect(scheduler: str, timeout: float | None = None, workers: int | None = 
                         silence_logs=logging.ERROR,
                     )
                 )
-            client = distributed.Client(cluster)  # closed, not exited: it may be opened on another thread
-            stack.callback(client.close)
+            client = distributed.Client(cluster)
         else:
             try:
                 client = distributed.Client(scheduler, timeout=timeout)
@@ -66,7 +65,7 @@ def connect(scheduler: str, timeout: float | None = None, workers: int | None = 
                     f"cannot reach the Dask scheduler at {scheduler} within {timeout:g} s ({type(exc).__name__}): "
                     "start one with 'dask scheduler' and 'dask worker ADDRESS', or use --scheduler local"
                 ) from None
-            stack.callback(client.close)
+        stack.callback(client.close)  # closed, not exited as a context: it may be opened on another thread
         yield client
 
 
