@@ -70,6 +70,21 @@ def dispatch_rank(cell: tuple) -> tuple:
     return (model != "ensemble", model != "mlp", "ngrams" not in features, model in REFERENCE_MODELS)
 
 
+def _run_tasks(tasks: list, tokens: list, y: np.ndarray, lexicon, config: CompareConfig, table, encoder) -> list:
+    """Fit and score every (cell, key, train, test) task, in parallel with --jobs N. ``tasks`` is
+    sorted in place into dispatch order (stable: each cell's tasks keep their order); the results
+    come back in that order."""
+    tasks.sort(key=lambda task: dispatch_rank(task[0]))
+    shared = shared_tokens(tokens, config.workers())
+    in_worker = config.workers() != 1
+    return Parallel(n_jobs=config.workers(), batch_size=1)(
+        delayed(_run_fold)(
+            make_estimator(cell[0], cell[1], lexicon, config, table, encoder), shared, y, train, test, in_worker
+        )
+        for cell, _, train, test in tasks
+    )
+
+
 def _cells(config: CompareConfig, labels: np.ndarray) -> list:
     cells = [("reference", "majority")]
     if polarity_labels(np.unique(labels))[0] is not None:
@@ -94,15 +109,7 @@ def cross_validate(
         folds = list(StratifiedKFold(config.cv, shuffle=True, random_state=config.seed).split(np.zeros(len(y)), y))
     cells = _cells(config, y)
     tasks = [(cell, fold, train, test) for cell in cells for fold, (train, test) in enumerate(folds)]
-    tasks.sort(key=lambda task: dispatch_rank(task[0]))  # stable: each cell's folds keep their order
-    shared = shared_tokens(tokens, config.workers())
-    in_worker = config.workers() != 1
-    results = Parallel(n_jobs=config.workers(), batch_size=1)(
-        delayed(_run_fold)(
-            make_estimator(cell[0], cell[1], lexicon, config, table, encoder), shared, y, train, test, in_worker
-        )
-        for cell, _, train, test in tasks
-    )
+    results = _run_tasks(tasks, tokens, y, lexicon, config, table, encoder)
     by_cell: dict[tuple, list] = {cell: [] for cell in cells}
     for (cell, _, _, _), result in zip(tasks, results):
         by_cell[cell].append(result)
@@ -141,15 +148,7 @@ def learning_curve(
     tasks = []
     for cell, fraction, (train, test) in itertools.product(cells, CURVE_FRACTIONS, folds):
         tasks.append((cell, fraction, _subsample(train, fraction, y, config.seed), test))
-    tasks.sort(key=lambda task: dispatch_rank(task[0]))
-    shared = shared_tokens(tokens, config.workers())
-    in_worker = config.workers() != 1
-    results = Parallel(n_jobs=config.workers(), batch_size=1)(
-        delayed(_run_fold)(
-            make_estimator(cell[0], cell[1], lexicon, config, table, encoder), shared, y, subset, test, in_worker
-        )
-        for cell, _, subset, test in tasks
-    )
+    results = _run_tasks(tasks, tokens, y, lexicon, config, table, encoder)
     curve: dict[tuple, list] = {}
     for (cell, fraction, subset, _), result in zip(tasks, results):
         curve.setdefault((cell, fraction), []).append((len(subset), result["accuracy"]))
