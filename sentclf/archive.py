@@ -1,5 +1,6 @@
 """The container both kinds of sentclf file share: a zip archive of ``metadata.json`` (plain JSON)
-and one payload member whose sha256 the metadata records.
+and one payload member whose sha256 the metadata records (a language model may add a second, large
+member, streamed in and out in blocks: its training text).
 
 The metadata can be read, and is checked, before the payload is touched: a file made by a newer
 sentclf, a corrupt or truncated file, or a file of the other kind is rejected with a clear error.
@@ -94,9 +95,13 @@ def check_writable(path: Path, force: bool, inputs=()) -> None:
         raise ModelFileError(f"{path}: cannot write in {folder} ({reason}): choose another output path") from None
 
 
-def write_archive(path, fmt: str, metadata: dict, member: str, payload_bytes: bytes, force: bool = False) -> Path:
+def write_archive(
+    path, fmt: str, metadata: dict, member: str, payload_bytes: bytes, force: bool = False, extra=None
+) -> Path:
     """The zip (metadata.json + one payload member, its sha256 recorded), written to a temporary file
-    in the target folder, synced, then renamed over ``path``: a reader never sees half a file."""
+    in the target folder, synced, then renamed over ``path``: a reader never sees half a file.
+    ``extra`` = (member name, a function giving an iterable of byte blocks): a second member streamed
+    block by block, its sha256 and size recorded in the metadata's ``extra``."""
     path = Path(path)
     check_writable(path, force)
     meta = {
@@ -108,10 +113,21 @@ def write_archive(path, fmt: str, metadata: dict, member: str, payload_bytes: by
         "payload": {"member": member, "sha256": hashlib.sha256(payload_bytes).hexdigest(), "bytes": len(payload_bytes)},
     }
 
+    if extra is not None:  # one pass for its sha256, so the metadata can come first
+        digest, size = hashlib.sha256(), 0
+        for block in extra[1]():
+            digest.update(block)
+            size += len(block)
+        meta["extra"] = {"member": extra[0], "sha256": digest.hexdigest(), "bytes": size}
+
     def write(raw):
         with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(METADATA_MEMBER, json.dumps(meta, indent=2, sort_keys=True))
             archive.writestr(member, payload_bytes)
+            if extra is not None:
+                with archive.open(extra[0], "w", force_zip64=True) as out:
+                    for block in extra[1]():
+                        out.write(block)
 
     return atomic_write(path, write, replace=force)
 
@@ -252,3 +268,38 @@ def read_payload(path, meta: dict, member: str) -> bytes:
     if hashlib.sha256(payload).hexdigest() != meta.get("payload", {}).get("sha256"):
         raise ModelFileError(f"{path}: the payload does not match its recorded sha256: the file is corrupt")
     return payload
+
+
+def read_extra(path, meta: dict, destination: Path, check=None, block: int = 1 << 22) -> None:
+    """Stream the extra member into ``destination`` a block at a time, never past the size the metadata
+    records, and check its sha256; ``check(block)`` may reject a block's contents (raise ValueError)."""
+    what, make = KINDS.get(str(meta.get("format")), KINDS[MODEL_FORMAT])
+    extra = meta.get("extra", {})
+    declared, member = extra.get("bytes"), extra.get("member")
+    if not isinstance(declared, int) or declared < 0 or not isinstance(member, str):
+        raise ModelFileError(
+            f"{path}: the metadata's record of its training text is corrupt: remake the file with '{make}'"
+        )
+    digest, size = hashlib.sha256(), 0
+    try:
+        with (
+            _open(Path(path), meta.get("format")) as archive,
+            archive.open(member) as stream,
+            open(destination, "wb") as out,
+        ):
+            while data := stream.read(min(block, declared + 1 - size)):
+                size += len(data)
+                if size > declared:
+                    raise ValueError(f"{member} is larger than {declared:,} bytes")
+                if check is not None:
+                    check(data)
+                digest.update(data)
+                out.write(data)
+    except KeyError:
+        raise ModelFileError(f"{path}: the file holds no {member}: remake it with '{make}'") from None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, NotImplementedError) as exc:
+        raise ModelFileError(
+            f"{path}: the {what}'s {member} is corrupt ({str(exc)[:80]}): remake it with '{make}'"
+        ) from None
+    if size != declared or digest.hexdigest() != extra.get("sha256"):
+        raise ModelFileError(f"{path}: {member} does not match its recorded size and sha256: the file is corrupt")

@@ -22,6 +22,7 @@ from sentclf.classify.vectors import read_vectors
 from sentclf.data.readers import read_examples
 from sentclf.errors import ModelFileError, SentclfError
 from sentclf.lm import lmfile
+from sentclf.lm.ngram import KneserNey
 from sentclf.text import tokenize
 
 EXAMPLES = int(os.environ.get("SENTCLF_FUZZ_EXAMPLES", "60"))
@@ -112,7 +113,11 @@ def test_fuzz_mutated_model_and_lm_files_give_model_file_errors(tmp_path, small_
         path = tmp_path / f"x.{kind}"
         path.write_bytes(mutate(small_files[kind].read_bytes(), edits))
         with contextlib.suppress(ModelFileError):  # any other exception fails the test
-            load(path)
+            loaded = load(path)
+            if kind == "lm":  # the training text too: streamed out, checked, then used by the baseline
+                train = lmfile.training_text(path, loaded, tmp_path)
+                if train is not None:
+                    KneserNey(train, len(loaded.vocab), loaded.config.ngram_order)
 
 
 @FUZZ

@@ -75,7 +75,7 @@ def lm():
     type=float,
     default=0.1,
     show_default=True,
-    help="Share of documents held out for early stopping and the reported perplexity.",
+    help="Share of documents held out for early stopping and the reported perplexity (at most 1M words).",
 )
 @click.option(
     "--patience",

@@ -62,18 +62,22 @@ class TextSource:
     label_col: str | None = None
     encoding: str = "utf-8"
 
-    def texts(self) -> list:
+    def iter_texts(self):
+        """The documents one at a time: plain-text lines are read lazily (memory stays flat on huge
+        files); a dataset is read by train's readers, then handed out."""
         if not self.paths:
-            return DataConfig().load().texts  # the default corpus
+            yield from DataConfig().load().texts  # the default corpus
+            return
         from sentclf.data.documents import iter_documents
 
-        texts: list = []
         for path in self.paths:
             if self.fmt != LINES and (self.fmt or is_dataset(path)):  # train's readers, data:NAME too
-                texts.extend(DataConfig(path, self.fmt, self.text_col, self.label_col, self.encoding).load().texts)
+                yield from DataConfig(path, self.fmt, self.text_col, self.label_col, self.encoding).load().texts
             else:
-                texts.extend(doc.text for doc in iter_documents([path], encoding=self.encoding))
-        return texts
+                yield from (doc.text for doc in iter_documents([path], encoding=self.encoding))
+
+    def texts(self) -> list:
+        return list(self.iter_texts())
 
     def describe(self) -> str:
         return ", ".join(self.paths) if self.paths else "the default corpus"

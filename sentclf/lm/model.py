@@ -12,7 +12,8 @@ import numpy as np
 from sentclf.errors import ConfigError
 from sentclf.lm import network
 from sentclf.lm.config import LMConfig
-from sentclf.lm.encoding import BOS_ID, SPECIALS, UNK_ID, Encoded, contexts_at, padded_stream
+from sentclf.lm.encoding import BOS_ID, SPECIALS, UNK_ID, Encoded
+from sentclf.lm.stream import Stream, as_stream
 from sentclf.nn.workers import Workers
 from sentclf.text import normalize_entry, tokenize
 
@@ -31,28 +32,36 @@ class LanguageModel:
     def index(self) -> dict:
         return {word: i for i, word in enumerate(self.vocab)}
 
-    def token_log_probs(self, data: Encoded) -> np.ndarray:
-        """Natural-log probability of every predicted token of ``data`` (each word and each ``</s>``)."""
-        stream, positions = padded_stream(data, self.config.window)
-        contexts = contexts_at(stream, positions, self.config.window)
-        return network.target_log_probs(
-            self.params, contexts, stream[positions], self.config.activation, workers=self.workers
-        )
+    def token_log_probs(self, data: Encoded | Stream) -> np.ndarray:
+        """Natural-log probability of every predicted token of ``data`` (each word and each ``</s>``),
+        a chunk of the stream at a time."""
+        stream, window = as_stream(data, self.config.window), self.config.window
+        out, done = np.empty(stream.n_tokens), 0
+        for a, b in stream.spans():
+            positions = stream.positions(a, b)
+            out[done : done + len(positions)] = network.target_log_probs(
+                self.params,
+                stream.contexts(positions, window),
+                np.asarray(stream.tokens[positions]),
+                self.config.activation,
+                workers=self.workers,
+            )
+            done += len(positions)
+        return out
 
-    def perplexity(self, data: Encoded) -> float:
+    def perplexity(self, data: Encoded | Stream) -> float:
         return perplexity(self.token_log_probs(data))
 
     def next_words(self, prefix: str, k: int = 10, mix: tuple | None = None) -> list:
         """The ``k`` likeliest next tokens after ``prefix`` (its last ``window`` tokens), with P.
-        ``mix`` = (λ, an n-gram model): P = λ·P_neural + (1 − λ)·P_ngram over the whole vocabulary."""
+        ``mix`` = (λ, a :class:`~sentclf.lm.ngram.KneserNey`): P = λ·P_neural + (1 − λ)·P_ngram."""
         ids = [self.index.get(token, UNK_ID) for token in tokenize(prefix)][-self.config.window :]
         context = np.array([[BOS_ID] * (self.config.window - len(ids)) + ids])
         logp = network.log_probs(self.params, context, self.config.activation)[0]
         if mix is not None:
             lam, ngram = mix
             history = tuple([BOS_ID] * (ngram.order - 1) + ids)[-(ngram.order - 1) :]
-            p_ngram = np.array([ngram.unmasked_score(w, history) for w in range(len(self.vocab))])
-            logp = np.log(np.maximum(lam * np.exp(logp) + (1 - lam) * p_ngram, 1e-300))
+            logp = np.log(np.maximum(lam * np.exp(logp) + (1 - lam) * ngram.probabilities(history), 1e-300))
         order = np.argsort(-logp, kind="stable")
         top = order[order != BOS_ID][:k]  # <s> is padding, never a prediction
         return [{"word": self.vocab[i], "probability": float(np.exp(logp[i]))} for i in top]

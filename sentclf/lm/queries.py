@@ -15,7 +15,8 @@ from sentclf.data.source import TextSource
 from sentclf.errors import DataError
 from sentclf.lm import lmfile
 from sentclf.lm.encoding import SPECIALS, UNK_ID, encode
-from sentclf.lm.ngram import kneser_ney
+from sentclf.lm.ngram import KneserNey
+from sentclf.lm.tokenfile import scratch_folder
 from sentclf.lm.training import baseline_scores, mixture_summary
 
 log = logging.getLogger("sentclf")
@@ -52,7 +53,7 @@ class ExportConfig:
 
 def perplexity_report(job: PerplexityConfig) -> dict:
     """Perplexity of the LM on new text, and of the n-gram baseline refitted to the LM's training text."""
-    model, train = lmfile.load(job.model_path)
+    model = lmfile.load(job.model_path)
     source, path = job.source, job.model_path
     data = encode(source.texts(), model.vocab)
     if not len(data.lengths):
@@ -65,37 +66,47 @@ def perplexity_report(job: PerplexityConfig) -> dict:
         "perplexity": model.perplexity(data),
         "window": model.config.window,
     }
-    if job.baseline and train is not None:
+    if not job.baseline:
+        return report
+    with scratch_folder() as folder:
+        train = lmfile.training_text(path, model, folder)
+        if train is None:
+            log.warning(
+                "%s keeps no training text (trained with --no-baseline, or by an older sentclf on more than "
+                "5M tokens): no n-gram baseline",
+                path,
+            )
+            return report
         report["baseline"], ngram_logp = baseline_scores(train, data, len(model.vocab), model.config.ngram_order)
-        lam = model.metadata.get("mixture", {}).get("lambda")
-        if lam is not None:  # files made before the mixture have none: the same two rows as then
-            report["mixture"] = mixture_summary(lam, model.token_log_probs(data), ngram_logp)
-    elif job.baseline:
-        log.warning(
-            "%s keeps no training text (more than %d tokens): no n-gram baseline", path, lmfile.BASELINE_MAX_TOKENS
-        )
+    lam = model.metadata.get("mixture", {}).get("lambda")
+    if lam is not None:  # files made before the mixture have none: the same two rows as then
+        report["mixture"] = mixture_summary(lam, model.token_log_probs(data), ngram_logp)
     return report
 
 
 def next_words(job: QueryConfig) -> list:
     """The ``k`` likeliest next words after the text ``query``, with probabilities: of the mixture with
     Kneser-Ney when the file has one (and ``job.mix``), else of the network alone."""
-    model, train = lmfile.load(job.model_path)
+    model = lmfile.load(job.model_path)
     mixture = model.metadata.get("mixture")
-    if not job.mix or mixture is None or train is None:
+    if not job.mix or mixture is None:
         return model.next_words(job.query, job.k)
-    ngram = kneser_ney(train, len(model.vocab), model.config.ngram_order)
-    return model.next_words(job.query, job.k, mix=(mixture["lambda"], ngram))
+    with scratch_folder() as folder:
+        train = lmfile.training_text(job.model_path, model, folder)
+        if train is None:
+            return model.next_words(job.query, job.k)
+        ngram = KneserNey(train, len(model.vocab), model.config.ngram_order)
+        return model.next_words(job.query, job.k, mix=(mixture["lambda"], ngram))
 
 
 def neighbors(job: QueryConfig) -> list:
     """The ``k`` nearest words to the word ``query`` by cosine similarity of the embeddings."""
-    return lmfile.load(job.model_path)[0].neighbors(job.query, job.k)
+    return lmfile.load(job.model_path).neighbors(job.query, job.k)
 
 
 def export_vectors(job: ExportConfig) -> dict:
     """The embedding matrix E in word2vec text format (``count dim`` then ``word v1 … vd`` per line)."""
-    model, _ = lmfile.load(job.model_path)
+    model = lmfile.load(job.model_path)
     output = Path(job.output)
     archive.check_writable(output, job.force, inputs=(job.model_path,))
     start = 0 if job.specials else len(SPECIALS)

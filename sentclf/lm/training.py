@@ -19,22 +19,19 @@ from sentclf.errors import ConfigError
 from sentclf.lm import lmfile, network, sampled
 from sentclf.lm.config import LMConfig
 from sentclf.lm.encoding import (
-    UNK_ID,
     Encoded,
     build_vocabulary,
     check_trainable,
-    contexts_at,
-    padded_stream,
     select,
-    sha256_texts,
     split_documents,
     tokenize_documents,
 )
 from sentclf.lm.mixture import fit_lambda, mixed_log_probs
 from sentclf.lm.model import LanguageModel, perplexity
-from sentclf.lm.ngram import kneser_ney
-from sentclf.lm.ngram import log_probs as ngram_log_probs
+from sentclf.lm.ngram import KneserNey
 from sentclf.lm.sampled import Sampler
+from sentclf.lm.stream import Stream, as_stream, shuffled_batches
+from sentclf.lm.tokenfile import Prepared, prepare, scratch_folder
 from sentclf.nn.optimizers import Adam, MomentumSGD
 from sentclf.nn.workers import Workers
 
@@ -93,21 +90,17 @@ def split_text(texts: list, config: LMConfig) -> tuple:
     return vocab, counts, train, held
 
 
-def baseline_scores(train: Encoded, data: Encoded, vocab_size: int, order: int) -> tuple:
+def baseline_scores(train: Encoded | Stream, data: Encoded | Stream, vocab_size: int, order: int) -> tuple:
     """The Kneser-Ney n-gram model fitted to ``train``, scored on ``data`` (same ids, same vocabulary):
     (summary with its perplexity, each token's log-probability)."""
-    model = kneser_ney(train, vocab_size, order)
-    logp = ngram_log_probs(model, data)
+    model = KneserNey(as_stream(train, order - 1), vocab_size, order)
+    logp = model.log_probs(as_stream(data, order - 1))
     summary = {
-        "model": f"Kneser-Ney {order}-gram (nltk.lm, interpolated)",
-        "discount": model.estimator.discount,
+        "model": f"Kneser-Ney {order}-gram (interpolated)",
+        "discount": model.discount,
         "perplexity": perplexity(logp),
     }
     return summary, logp
-
-
-def baseline_perplexity(train: Encoded, data: Encoded, vocab_size: int, order: int) -> dict:
-    return baseline_scores(train, data, vocab_size, order)[0]
 
 
 def mixture_summary(lam: float, neural_logp, ngram_logp) -> dict:
@@ -116,39 +109,44 @@ def mixture_summary(lam: float, neural_logp, ngram_logp) -> dict:
 
 
 def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
-    """Read the text, build the vocabulary, train with early stopping, checkpointing to ``job.output``
-    at every held-out improvement; then the Kneser-Ney baseline on the same ids. ``progress(event)``
-    hears about epochs and batches."""
+    """Read the text once into token ids on disk (:mod:`sentclf.lm.tokenfile`), build the vocabulary
+    on the training documents, train with early stopping, checkpointing to ``job.output`` at every
+    held-out improvement; then the Kneser-Ney baseline on the same ids. ``progress(event)`` hears
+    about epochs and batches."""
     job.validate()
-    config, source, output = job.model, job.source, Path(job.output)
-    archive.check_writable(output, job.force, inputs=source.paths)
-    texts = source.texts()
-    vocab, counts, train, held = split_text(texts, config)
-    check_trainable(train, vocab, config.window)
+    archive.check_writable(Path(job.output), job.force, inputs=job.source.paths)
+    with scratch_folder() as folder:
+        return _train(job, prepare(job.source.iter_texts(), job.model, folder), progress)
+
+
+def _train(job: LMTrainConfig, prepared: Prepared, progress) -> LMTrainResult:
+    config, output = job.model, Path(job.output)
+    vocab, train, held = prepared.vocab, prepared.train, prepared.held
+    check_trainable(train.words, vocab, config.window)
     data = {
-        "source": source.describe(),
-        "sha256": sha256_texts(texts),
-        "documents": len(texts),
+        "source": job.source.describe(),
+        "sha256": prepared.sha256,
+        "documents": prepared.documents,
         "train_tokens": train.n_tokens,
         "heldout_tokens": held.n_tokens if held else 0,
     }
     log.info(
         "%s: %d documents, %d training tokens, %d held out; vocabulary %d",
         data["source"],
-        len(texts),
+        data["documents"],
         train.n_tokens,
         data["heldout_tokens"],
         len(vocab),
     )
-
+    kept = train if job.baseline else None  # the training text, for lm perplexity's baseline
     claimed = [job.force]  # the first write claims the name (unless --force); later ones replace our own file
 
     def checkpoint(model, summary):
-        lmfile.save(output, model, {"data": data, "checkpoint": summary, "complete": False}, train, force=claimed[0])
+        lmfile.save(output, model, {"data": data, "checkpoint": summary, "complete": False}, kept, force=claimed[0])
         claimed[0] = True
 
     started = time.perf_counter()
-    result = fit(config, vocab, counts, train, held, progress, checkpoint)
+    result = fit(config, vocab, prepared.counts, train, held, progress, checkpoint)
     seconds = time.perf_counter() - started
     model = result["model"]
     metrics = {
@@ -162,7 +160,7 @@ def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
         metrics["heldout_perplexity"] = (
             result["history"][best - 1]["heldout_perplexity"] if best else model.perplexity(held)
         )
-        metrics["heldout_oov_rate"] = float(np.mean(held.ids == UNK_ID)) if len(held.ids) else 0.0
+        metrics["heldout_oov_rate"] = held.oov_rate()
         if job.baseline and not result["interrupted"]:
             metrics["baseline"], ngram_logp = baseline_scores(train, held, len(vocab), config.ngram_order)
             neural_logp = model.token_log_probs(held)
@@ -175,7 +173,7 @@ def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
     meta = {"data": data, "metrics": metrics, "history": result["history"], "complete": not result["interrupted"]}
     if "mixture" in metrics:
         meta["mixture"] = {"lambda": metrics["mixture"]["lambda"], "order": config.ngram_order}
-    lmfile.save(output, model, meta, train, force=claimed[0])
+    lmfile.save(output, model, meta, kept, force=claimed[0])
     return LMTrainResult(
         str(output),
         len(vocab),
@@ -198,14 +196,16 @@ def fit(
     config: LMConfig,
     vocab: list,
     counts: np.ndarray,
-    train: Encoded,
-    held: Encoded | None,
+    train: Encoded | Stream,
+    held: Encoded | Stream | None,
     progress=None,
     checkpoint=None,
 ) -> dict:
     """Minibatch training with early stopping on held-out perplexity. ``progress(event)`` hears about
     batches and epochs; ``checkpoint(model, summary)`` is called whenever held-out perplexity improves.
     Ctrl-C stops training and returns the best model so far (``interrupted`` is then True)."""
+    train = as_stream(train, config.window)
+    held = as_stream(held, config.window) if held is not None else None
     rng = np.random.default_rng(config.seed)
     params = network.init_params(
         len(vocab), config.window, config.dim, config.hidden, rng, unigram=counts + 0.5, tied=config.tie
@@ -213,13 +213,12 @@ def fit(
     workspace = network.Workspace()
     model = LanguageModel(vocab, params, config, workers=workspace.workers)
     optimizer = _optimizer(config, params, workspace.workers)
-    stream, positions = padded_stream(train, config.window)
     step = _step_function(config, counts, workspace)
     notify = progress or (lambda event: None)
     state: dict[str, Any] = {"best": None, "best_epoch": 0, "history": [], "interrupted": False, "stale": 0}
     try:
         for epoch in range(1, config.epochs + 1):
-            loss = _epoch(model, optimizer, stream, rng.permutation(positions), epoch, notify, rng, step)
+            loss = _epoch(model, optimizer, train, epoch, notify, rng, step)
             if _end_epoch(model, held, epoch, loss, state, notify, checkpoint):
                 break
             if state["stale"]:  # no better than the best: go back to it, with half the step
@@ -254,28 +253,28 @@ def _step_function(config: LMConfig, counts: np.ndarray, workspace):
     )
 
 
-def _epoch(model, optimizer, stream, order, epoch: int, notify, rng, step) -> float:
+def _epoch(model, optimizer, train: Stream, epoch: int, notify, rng, step) -> float:
     config = model.config
-    n_batches, total = math.ceil(len(order) / config.batch_size), 0.0
+    n_batches, total, seen = math.ceil(train.n_tokens / config.batch_size), 0.0, 0
     notify({"event": "epoch", "epoch": epoch, "epochs": config.epochs, "batches": n_batches})
-    for b in range(n_batches):
-        positions = order[b * config.batch_size : (b + 1) * config.batch_size]
+    for positions in shuffled_batches(train, rng, config.batch_size):
         masks = network.dropout_masks(rng, len(positions), model.params, config.dropout)
-        loss, grads = step(model.params, contexts_at(stream, positions, config.window), stream[positions], masks, rng)
+        contexts, targets = train.contexts(positions, config.window), np.asarray(train.tokens[positions])
+        loss, grads = step(model.params, contexts, targets, masks, rng)
         if not math.isfinite(loss):
             raise ConfigError(
                 f"training diverged in epoch {epoch} (the loss became {loss}): "
                 f"lower --lr (it was {config.learning_rate})"
             )
         optimizer.step(grads)
-        total += loss * len(positions)
-        notify({"event": "batch", "loss": total / min((b + 1) * config.batch_size, len(order))})
-    return total / len(order)
+        total, seen = total + loss * len(positions), seen + len(positions)
+        notify({"event": "batch", "loss": total / seen})
+    return total / max(seen, 1)
 
 
 def _end_epoch(model, held, epoch: int, loss: float, state: dict, notify, checkpoint) -> bool:
     """Record the epoch, keep the best parameters, checkpoint; True when training should stop."""
-    held_ppl = model.perplexity(held) if held is not None and len(held.lengths) else None
+    held_ppl = model.perplexity(held) if held is not None and held.n_tokens else None
     best_ppl = state["history"][state["best_epoch"] - 1]["heldout_perplexity"] if state["best"] else None
     improved = held_ppl is not None and (best_ppl is None or held_ppl < best_ppl)
     summary = {

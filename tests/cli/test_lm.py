@@ -1,7 +1,10 @@
 """`sentclf lm ...` through click's CliRunner: exit codes, stdout, stderr."""
 
 import json
+import os
+from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -46,7 +49,7 @@ def test_lm_train_reports_both_perplexities_and_logs_epochs(pets_lm):
     path, result = pets_lm
     assert path.exists()
     assert "held-out perplexity" in result.stdout
-    assert "neural LM (window 3)" in result.stdout and "Kneser-Ney 3-gram (nltk.lm" in result.stdout
+    assert "neural LM (window 3)" in result.stdout and "Kneser-Ney 3-gram (interpolated)" in result.stdout
     assert "epoch 1: training loss" in result.stderr and "training loss" not in result.stdout
     assert "40 documents" in result.stderr
 
@@ -166,9 +169,36 @@ def test_ctrl_c_keeps_a_usable_checkpoint_and_exits_130(tmp_path, fixtures, monk
     result = run("lm", "train", fixtures / "pets.txt", "-o", out, *FAST, "--epochs", "10")
     assert result.exit_code == 130
     assert "Interrupted" in result.stderr and str(out) in result.stderr
-    model, _ = lmfile.load(out)
+    model = lmfile.load(out)
     assert model.next_words("the dog", 1)
     assert "Kneser-Ney" not in result.stdout  # the baseline is skipped when interrupted
+    assert list(Path(os.environ["SENTCLF_CACHE"]).glob("lm-*")) == []  # the token files are gone
+
+
+def test_lm_train_keeps_its_token_ids_on_disk_and_removes_them(tmp_path, fixtures, monkeypatch):
+    from sentclf.lm import training
+
+    seen = {}
+    real = training.fit
+
+    def spy(config, vocab, counts, train, held, *args):
+        seen["train"], seen["held"] = type(train.tokens), list(Path(os.environ["SENTCLF_CACHE"]).glob("lm-*/*"))
+        return real(config, vocab, counts, train, held, *args)
+
+    monkeypatch.setattr(training, "fit", spy)
+    result = run("lm", "train", fixtures / "pets.txt", "-o", tmp_path / "p.lm", *FAST)
+    assert result.exit_code == 0, result.stderr
+    assert seen["train"] is np.memmap
+    assert sorted(p.name for p in seen["held"]) == ["heldout.i32", "provisional.i32", "train.i32"]
+    assert list(Path(os.environ["SENTCLF_CACHE"]).glob("lm-*")) == []
+
+
+def test_lm_train_no_baseline_keeps_no_training_text(tmp_path, fixtures):
+    out = tmp_path / "nb.lm"
+    assert run("lm", "train", fixtures / "pets.txt", "-o", out, *FAST, "--no-baseline").exit_code == 0
+    result = run("lm", "perplexity", out, fixtures / "pets.txt")
+    assert result.exit_code == 0 and "Kneser-Ney" not in result.stdout
+    assert "keeps no training text (trained with --no-baseline" in result.stderr
 
 
 def test_lm_export_leaves_out_tokens_with_blanks(tmp_path):

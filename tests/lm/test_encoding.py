@@ -55,6 +55,13 @@ def test_held_out_split_is_seeded_by_document_and_leaves_training_text():
     assert lmdata.split_documents(np.ones(3, dtype=np.int32), 0.01, 0).sum() == 1  # at least one held out
 
 
+def test_held_out_text_is_capped_in_words_keeping_the_first_drawn_documents():
+    lengths = np.full(100, 10, dtype=np.int32)
+    full, capped = lmdata.split_documents(lengths, 0.5, 0), lmdata.split_documents(lengths, 0.5, 0, max_tokens=95)
+    assert full.sum() == 50 and capped.sum() == 9 and not (capped & ~full).any()
+    assert lmdata.split_documents(lengths, 0.5, 0, max_tokens=3).sum() == 1  # at least one document
+
+
 def test_encode_maps_new_text_onto_a_fixed_vocabulary():
     vocab, _, _ = encoded(["the cat gets fed"])
     data = lmdata.encode(["the dog gets fed", ""], vocab)
@@ -72,10 +79,10 @@ def test_encode_maps_new_text_onto_a_fixed_vocabulary():
 def test_text_too_short_or_too_poor_is_a_data_error(texts, window, message):
     vocab, data, _ = encoded(texts)
     with pytest.raises(DataError, match=message):
-        lmdata.check_trainable(data, vocab, window)
+        lmdata.check_trainable(len(data.ids), vocab, window)
 
 
 def test_window_below_two_is_a_config_error():
     vocab, data, _ = encoded(["a b c d"])
     with pytest.raises(ConfigError, match="at least 2"):
-        lmdata.check_trainable(data, vocab, 1)
+        lmdata.check_trainable(len(data.ids), vocab, 1)

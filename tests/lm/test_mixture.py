@@ -46,15 +46,37 @@ def test_mixture_is_stored_reported_and_used_by_next(pets_lm, fixtures):
     assert sum(r["probability"] for r in mixed) <= 1 + 1e-9
 
 
-def test_mixture_absent_from_old_files_changes_nothing(pets_lm, fixtures, tmp_path):
+def legacy_copy(path, legacy):
+    """The LM file as sentclf wrote it before the mixture and the separate training text: no λ, and
+    the training ids and document lengths inside lm.npz."""
+    import io
+
     from sentclf import archive
     from sentclf.lm import lmfile
+    from sentclf.lm.encoding import BOS_ID, EOS_ID
+    from sentclf.lm.tokenfile import scratch_folder
+
+    meta = archive.read_metadata(path, archive.LM_FORMAT)
+    with np.load(io.BytesIO(archive.read_payload(path, meta, lmfile.PAYLOAD))) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    with scratch_folder() as folder:
+        tokens = np.asarray(lmfile.training_text(path, lmfile.load(path), folder).tokens)
+    tokens = tokens[tokens != BOS_ID]
+    ends = np.flatnonzero(tokens == EOS_ID)
+    arrays.update(train_ids=tokens[tokens != EOS_ID], train_lengths=np.diff(np.concatenate([[-1], ends])) - 1)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    dropped = ("mixture", "training_text", "extra", "payload", "format", "format_version", "created", "environment")
+    old = {k: v for k, v in meta.items() if k not in dropped}
+    archive.write_archive(legacy, archive.LM_FORMAT, old, lmfile.PAYLOAD, buffer.getvalue())
+
+
+def test_mixture_absent_from_old_files_changes_nothing(pets_lm, fixtures, tmp_path):
+    from sentclf import archive
 
     path, _ = pets_lm
-    model, train = lmfile.load(path)
-    old = {k: v for k, v in model.metadata.items() if k != "mixture"}
     legacy = tmp_path / "old.lm"
-    lmfile.save(legacy, model, {k: old[k] for k in ("data", "metrics", "history")}, train)
+    legacy_copy(path, legacy)
     assert "mixture" not in archive.read_metadata(legacy, archive.LM_FORMAT)
     report = json.loads(run("lm", "perplexity", legacy, fixtures / "pets.txt", "--json").stdout)
     assert "mixture" not in report

@@ -10,6 +10,7 @@ from sentclf.classify import modelfile
 from sentclf.errors import ConfigError, ModelFileError
 from sentclf.lm import lmfile, training
 from sentclf.lm.config import LMConfig
+from sentclf.lm.stream import Stream, from_encoded
 
 ANIMALS = ["cat", "dog"]
 # "the dog gets" never occurs: the model must borrow what it learned for the cat (the lecture's example)
@@ -83,8 +84,8 @@ def test_ctrl_c_returns_the_best_model_so_far():
 
 def test_save_and_load_round_trip_without_pickle(tmp_path, pets_model):
     path = lmfile.save(tmp_path / "pets.lm", pets_model, {"note": "x"})
-    loaded, train = lmfile.load(path)
-    assert loaded.vocab == pets_model.vocab and train is None
+    loaded = lmfile.load(path)
+    assert loaded.vocab == pets_model.vocab and lmfile.training_text(path, loaded, tmp_path) is None
     for name in ("E", "W", "b", "Uc"):
         assert np.array_equal(loaded.params[name], pets_model.params[name])
     assert loaded.next_words("the cat gets", 2) == pets_model.next_words("the cat gets", 2)
@@ -92,6 +93,45 @@ def test_save_and_load_round_trip_without_pickle(tmp_path, pets_model):
     assert meta["config"]["window"] == 3 and meta["note"] == "x"
     with zipfile.ZipFile(path) as archive:
         assert sorted(archive.namelist()) == ["lm.npz", "metadata.json"]
+
+
+def test_training_text_is_streamed_into_the_file_and_back(tmp_path, pets_model):
+    train = from_encoded(training.split_text(PETS, TINY)[2], 3)
+    path = lmfile.save(tmp_path / "pets.lm", pets_model, {}, train)
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == ["lm.npz", "metadata.json", "train.i32"]
+    back = lmfile.training_text(path, lmfile.load(path), tmp_path)
+    assert np.array_equal(back.tokens, train.tokens)
+    assert (back.pad, back.documents, back.n_tokens) == (3, len(PETS), train.n_tokens)
+
+
+@pytest.mark.parametrize(
+    "tokens, message",
+    [
+        ([1, 1, 1, 3, 4, 999, 2], "outside the vocabulary"),
+        ([1, 1, 3, 4, 2], "does not start with its padding"),
+        ([1, 1, 1, -5, 2], "outside the vocabulary"),
+    ],
+)
+def test_a_hostile_training_text_is_refused_before_use(tmp_path, pets_model, tokens, message):
+    bad = Stream(np.array(tokens, dtype=np.int32), 3, 1, 3)
+    path = lmfile.save(tmp_path / "bad.lm", pets_model, {}, bad)
+    with pytest.raises(ModelFileError, match=message):
+        lmfile.training_text(path, lmfile.load(path), tmp_path)
+
+
+def test_a_training_text_that_does_not_match_its_sha256_is_refused(tmp_path, pets_model):
+    train = from_encoded(training.split_text(PETS, TINY)[2], 3)
+    path = lmfile.save(tmp_path / "pets.lm", pets_model, {}, train)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    text = bytearray(members["train.i32"])
+    text[-4:] = (3).to_bytes(4, "little")  # a valid id, but not the one written
+    with zipfile.ZipFile(tmp_path / "edited.lm", "w") as archive:
+        for name, data in {**members, "train.i32": bytes(text)}.items():
+            archive.writestr(name, data)
+    with pytest.raises(ModelFileError, match="sha256"):
+        lmfile.training_text(tmp_path / "edited.lm", lmfile.load(tmp_path / "edited.lm"), tmp_path)
 
 
 def test_bad_lm_files_are_one_line_errors(tmp_path, pets_model):
@@ -158,6 +198,6 @@ def test_a_tied_model_trains_saves_and_loads(tmp_path):
     model = training.fit(config, vocab, counts, train, None)["model"]
     assert set(model.params) == {"E", "W", "b", "P", "c"}
     assert model.next_words("the cat gets", 1)[0]["word"] == "fed"
-    loaded, _ = lmfile.load(lmfile.save(tmp_path / "tied.lm", model, {}))
+    loaded = lmfile.load(lmfile.save(tmp_path / "tied.lm", model, {}))
     assert loaded.config.tie and np.array_equal(loaded.params["P"], model.params["P"])
     assert loaded.perplexity(train) == pytest.approx(model.perplexity(train))

@@ -1,0 +1,84 @@
+"""Documents as one array of token ids, each padded as ``<s>``×pad w1 … wn ``</s>``, in memory or
+memory-mapped from a file, and read a chunk at a time, so memory stays flat however long the text.
+
+Every token but ``<s>`` is predicted; its context is the ``pad`` (or fewer) tokens before it, which
+never reach into the previous document. The neural model reads ``window`` of them, the Kneser-Ney
+baseline ``order − 1``: one stream padded for the larger serves both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sentclf.lm.encoding import BOS_ID, UNK_ID, Encoded, padded_stream
+
+CHUNK = 1 << 20  # tokens read at a time
+WINDOW = 1 << 17  # training shuffles windows of this many tokens…
+GROUP = 8  # …this many at a time, drawn at random, their positions shuffled together
+
+
+@dataclass
+class Stream:
+    """The padded token ids (``np.memmap`` when read from disk), the padding, and what they hold."""
+
+    tokens: np.ndarray
+    pad: int
+    documents: int
+    n_tokens: int  # predicted tokens: every word and each document's </s>
+
+    @property
+    def words(self) -> int:
+        return self.n_tokens - self.documents
+
+    def spans(self, size: int | None = None):
+        """(start, stop) of consecutive chunks of ``tokens`` (of :data:`CHUNK` tokens by default)."""
+        size = size or CHUNK
+        for start in range(0, len(self.tokens), size):
+            yield start, min(start + size, len(self.tokens))
+
+    def positions(self, start: int, stop: int) -> np.ndarray:
+        """The indices in ``tokens[start:stop]`` of the predicted tokens (every one but ``<s>``)."""
+        return start + np.flatnonzero(np.asarray(self.tokens[start:stop]) != BOS_ID)
+
+    def contexts(self, positions: np.ndarray, width: int) -> np.ndarray:
+        """The (len(positions), width) matrix of the tokens before each position (``width`` ≤ pad)."""
+        return np.asarray(self.tokens[positions[:, None] + np.arange(-width, 0)])
+
+    def oov_rate(self) -> float:
+        """The share of the words (not the ``</s>``) that are ``<unk>``."""
+        unknown = sum(int(np.count_nonzero(np.asarray(self.tokens[a:b]) == UNK_ID)) for a, b in self.spans())
+        return unknown / self.words if self.words else 0.0
+
+
+def from_encoded(data: Encoded, pad: int) -> Stream:
+    """An in-memory stream of encoded documents."""
+    tokens, positions = padded_stream(data, pad)
+    return Stream(tokens, pad, len(data.lengths), len(positions))
+
+
+def as_stream(data: Encoded | Stream, pad: int) -> Stream:
+    """``data`` as a stream padded by at least ``pad``."""
+    if isinstance(data, Stream):
+        if data.pad < pad:
+            raise ValueError(f"a stream padded by {data.pad} cannot give contexts of {pad}")
+        return data
+    return from_encoded(data, pad)
+
+
+def shuffled_batches(stream: Stream, rng: np.random.Generator, size: int):
+    """The predicted positions in batches of ``size``, in an order shuffled without an array of every
+    position: :data:`GROUP` windows are drawn at random and their positions shuffled together. A text
+    of at most GROUP windows is shuffled as a whole."""
+    windows = list(stream.spans(WINDOW))  # WINDOW and GROUP read at call time: tests shrink them
+    order = rng.permutation(len(windows)) if len(windows) > GROUP else np.arange(len(windows))
+    pending = np.empty(0, dtype=np.int64)
+    for g in range(0, len(windows), GROUP):
+        group = [stream.positions(*windows[i]) for i in order[g : g + GROUP]]
+        pending = np.concatenate([pending, rng.permutation(np.concatenate(group))])
+        whole = len(pending) // size * size
+        yield from (pending[s : s + size] for s in range(0, whole, size))
+        pending = pending[whole:]
+    if len(pending):
+        yield pending
