@@ -6,9 +6,12 @@ vocabulary, so the two perplexities compare like with like. It scores as nltk.lm
 Each n-gram w1 … wn is one int64 key (its ids in base V). Every quantity a score needs (the n-gram's
 count, its context's total and number of distinct followers, the lower orders' continuation counts)
 involves the word just before the predicted one. So the n-grams are split into buckets by that word,
-and each bucket's tables are built, used and dropped in turn: memory is bounded by a bucket
-(:data:`BUCKET_TOKENS` positions), not by the text. Only the unigram continuation counts (V of them)
-are kept for the whole text.
+and each bucket's tables are built, used and dropped in turn. A bucket that a frequent word makes
+larger than :data:`BUCKET_TOKENS` positions is split again into parts by the word two back: every
+table above the bigrams has both words in its contexts, and the bigrams' continuation counts (how
+many distinct words precede each bigram) add up across parts. Counts are merged a block at a time,
+so a part costs memory for its distinct n-grams, not its positions. Only the unigram continuation
+counts (V of them) are kept for the whole text.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import numpy as np
 from sentclf.errors import ConfigError
 from sentclf.lm.stream import Stream
 
-BUCKET_TOKENS = 1 << 21  # training positions per bucket
+BUCKET_TOKENS = 1 << 21  # training positions per bucket (or part of one)
+MERGE_KEYS = 1 << 20  # keys gathered before they are counted and merged into a part's table
 
 
 class KneserNey:
@@ -37,12 +41,21 @@ class KneserNey:
             )
         self.train, self.V, self.order = train, vocab_size, order
         self.buckets = max(1, math.ceil(train.n_tokens / BUCKET_TOKENS))
+        before = np.zeros(vocab_size, dtype=np.int64)  # how often each word precedes a predicted token
+        for a, b in train.spans():
+            before += np.bincount(np.asarray(train.tokens[train.positions(a, b) - 1]), minlength=vocab_size)
+        sizes = np.bincount(np.arange(vocab_size) % self.buckets, weights=before, minlength=self.buckets)
+        self.parts = np.ones(self.buckets, dtype=np.int64)
+        if order > 2:
+            self.parts = np.maximum(1, np.ceil(sizes / BUCKET_TOKENS)).astype(np.int64)
         continuation = np.zeros(vocab_size, dtype=np.int64)  # N1+(· w): distinct words seen before w
         n1 = n2 = 0
         for bucket in range(self.buckets):
-            grams, counts = np.unique(self._keys(train, bucket), return_counts=True)
-            n1, n2 = n1 + int(np.sum(counts == 1)), n2 + int(np.sum(counts == 2))
-            continuation += np.bincount(np.unique(grams % vocab_size**2) % vocab_size, minlength=vocab_size)
+            for part, tables in self._bucket_tables(bucket):
+                counts = tables[order][1]
+                n1, n2 = n1 + int(np.sum(counts == 1)), n2 + int(np.sum(counts == 2))
+                if part == 0:  # the bigram table is the bucket's, shared by its parts
+                    continuation += np.bincount(tables[2][0] % vocab_size, minlength=vocab_size)
         self.unigram = continuation / max(int(continuation.sum()), 1)
         self.discount = (n1 / (n1 + 2 * n2) if n1 + n2 else 0.75) if discount is None else discount
 
@@ -53,33 +66,53 @@ class KneserNey:
             keys = keys * self.V + np.asarray(tokens[positions - back], dtype=np.int64)
         return keys
 
-    def _chosen(self, tokens, positions: np.ndarray, bucket: int) -> np.ndarray:
-        """Which of the positions have their previous word in ``bucket`` (indices into ``positions``)."""
-        if self.buckets == 1:
-            return np.arange(len(positions))
-        return np.flatnonzero(np.asarray(tokens[positions - 1]) % self.buckets == bucket)
+    def _chosen(self, tokens, positions: np.ndarray, bucket: int, part: int) -> np.ndarray:
+        """Which of the positions have their previous word in ``bucket`` and the word before that in
+        ``part`` (indices into ``positions``)."""
+        chosen = np.ones(len(positions), dtype=bool)
+        if self.buckets > 1:
+            chosen &= np.asarray(tokens[positions - 1]) % self.buckets == bucket
+        if self.parts[bucket] > 1:
+            chosen &= np.asarray(tokens[positions - 2]) % self.parts[bucket] == part
+        return np.flatnonzero(chosen)
 
-    def _keys(self, stream: Stream, bucket: int) -> np.ndarray:
-        """The keys of the n-grams ending at the stream's predicted tokens whose previous word is in ``bucket``."""
-        parts = []
-        for a, b in stream.spans():
-            positions = stream.positions(a, b)
-            parts.append(self._pack(stream.tokens, positions[self._chosen(stream.tokens, positions, bucket)]))
-        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    def _counted(self, bucket: int, part: int) -> tuple:
+        """(sorted distinct order-gram keys, their counts) in the training text's bucket and part."""
+        keys, counts = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        pending: list = []
+        for a, b in self.train.spans():
+            positions = self.train.positions(a, b)
+            chosen = positions[self._chosen(self.train.tokens, positions, bucket, part)]
+            pending.append(self._pack(self.train.tokens, chosen))
+            if sum(map(len, pending)) >= MERGE_KEYS:
+                keys, counts = _merge(keys, counts, *np.unique(np.concatenate(pending), return_counts=True))
+                pending = []
+        if pending:
+            keys, counts = _merge(keys, counts, *np.unique(np.concatenate(pending), return_counts=True))
+        return keys, counts
 
-    def _tables(self, bucket: int) -> dict:
-        """For each order k ≥ 2, over the bucket's n-grams: (k-gram keys, their counts — raw at the top
-        order, continuation counts N1+(· k-gram) below —, contexts, each context's total and number of
-        distinct followers)."""
-        grams, counts = np.unique(self._keys(self.train, bucket), return_counts=True)
-        tables = {}
-        for k in range(self.order, 1, -1):
-            if k < self.order:  # continuation counts: how many distinct words precede each k-gram
-                grams, counts = np.unique(grams % self.V**k, return_counts=True)
-            contexts, first, distinct = np.unique(grams // self.V, return_index=True, return_counts=True)
-            totals = np.add.reduceat(counts, first) if len(first) else counts[:0]
-            tables[k] = (grams, counts, contexts, totals, distinct)
-        return tables
+    def _bucket_tables(self, bucket: int):
+        """(part, tables) for each part of the bucket. tables[k], for each order k ≥ 2: (k-gram keys,
+        their counts — raw at the top order, continuation counts N1+(· k-gram) below —, contexts, each
+        context's total and number of distinct followers)."""
+        n_parts, V = int(self.parts[bucket]), self.V
+        counted = [self._counted(bucket, 0)] if n_parts == 1 else []  # counted once when it is whole
+        if self.order == 2:  # one part: the bigrams are the top order
+            grams, counts = counted[0]
+            yield 0, {2: _table(grams, counts, V)}
+            return
+        bigrams = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+        for part in range(n_parts):
+            grams = counted[0][0] if counted else self._counted(bucket, part)[0]
+            bigrams = _merge(*bigrams, *np.unique(np.unique(grams % V**3) % V**2, return_counts=True))
+        shared = _table(*bigrams, V)
+        for part in range(n_parts):
+            grams, counts = counted[0] if counted else self._counted(bucket, part)
+            tables = {2: shared, self.order: _table(grams, counts, V)}
+            for k in range(self.order - 1, 2, -1):  # continuation counts: distinct words before each k-gram
+                grams, counts = np.unique(grams % V**k, return_counts=True)
+                tables[k] = _table(grams, counts, V)
+            yield part, tables
 
     def _score(self, tables: dict, queries: np.ndarray) -> np.ndarray:
         """P(w | context) for order-gram keys, interpolated from the unigram up, as nltk.lm does: an
@@ -98,28 +131,52 @@ class KneserNey:
         return p
 
     def log_probs(self, data: Stream) -> np.ndarray:
-        """Natural-log probability of every predicted token of ``data`` (in order), bucket by bucket."""
+        """Natural-log probability of every predicted token of ``data`` (in order), part by part."""
         if data.pad < self.order - 1:
             raise ConfigError(f"the text is padded by {data.pad}: an order-{self.order} model needs {self.order - 1}")
         out = np.empty(data.n_tokens)
         for bucket in range(self.buckets):
-            tables, done = self._tables(bucket), 0
-            for a, b in data.spans():
-                positions = data.positions(a, b)
-                chosen = self._chosen(data.tokens, positions, bucket)
-                out[done + chosen] = self._score(tables, self._pack(data.tokens, positions[chosen]))
-                done += len(positions)
+            for part, tables in self._bucket_tables(bucket):
+                done = 0
+                for a, b in data.spans():
+                    positions = data.positions(a, b)
+                    chosen = self._chosen(data.tokens, positions, bucket, part)
+                    out[done + chosen] = self._score(tables, self._pack(data.tokens, positions[chosen]))
+                    done += len(positions)
         with np.errstate(divide="ignore"):
             return np.log(out)
 
     def probabilities(self, history) -> np.ndarray:
         """P(w | history) for every word id w (``history``: the order − 1 previous ids)."""
-        history = list(history)[-(self.order - 1) :]
+        history = [int(token) for token in history][-(self.order - 1) :]
         key = 0
         for token in history:
-            key = key * self.V + int(token)
-        queries = key * self.V + np.arange(self.V, dtype=np.int64)
-        return self._score(self._tables(history[-1] % self.buckets), queries)
+            key = key * self.V + token
+        bucket = history[-1] % self.buckets
+        wanted = history[-2] % self.parts[bucket] if len(history) > 1 else 0
+        for part, tables in self._bucket_tables(bucket):
+            if part == wanted:
+                return self._score(tables, key * self.V + np.arange(self.V, dtype=np.int64))
+        raise AssertionError("every bucket has its parts")
+
+
+def _table(grams: np.ndarray, counts: np.ndarray, base: int) -> tuple:
+    """(keys, counts, contexts, each context's total count and number of distinct followers), for keys
+    in base ``base`` (the vocabulary size)."""
+    contexts, first, distinct = np.unique(grams // base, return_index=True, return_counts=True)
+    totals = np.add.reduceat(counts, first) if len(first) else counts[:0]
+    return grams, counts, contexts, totals, distinct
+
+
+def _merge(keys: np.ndarray, counts: np.ndarray, more_keys: np.ndarray, more_counts: np.ndarray) -> tuple:
+    """Two sorted (keys, counts) tables as one, the counts of shared keys added."""
+    if not len(keys):
+        return more_keys, more_counts
+    keys, counts = np.concatenate([keys, more_keys]), np.concatenate([counts, more_counts])
+    order = np.argsort(keys, kind="stable")  # two sorted runs: a linear merge
+    keys, counts = keys[order], counts[order]
+    first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    return keys[first], np.add.reduceat(counts, first) if len(first) else counts
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, queries: np.ndarray, default) -> np.ndarray:

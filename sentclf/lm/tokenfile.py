@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import shutil
+import socket
 import tempfile
 from array import array
 from dataclasses import dataclass
@@ -19,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from sentclf.lm import stream as streams
 from sentclf.lm.config import LMConfig
 from sentclf.lm.encoding import pad_documents, split_documents, vocabulary_from_counts
-from sentclf.lm import stream as streams
 from sentclf.lm.stream import Stream
 from sentclf.paths import cache_dir
 from sentclf.text import tokenize
@@ -42,14 +45,38 @@ class Prepared:
 @contextlib.contextmanager
 def scratch_folder():
     """A temporary folder in sentclf's cache (a real disk, where /tmp may be memory), else in the
-    system's temporary folder; removed afterwards with everything in it."""
+    system's temporary folder; removed afterwards with everything in it. Its name carries the host
+    and process id, so folders left by killed runs on this host are removed by the next one."""
+    prefix = f"lm-{socket.gethostname()}-{os.getpid()}-"
     try:
         cache_dir().mkdir(parents=True, exist_ok=True)
-        folder = tempfile.TemporaryDirectory(prefix="lm-", dir=cache_dir())
+        remove_orphans(cache_dir())
+        folder = tempfile.TemporaryDirectory(prefix=prefix, dir=cache_dir())
     except OSError:
-        folder = tempfile.TemporaryDirectory(prefix="sentclf-lm-")
+        folder = tempfile.TemporaryDirectory(prefix="sentclf-" + prefix)
     with folder as name:
         yield Path(name)
+
+
+def remove_orphans(cache: Path) -> list:
+    """Remove the scratch folders in ``cache`` made on this host by processes that no longer run."""
+    removed = []
+    for folder in cache.glob(f"lm-{socket.gethostname()}-*-*"):
+        pid = folder.name.removeprefix(f"lm-{socket.gethostname()}-").split("-")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but not ours to signal
+        return True
+    return True
 
 
 def mapped(path: Path, length: int) -> np.ndarray:

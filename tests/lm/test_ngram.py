@@ -8,6 +8,7 @@ from nltk.util import everygrams
 from sentclf.errors import ConfigError
 from sentclf.lm import encoding as lmdata
 from sentclf.lm import ngram
+from sentclf.lm import stream as streams
 from sentclf.lm.encoding import BOS_ID, Encoded
 from sentclf.lm.stream import from_encoded
 
@@ -43,12 +44,15 @@ def stock_model(train: Encoded, vocab_size: int, order: int, discount: float):
 
 
 @pytest.mark.parametrize("order", [2, 3, 4])
-@pytest.mark.parametrize("bucket_tokens", [1 << 21, 7])  # one bucket, and several
+@pytest.mark.parametrize("bucket_tokens", [1 << 21, 7])  # one bucket; several, frequent words' split in parts
 def test_scores_equal_stock_nltk_kneser_ney(order, bucket_tokens, monkeypatch):
     monkeypatch.setattr(ngram, "BUCKET_TOKENS", bucket_tokens)
+    monkeypatch.setattr(ngram, "MERGE_KEYS", 2)  # counts merged block by block
+    monkeypatch.setattr(streams, "CHUNK", 5)
     vocab, train = corpus()
     ours = ngram.KneserNey(from_encoded(train, order - 1), len(vocab), order, discount=0.1)
     assert (ours.buckets > 1) == (bucket_tokens == 7)
+    assert (ours.parts.max() > 1) == (bucket_tokens == 7 and order > 2)
     stock = stock_model(train, len(vocab), order, 0.1)
     test = lmdata.encode(["the dog gets fed", "a mat sat on the dog", "zebra"], vocab)
     data = from_encoded(test, order)  # padded more than the order needs: the same scores

@@ -64,3 +64,29 @@ def test_a_text_within_one_group_is_shuffled_as_a_whole():
     data = from_encoded(Encoded(np.arange(3, 40, dtype=np.int32), np.array([10, 1, 20, 6])), 3)
     whole = np.random.default_rng(5).permutation(data.positions(0, len(data.tokens)))
     assert np.array_equal(np.concatenate(list(shuffled_batches(data, np.random.default_rng(5), 8))), whole)
+
+
+def test_scratch_folders_of_dead_runs_on_this_host_are_removed(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    host = socket.gethostname()
+    orphan = tmp_path / f"lm-{host}-{dead.stdout.strip()}-abc"
+    alive = tmp_path / f"lm-{host}-{os.getpid()}-abc"
+    elsewhere = tmp_path / "lm-another.host-1-abc"
+    for folder in (orphan, alive, elsewhere):
+        folder.mkdir()
+        (folder / "train.i32").write_bytes(b"\0" * 8)
+    assert tokenfile.remove_orphans(tmp_path) == [orphan]
+    assert not orphan.exists() and alive.exists() and elsewhere.exists()
+
+
+def test_scratch_folder_is_in_the_cache_and_removed_afterwards(monkeypatch, tmp_path):
+    monkeypatch.setenv("SENTCLF_CACHE", str(tmp_path / "cache"))
+    with tokenfile.scratch_folder() as folder:
+        assert folder.parent == tmp_path / "cache" and folder.is_dir()
+        (folder / "x.i32").write_bytes(b"1234")
+    assert not folder.exists()
