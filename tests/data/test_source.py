@@ -1,6 +1,9 @@
 """Data sources: which paths are datasets, and DATA arguments naming registry entries."""
 
+import pytest
+
 from sentclf.data.source import DataConfig, TextSource, is_dataset
+from sentclf.errors import DataError
 
 
 def test_dataset_paths_are_told_from_plain_text(tmp_path):
@@ -20,3 +23,12 @@ def test_text_source_reads_lines_and_datasets(tmp_path, fixtures):
 def test_data_config_reads_a_file(fixtures):
     dataset = DataConfig(str(fixtures / "tiny.jsonl")).load()
     assert len(dataset) == 24 and dataset.format == "jsonl"
+
+
+def test_text_source_hands_out_plain_lines_lazily(tmp_path):
+    plain = tmp_path / "big.txt"
+    plain.write_bytes(b"first line\nsecond line\n\xff broken line\n")
+    texts = TextSource((str(plain),)).iter_texts()
+    assert next(texts) == "first line" and next(texts) == "second line"  # read before the bad line is reached
+    with pytest.raises(DataError, match="line 3"):
+        next(texts)
