@@ -20,8 +20,7 @@ from sentclf.lm import network
 from sentclf.lm.config import LMConfig
 from sentclf.lm.encoding import BOS_ID, EOS_ID, Encoded
 from sentclf.lm.model import LanguageModel
-from sentclf.lm.stream import Stream, from_encoded
-from sentclf.lm.tokenfile import mapped
+from sentclf.lm.stream import Stream, from_encoded, from_file
 
 PAYLOAD = "lm.npz"
 TEXT_MEMBER = "train.i32"
@@ -148,4 +147,4 @@ def training_text(path, model: LanguageModel, folder: Path) -> Stream | None:
     length = meta["extra"]["bytes"] // 4
     if length and np.frombuffer(bytes(head), dtype="<i4").tolist() != [BOS_ID] * stored:
         raise ModelFileError(f"{path}: the training text does not start with its padding: remake the file")
-    return Stream(mapped(folder / TEXT_MEMBER, length), stored, totals[1], totals[0])
+    return from_file(folder / TEXT_MEMBER, stored, totals[1], totals[0], length)

@@ -8,7 +8,9 @@ baseline ``order − 1``: one stream padded for the larger serves both.
 
 from __future__ import annotations
 
+import mmap
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -21,12 +23,16 @@ GROUP = 8  # …this many at a time, drawn at random, their positions shuffled t
 
 @dataclass
 class Stream:
-    """The padded token ids (``np.memmap`` when read from disk), the padding, and what they hold."""
+    """The padded token ids (over a memory map when read from disk), the padding, and what they hold."""
 
     tokens: np.ndarray
     pad: int
     documents: int
     n_tokens: int  # predicted tokens: every word and each document's </s>
+    mapping: mmap.mmap | None = None  # the map under ``tokens``, if any
+
+    def release(self) -> None:
+        release(self.mapping)
 
     @property
     def words(self) -> int:
@@ -37,6 +43,7 @@ class Stream:
         size = size or CHUNK
         for start in range(0, len(self.tokens), size):
             yield start, min(start + size, len(self.tokens))
+            self.release()
 
     def positions(self, start: int, stop: int) -> np.ndarray:
         """The indices in ``tokens[start:stop]`` of the predicted tokens (every one but ``<s>``)."""
@@ -50,6 +57,30 @@ class Stream:
         """The share of the words (not the ``</s>``) that are ``<unk>``."""
         unknown = sum(int(np.count_nonzero(np.asarray(self.tokens[a:b]) == UNK_ID)) for a, b in self.spans())
         return unknown / self.words if self.words else 0.0
+
+
+def release(mapping: mmap.mmap | None) -> None:
+    """Drop the pages of a memory map read so far from this process's memory (they stay in the page
+    cache, to be mapped again on the next read): without it, every page of the file an epoch has read
+    counts in the process's resident memory, which would grow with the text."""
+    if mapping is not None:
+        mapping.madvise(mmap.MADV_DONTNEED)
+
+
+def map_ids(path: Path, length: int) -> tuple:
+    """(``length`` int32 values of a file, read-only over a memory map; the map): an empty array and
+    None for none."""
+    if not length:
+        return np.empty(0, dtype=np.int32), None
+    with open(path, "rb") as handle:
+        mapping = mmap.mmap(handle.fileno(), 4 * length, access=mmap.ACCESS_READ)
+    return np.frombuffer(mapping, dtype=np.int32, count=length), mapping
+
+
+def from_file(path: Path, pad: int, documents: int, n_tokens: int, length: int) -> Stream:
+    """The stream of ``length`` ids in ``path``, memory-mapped."""
+    tokens, mapping = map_ids(path, length)
+    return Stream(tokens, pad, documents, n_tokens, mapping)
 
 
 def from_encoded(data: Encoded, pad: int) -> Stream:
@@ -80,5 +111,6 @@ def shuffled_batches(stream: Stream, rng: np.random.Generator, size: int):
         whole = len(pending) // size * size
         yield from (pending[s : s + size] for s in range(0, whole, size))
         pending = pending[whole:]
+        stream.release()
     if len(pending):
         yield pending

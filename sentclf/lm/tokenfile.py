@@ -25,7 +25,7 @@ import numpy as np
 from sentclf.lm import stream as streams
 from sentclf.lm.config import LMConfig
 from sentclf.lm.encoding import pad_documents, split_documents, vocabulary_from_counts
-from sentclf.lm.stream import Stream
+from sentclf.lm.stream import Stream, from_file, map_ids, release
 from sentclf.paths import cache_dir
 from sentclf.text import tokenize
 
@@ -79,11 +79,6 @@ def _running(pid: int) -> bool:
     return True
 
 
-def mapped(path: Path, length: int) -> np.ndarray:
-    """``length`` int32 values of a file, memory-mapped read-only (an empty array for none)."""
-    return np.memmap(path, dtype=np.int32, mode="r", shape=(length,)) if length else np.empty(0, dtype=np.int32)
-
-
 def first_pass(texts, path: Path) -> tuple:
     """Tokenize every document once, writing provisional ids to ``path``: (document lengths (empty
     documents left out), words in order of first appearance, documents read, sha256 of the text)."""
@@ -106,14 +101,16 @@ def first_pass(texts, path: Path) -> tuple:
     return np.frombuffer(lengths, dtype=np.int32).copy(), list(index), documents, digest.hexdigest()
 
 
-def document_chunks(lengths: np.ndarray):
+def document_chunks(lengths: np.ndarray, ids_map=None):
     """(first document, end document, first token, end token) of runs of whole documents of about
-    :data:`~sentclf.lm.stream.CHUNK` tokens (a longer document is a run of its own)."""
+    :data:`~sentclf.lm.stream.CHUNK` tokens (a longer document is a run of its own). The pages of
+    ``ids_map`` read are released after each run."""
     starts = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
     bounds = np.unique(np.searchsorted(starts, np.arange(0, starts[-1], streams.CHUNK), side="right") - 1)
     bounds = np.append(bounds, len(lengths)) if len(lengths) else bounds
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
         yield lo, hi, int(starts[lo]), int(starts[hi])
+        release(ids_map)
 
 
 def prepare(texts, config: LMConfig, folder: Path) -> Prepared:
@@ -121,26 +118,30 @@ def prepare(texts, config: LMConfig, folder: Path) -> Prepared:
     padded for both the network's window and the baseline's order."""
     pad = max(config.window, config.ngram_order - 1)
     lengths, words, documents, sha256 = first_pass(texts, folder / "provisional.i32")
-    ids = mapped(folder / "provisional.i32", int(lengths.sum()))
+    ids, ids_map = map_ids(folder / "provisional.i32", int(lengths.sum(dtype=np.int64)))
     held_mask = split_documents(lengths, config.holdout, config.seed)
     counts = np.zeros(len(words), dtype=np.int64)
-    for lo, hi, a, b in document_chunks(lengths):
+    for lo, hi, a, b in document_chunks(lengths, ids_map):
         keep = np.repeat(~held_mask[lo:hi], lengths[lo:hi])
         counts += np.bincount(np.asarray(ids[a:b])[keep], minlength=len(words))
     vocab, mapping, kept = vocabulary_from_counts(counts, words, config.min_count, config.max_vocab)
-    train = _write_stream(folder / "train.i32", ids, lengths, ~held_mask, mapping, pad)
-    held = _write_stream(folder / "heldout.i32", ids, lengths, held_mask, mapping, pad) if held_mask.any() else None
+    train = _write_stream(folder / "train.i32", (ids, ids_map), lengths, ~held_mask, mapping, pad)
+    held = None
+    if held_mask.any():
+        held = _write_stream(folder / "heldout.i32", (ids, ids_map), lengths, held_mask, mapping, pad)
     return Prepared(vocab, kept, train, held, documents, sha256)
 
 
-def _write_stream(path: Path, ids, lengths: np.ndarray, chosen: np.ndarray, mapping: np.ndarray, pad: int) -> Stream:
-    """The chosen documents, mapped to vocabulary ids and padded, written to ``path`` and mapped back."""
+def _write_stream(path: Path, provisional: tuple, lengths, chosen: np.ndarray, mapping: np.ndarray, pad: int) -> Stream:
+    """The chosen documents, mapped to vocabulary ids and padded, written to ``path`` and mapped back
+    (``provisional``: the first pass's ids and their memory map)."""
+    ids, ids_map = provisional
     size = 0
     with open(path, "wb") as raw:
-        for lo, hi, a, b in document_chunks(lengths):
+        for lo, hi, a, b in document_chunks(lengths, ids_map):
             keep = np.repeat(chosen[lo:hi], lengths[lo:hi])
             piece = pad_documents(mapping[np.asarray(ids[a:b])[keep]], lengths[lo:hi][chosen[lo:hi]], pad)
             raw.write(piece.tobytes())
             size += len(piece)
     n_documents = int(chosen.sum())
-    return Stream(mapped(path, size), pad, n_documents, int(lengths[chosen].sum(dtype=np.int64)) + n_documents)
+    return from_file(path, pad, n_documents, int(lengths[chosen].sum(dtype=np.int64)) + n_documents, size)

@@ -1,6 +1,8 @@
 """Training text on disk: the two passes give the in-memory split's vocabulary and ids; streams are read
 in chunks; the shuffled windows cover every position once."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -25,7 +27,7 @@ def test_two_passes_on_disk_equal_the_in_memory_split(tmp_path, small_chunks, co
     prepared = tokenfile.prepare(iter(TEXTS), config, tmp_path)
     vocab, counts, train, held = training.split_text(TEXTS, config)
     assert prepared.vocab == vocab and prepared.counts.tolist() == counts.tolist()
-    assert isinstance(prepared.train.tokens, np.memmap)
+    assert prepared.train.mapping is not None  # memory-mapped
     assert np.array_equal(prepared.train.tokens, from_encoded(train, 3).tokens)
     assert (prepared.train.documents, prepared.train.n_tokens) == (len(train.lengths), train.n_tokens)
     assert np.array_equal(prepared.held.tokens, from_encoded(held, 3).tokens)
@@ -90,3 +92,21 @@ def test_scratch_folder_is_in_the_cache_and_removed_afterwards(monkeypatch, tmp_
         assert folder.parent == tmp_path / "cache" and folder.is_dir()
         (folder / "x.i32").write_bytes(b"1234")
     assert not folder.exists()
+
+
+def rss_file_kb() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("RssFile:"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc/self/status (Linux)")
+def test_release_drops_the_pages_read_from_resident_memory(tmp_path):
+    length = 4 << 20  # 16 MB of ids
+    (tmp_path / "ids.i32").write_bytes(np.ones(length, dtype=np.int32).tobytes())
+    data = streams.from_file(tmp_path / "ids.i32", 0, 0, 0, length)
+    before = rss_file_kb()
+    assert int(data.tokens.sum()) == length  # every page read
+    touched = rss_file_kb()
+    data.release()
+    assert touched - before > 12_000 and rss_file_kb() - before < 2_000
+    assert int(data.tokens[::1024].sum()) == length // 1024  # still readable after release
