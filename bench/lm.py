@@ -2,10 +2,13 @@
 
     python bench/lm.py speed          tokens/s for V = 10k, d = 50, h = 100, window 3 (synthetic ids), as
                                       GFLOP/s against numpy's sgemm; then --loss full vs sampled at V = 50k
-    python bench/lm.py perplexity [mr] [tweets] [reviews] [defaults]
+    python bench/lm.py perplexity [mr] [tweets] [reviews] [defaults|ablation]
                                       held-out perplexity (10% of documents) of Kneser-Ney, the network
-                                      and their mixture; ``defaults``: the default options only
+                                      and their mixture; ``defaults``: the default options only;
+                                      ``ablation``: the defaults, then one option changed at a time
     python bench/lm.py embeddings     LM on default corpus + MR text -> MR 10-fold, six vs six + LM vectors
+    python bench/lm.py disk [5 50]    lm train on 5M and 50M tokens of synthetic Zipf text: peak RSS (MB)
+                                      and seconds of each run, a child process under /usr/bin/time
 
 speed: the peer, measured in the same run, is the same network written the plain textbook way
 (softmax normalized in one pass, ŷ − y formed as a dense n × V matrix, dense Adam on E), plus the
@@ -14,6 +17,8 @@ machine's SGEMM ceiling: 6·h·V flops per token (three n × h × V products) at
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -130,9 +135,7 @@ def perplexity_rows(name: str, texts: list, configs: dict) -> None:
     base = LMConfig()
     vocab, counts, train, held = training.split_text(texts, base)
     kn, kn_logp = training.baseline_scores(train, held, len(vocab), 3)
-    print(
-        f"| {name} | Kneser-Ney 3-gram, D = {kn['discount']:.2f} (nltk.lm) | {kn['perplexity']:.1f} | | |", flush=True
-    )
+    print(f"| {name} | Kneser-Ney 3-gram, D = {kn['discount']:.2f} | {kn['perplexity']:.1f} | | |", flush=True)
     for label, config in configs.items():
         start = time.perf_counter()
         result = training.fit(config, vocab, counts, train, held)
@@ -155,6 +158,18 @@ LM_CONFIGS = {
 }
 
 
+ABLATION = {  # one change from the defaults each (MR): what each default buys
+    "neural, the defaults": LMConfig(),
+    "--epochs 3": LMConfig(epochs=3),
+    "--patience 1": LMConfig(patience=1),
+    "--lr 0.001": LMConfig(lr=0.001),
+    "--lr 0.005": LMConfig(lr=0.005),
+    "--dropout 0.2": LMConfig(dropout=0.2),
+    "--dropout 0.5": LMConfig(dropout=0.5),
+    "--batch-size 512": LMConfig(batch_size=512),
+}
+
+
 def perplexity() -> None:
     mr_texts = read_mr()[0]
     print(f"{len(mr_texts):,} MR sentences; seed 0; 10% of documents held out; min count 2; Adam 0.002, batch 256")
@@ -162,6 +177,7 @@ def perplexity() -> None:
     print("|---|---|---|---|---|")
     which = sys.argv[2:] or ["mr", "tweets", "reviews"]
     configs = dict(list(LM_CONFIGS.items())[:1]) if "defaults" in which else LM_CONFIGS
+    configs = ABLATION if "ablation" in which else configs
     if "mr" in which:
         perplexity_rows("MR", mr_texts, configs)
     if "tweets" in which:
@@ -225,8 +241,56 @@ def embeddings() -> None:
         )
 
 
+def write_zipf_text(path: Path, tokens: int, types: int = 200_000, seed: int = 0) -> None:
+    """``tokens`` words drawn independently from a Zipf law (exponent 1.1) over ``types`` word types,
+    in documents of 5 to 45 words, one per line: the worst case for n-gram counts (almost every trigram
+    is new) with a vocabulary that keeps growing, as a real corpus's does."""
+    rng = np.random.default_rng(seed)
+    cdf = np.cumsum(1.0 / np.arange(1, types + 1) ** 1.1)
+    cdf /= cdf[-1]
+    words = np.array([f"w{r}" for r in range(types)])
+    with open(path, "w", encoding="utf-8") as out:
+        written = 0
+        while written < tokens:
+            lengths = rng.integers(5, 46, size=2_000)
+            ids = np.searchsorted(cdf, rng.random(int(lengths.sum())))
+            lines, start = [], 0
+            for length in lengths.tolist():
+                lines.append(" ".join(words[ids[start : start + length]].tolist()))
+                start += length
+            out.write("\n".join(lines) + "\n")
+            written += start
+
+
+def disk() -> None:
+    """lm train from disk: peak RSS at 5M and 50M training tokens (the first pass, the epochs over the
+    memory-mapped ids, the Kneser-Ney counts bucket by bucket, the LM file with its training text)."""
+    import tempfile
+
+    from scale import sentclf
+
+    sizes = [int(arg) for arg in sys.argv[2:]] or [5, 50]
+    options = ["--epochs", "1", "--loss", "sampled", "--dim", "16", "--hidden", "32", "--batch-size", "1024"]
+    print(f"lm train {' '.join(options)} (default --max-vocab 20000, --holdout 0.1, Kneser-Ney trigram)\n")
+    print("| words | text MB | peak RSS MB | seconds | LM file MB | held-out: network | Kneser-Ney | mixture |")
+    print("|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory(dir=Path.home() / ".cache") as folder:
+        for millions in sizes:
+            text, model = Path(folder) / f"zipf{millions}.txt", Path(folder) / f"zipf{millions}.lm"
+            write_zipf_text(text, millions * 1_000_000)
+            run = sentclf("lm", "train", text, "-o", model, "--force", "--json", "-q", *options, stdout=subprocess.PIPE)
+            metrics = json.loads(run["stdout"])["metrics"]
+            print(
+                f"| {millions}M | {text.stat().st_size / 1e6:.0f} | {run['rss_mb']:.0f} | {run['wall']:.0f} "
+                f"| {model.stat().st_size / 1e6:.0f} | {metrics['heldout_perplexity']:.0f} "
+                f"| {metrics['baseline']['perplexity']:.0f} | {metrics['mixture']['perplexity']:.0f} |",
+                flush=True,
+            )
+            text.unlink()
+
+
 if __name__ == "__main__":
     np.seterr(all="ignore")
-    {"speed": speed, "perplexity": perplexity, "embeddings": embeddings}[
+    {"speed": speed, "perplexity": perplexity, "embeddings": embeddings, "disk": disk}[
         sys.argv[1] if len(sys.argv) > 1 else "speed"
     ]()

@@ -41,7 +41,8 @@ def sentclf(*args, stdout=subprocess.DEVNULL, env=None) -> dict:
         if done.returncode:
             raise SystemExit(f"sentclf {' '.join(map(str, args))} failed:\n{done.stderr[-2000:]}")
         _elapsed, user, system, rss = report.read().split()[-4:]
-    return {"wall": wall, "cpu": float(user) + float(system), "rss_mb": int(rss) / 1024, "stderr": done.stderr}
+    cpu = float(user) + float(system)
+    return {"wall": wall, "cpu": cpu, "rss_mb": int(rss) / 1024, "stdout": done.stdout, "stderr": done.stderr}
 
 
 def write_mr_csv(folder: Path) -> Path:
