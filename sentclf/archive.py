@@ -278,7 +278,7 @@ def read_extra(path, meta: dict, destination: Path, check=None, block: int = 1 <
     declared, member = extra.get("bytes"), extra.get("member")
     if not isinstance(declared, int) or declared < 0 or not isinstance(member, str):
         raise ModelFileError(
-            f"{path}: the metadata's record of its training text is corrupt: remake the file with '{make}'"
+            f"{path}: the metadata's record of its second member is corrupt: remake the file with '{make}'"
         )
     digest, size = hashlib.sha256(), 0
     try:

@@ -78,6 +78,14 @@ def check_array_sizes(payload: bytes) -> None:
                 )
 
 
+UNREADABLE = (KeyError, TypeError, ValueError, OSError, EOFError, NotImplementedError, zipfile.BadZipFile, zlib.error)
+
+
+def _unreadable(path, exc: Exception) -> ModelFileError:
+    reason = f"the language model's arrays are unreadable ({exc})"
+    return ModelFileError(f"{path}: {reason}: remake it with 'sentclf lm train'")
+
+
 def _arrays(path, meta: dict) -> dict:
     payload = archive.read_payload(path, meta, PAYLOAD)
     try:
@@ -85,12 +93,7 @@ def _arrays(path, meta: dict) -> dict:
         with np.load(io.BytesIO(payload), allow_pickle=False) as arrays:
             return {name: arrays[name] for name in arrays.files}
     except UNREADABLE as exc:
-        raise ModelFileError(
-            f"{path}: the language model's arrays are unreadable ({exc}): remake it with 'sentclf lm train'"
-        ) from None
-
-
-UNREADABLE = (KeyError, TypeError, ValueError, OSError, EOFError, NotImplementedError, zipfile.BadZipFile, zlib.error)
+        raise _unreadable(path, exc) from None
 
 
 def load(path) -> LanguageModel:
@@ -106,9 +109,7 @@ def load(path) -> LanguageModel:
             params["Uc"] = np.vstack([data["U"], data["c"][None, :]])
         vocab = data["vocab"].tolist()
     except UNREADABLE as exc:
-        raise ModelFileError(
-            f"{path}: the language model's arrays are unreadable ({exc}): remake it with 'sentclf lm train'"
-        ) from None
+        raise _unreadable(path, exc) from None
     if params["E"].shape[0] != len(vocab) or len(network.output_views(params)[1]) != len(vocab):
         raise ModelFileError(f"{path}: the language model's arrays do not match its vocabulary: remake it")
     return LanguageModel(vocab, params, config, meta)
