@@ -45,7 +45,7 @@ def test_min_df_counts_documents_not_words():
     assert "bor" in names and "lov" not in names
 
 
-words = st.text(alphabet="ab é!", min_size=1, max_size=7).filter(lambda w: w.strip() == w and " " not in w)
+words = st.text(alphabet="abé!", min_size=1, max_size=7)  # tokens: never blank, never with a space
 
 
 @settings(max_examples=60, deadline=None)
