@@ -38,11 +38,15 @@ class Stream:
     def words(self) -> int:
         return self.n_tokens - self.documents
 
+    def bounds(self, size: int) -> list:
+        """(start, stop) of consecutive chunks of ``size`` tokens."""
+        return [(start, min(start + size, len(self.tokens))) for start in range(0, len(self.tokens), size)]
+
     def spans(self, size: int | None = None):
-        """(start, stop) of consecutive chunks of ``tokens`` (of :data:`CHUNK` tokens by default)."""
-        size = size or CHUNK
-        for start in range(0, len(self.tokens), size):
-            yield start, min(start + size, len(self.tokens))
+        """(start, stop) of consecutive chunks of ``tokens`` (of :data:`CHUNK` tokens by default), the
+        pages read released after each one."""
+        for span in self.bounds(size or CHUNK):
+            yield span
             self.release()
 
     def positions(self, start: int, stop: int) -> np.ndarray:
@@ -102,7 +106,7 @@ def shuffled_batches(stream: Stream, rng: np.random.Generator, size: int):
     """The predicted positions in batches of ``size``, in an order shuffled without an array of every
     position: :data:`GROUP` windows are drawn at random and their positions shuffled together. A text
     of at most GROUP windows is shuffled as a whole."""
-    windows = list(stream.spans(WINDOW))  # WINDOW and GROUP read at call time: tests shrink them
+    windows = stream.bounds(WINDOW)  # WINDOW and GROUP read at call time: tests shrink them
     order = rng.permutation(len(windows)) if len(windows) > GROUP else np.arange(len(windows))
     pending = np.empty(0, dtype=np.int64)
     for g in range(0, len(windows), GROUP):
