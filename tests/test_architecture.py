@@ -145,3 +145,13 @@ def test_architecture_start_up_imports_nothing_heavy(args, tmp_path):
     )
     assert result.stdout.strip(), result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+@pytest.mark.parametrize("preset, expected", [(None, "16"), ("24", "24")])
+def test_architecture_importing_sentclf_shortens_openblas_spinning_unless_the_user_chose(preset, expected, tmp_path):
+    """OpenBLAS reads OPENBLAS_THREAD_TIMEOUT when numpy loads it: sentclf sets a short one (its
+    idle threads otherwise hold the cores through the softmax) and keeps a value already set."""
+    env = {"PATH": "/usr/bin:/bin", **({"OPENBLAS_THREAD_TIMEOUT": preset} if preset else {})}
+    code = "import os, sys, sentclf; print(os.environ['OPENBLAS_THREAD_TIMEOUT'], 'numpy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    assert result.stdout.split() == [expected, "False"]
