@@ -106,3 +106,16 @@ def test_float32_training_step_keeps_its_dtype_and_the_unigram_bias():
     assert np.exp(params["Uc"][-1]).sum() == pytest.approx(1.0, rel=1e-5)
     loss, grads = nnlm.loss_and_grads(params, np.array([[1, 1, 1]]), np.array([5]), "relu")
     assert grads["Uc"].dtype == np.float32 and np.isfinite(loss)
+
+
+def test_summed_rows_adds_every_share_of_a_repeated_row():
+    rng = np.random.default_rng(3)
+    rows = rng.integers(0, 40, 500)
+    values = rng.standard_normal((500, 6))
+    expected = np.zeros((40, 6))
+    np.add.at(expected, rows, values)
+    distinct, total = nnlm.summed_rows(rows, values)
+    assert np.array_equal(distinct, np.unique(rows))
+    np.testing.assert_allclose(total, expected[distinct], rtol=1e-12, atol=1e-12)
+    empty_rows, empty_total = nnlm.summed_rows(rows[:0], values[:0])
+    assert empty_rows.shape == (0,) and empty_total.shape == (0, 6)
