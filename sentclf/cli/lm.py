@@ -41,7 +41,12 @@ def lm():
 @click.option("--hidden", type=int, default=100, show_default=True, help="Hidden units.")
 @click.option("--activation", type=click.Choice(LM_ACTIVATIONS), default="relu", show_default=True)
 @click.option("--epochs", type=int, default=10, show_default=True, help="At most this many passes.")
-@click.option("--batch-size", type=int, default=256, show_default=True)
+@click.option(
+    "--batch-size",
+    type=int,
+    default=None,
+    help="Tokens a step [default: 512, or fewer on text under 16k tokens, so an epoch takes at least 32 steps].",
+)
 @click.option("--lr", type=float, default=None, help="Learning rate [default: 0.002 Adam, 0.1 SGD].")
 @click.option(
     "--optimizer",

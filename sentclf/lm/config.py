@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 from sentclf.errors import ConfigError
 from sentclf.nn import ACTIVATIONS
@@ -13,6 +14,15 @@ LOSSES = ("full", "sampled")  # the training loss; perplexity is always the full
 
 
 MAX_WIDTH = 100_000  # --dim and --hidden: more is a typo, and would not fit in memory
+AUTO_BATCH = 512  # tokens a step when --batch-size is not given, on text of 16k training tokens or more
+MIN_STEPS = 32  # ... and on less, as many tokens as give an epoch 32 steps
+
+
+def auto_batch_size(train_tokens: int) -> int:
+    """The default batch: 512 tokens, or fewer on small text so an epoch still takes 32 steps.
+    512 beat 256 on MR, the tweets and the movie reviews (bench/README.md); on a 500-word text
+    one or two steps an epoch left the network far behind Kneser-Ney."""
+    return max(1, min(AUTO_BATCH, math.ceil(train_tokens / MIN_STEPS)))
 
 
 @dataclass
@@ -24,7 +34,7 @@ class LMConfig:
     hidden: int = 100
     activation: str = "relu"
     epochs: int = 10
-    batch_size: int = 256
+    batch_size: int | None = None  # None: auto_batch_size(training tokens), decided by with_batch_for
     lr: float | None = None  # None: 0.002 for Adam, 0.1 for SGD
     optimizer: str = "adam"
     momentum: float = 0.9
@@ -43,7 +53,7 @@ class LMConfig:
         if self.window < 2:
             raise ConfigError(f"--window must be at least 2 (the previous words the model sees), not {self.window}")
         for name in ("dim", "hidden", "epochs", "batch_size", "patience"):
-            if getattr(self, name) < 1:
+            if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, not {getattr(self, name)}")
         for name in ("dim", "hidden"):
             if getattr(self, name) > MAX_WIDTH:
@@ -66,6 +76,10 @@ class LMConfig:
             raise ConfigError("--loss sampled trains a separate output layer: drop --tie (or use --loss full)")
         if self.ngram_order < 2:
             raise ConfigError(f"--ngram-order must be at least 2, not {self.ngram_order}")
+
+    def with_batch_for(self, train_tokens: int) -> LMConfig:
+        """This config with its batch size decided: the one given, else :func:`auto_batch_size`."""
+        return self if self.batch_size is not None else replace(self, batch_size=auto_batch_size(train_tokens))
 
     @property
     def learning_rate(self) -> float:

@@ -177,7 +177,7 @@ def _train(job: LMTrainConfig, prepared: Prepared, progress) -> LMTrainResult:
     return LMTrainResult(
         str(output),
         len(vocab),
-        asdict(config),
+        asdict(model.config),
         data,
         metrics,
         result["history"],
@@ -206,6 +206,7 @@ def fit(
     Ctrl-C stops training and returns the best model so far (``interrupted`` is then True)."""
     train = as_stream(train, config.window)
     held = as_stream(held, config.window) if held is not None else None
+    config = config.with_batch_for(train.n_tokens)  # the model (and its file) keep the batch used
     rng = np.random.default_rng(config.seed)
     params = network.init_params(
         len(vocab), config.window, config.dim, config.hidden, rng, unigram=counts + 0.5, tied=config.tie

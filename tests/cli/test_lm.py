@@ -66,6 +66,19 @@ def test_lm_train_json_quiet_and_refuses_to_overwrite(tmp_path, fixtures):
     assert again.exit_code == 1 and "already exists: pass --force" in again.stderr
 
 
+def test_lm_train_batch_size_defaults_to_32_steps_an_epoch_on_small_text(tmp_path, fixtures):
+    """No --batch-size: 512 tokens a step, or ⌈training tokens / 32⌉ on small text; the batch used
+    is what the report and the file's metadata say. A given --batch-size is used as it is."""
+    fast = [option for option in FAST if option not in ("--batch-size", "32")]
+    out = tmp_path / "auto.lm"
+    report = json.loads(run("lm", "train", fixtures / "pets.txt", "-o", out, *fast, "--json", "-q").stdout)
+    tokens = report["data"]["train_tokens"]  # a few hundred: far under 32 steps of 512
+    assert report["config"]["batch_size"] == -(-tokens // 32) < 512
+    assert lmfile.load(out).config.batch_size == report["config"]["batch_size"]
+    given = json.loads(run("lm", "train", fixtures / "pets.txt", "-o", out, *FAST, "--json", "-q", "--force").stdout)
+    assert given["config"]["batch_size"] == 32
+
+
 def test_lm_train_reads_a_labelled_dataset_ignoring_labels(tmp_path, fixtures):
     out = tmp_path / "tiny.lm"
     result = run("lm", "train", fixtures / "tiny.csv", fixtures / "tiny.jsonl", "-o", out, *FAST, "--json", "-q")

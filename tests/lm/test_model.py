@@ -9,7 +9,7 @@ from sentclf import archive as bundle
 from sentclf.classify import modelfile
 from sentclf.errors import ConfigError, ModelFileError
 from sentclf.lm import lmfile, training
-from sentclf.lm.config import LMConfig
+from sentclf.lm.config import LMConfig, auto_batch_size
 from sentclf.lm.stream import Stream, from_encoded
 
 ANIMALS = ["cat", "dog"]
@@ -201,3 +201,9 @@ def test_a_tied_model_trains_saves_and_loads(tmp_path):
     loaded = lmfile.load(lmfile.save(tmp_path / "tied.lm", model, {}))
     assert loaded.config.tie and np.array_equal(loaded.params["P"], model.params["P"])
     assert loaded.perplexity(train) == pytest.approx(model.perplexity(train))
+
+
+def test_auto_batch_size_is_512_or_32_steps_an_epoch():
+    assert [auto_batch_size(n) for n in (1, 31, 33, 508, 16_384, 16_385, 10**9)] == [1, 1, 2, 16, 512, 512, 512]
+    assert LMConfig().with_batch_for(508).batch_size == 16
+    assert LMConfig(batch_size=7).with_batch_for(508).batch_size == 7
