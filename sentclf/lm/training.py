@@ -120,8 +120,8 @@ def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
 
 
 def _train(job: LMTrainConfig, prepared: Prepared, progress) -> LMTrainResult:
-    config, output = job.model, Path(job.output)
     vocab, train, held = prepared.vocab, prepared.train, prepared.held
+    config, output = job.model.with_batch_for(train.n_tokens), Path(job.output)
     check_trainable(train.words, vocab, config.window)
     data = {
         "source": job.source.describe(),
@@ -131,12 +131,13 @@ def _train(job: LMTrainConfig, prepared: Prepared, progress) -> LMTrainResult:
         "heldout_tokens": held.n_tokens if held else 0,
     }
     log.info(
-        "%s: %d documents, %d training tokens, %d held out; vocabulary %d",
+        "%s: %d documents, %d training tokens, %d held out; vocabulary %d; %d tokens a step",
         data["source"],
         data["documents"],
         train.n_tokens,
         data["heldout_tokens"],
         len(vocab),
+        config.batch_size,
     )
     kept = train if job.baseline else None  # the training text, for lm perplexity's baseline
     claimed = [job.force]  # the first write claims the name (unless --force); later ones replace our own file
