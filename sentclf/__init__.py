@@ -20,7 +20,7 @@ import os
 __version__ = "0.1.0"
 
 # OpenBLAS's idle threads spin for 2^28 cycles (about 0.1 s) after each matrix product before they
-# sleep, holding the cores the numpy loops between products need: the LM's softmax and Adam ran 40%
+# sleep, holding the cores the numpy loops between products need: the LM's softmax and Adam ran 35-65%
 # slower beside them (a training step 18% slower at batch 256, 23% at 512). 2^16 cycles (tens of µs)
 # still bridges back-to-back products. OpenBLAS reads this once, when numpy loads it: it takes effect
 # when sentclf is imported before numpy (as the CLI is), and a value already in the environment wins.
