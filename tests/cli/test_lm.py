@@ -100,6 +100,7 @@ def test_lm_train_reads_stdin(tmp_path):
         ("so so so so so", [], "vocabulary has 1 word"),
         ("a b c d e f", ["--window", "1"], "--window must be at least 2"),
         ("a b c d e f", ["--dropout", "1.5"], "--dropout must be a fraction"),
+        ("a b c d e f", ["--batch-size", "0"], "--batch-size must be at least 1, not 0"),
     ],
 )
 def test_lm_train_bad_input_is_one_line_exit_1(tmp_path, text, options, message):
