@@ -42,19 +42,21 @@ def test_adam_minimizes_a_quadratic():
     assert np.abs(params["x"]).max() < 1e-2
 
 
-def test_adam_on_big_arrays_in_slices_and_chunks_matches_the_formula():
-    """An array past PARALLEL_MIN is split per core and each slice into CHUNK-sized pieces; a lazy
-    (rows, values) gradient updates only its rows: all the same numbers as Adam written out."""
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_adam_on_big_arrays_in_slices_and_chunks_matches_the_formula(order):
+    """An array past PARALLEL_MIN is split per core and each slice into CHUNK-sized pieces (a strided
+    slice, of a Fortran-ordered array, in one piece); a lazy (rows, values) gradient updates only its
+    rows: all the same numbers as Adam written out."""
     from sentclf.nn import optimizers
 
     rng = np.random.default_rng(0)
     shape = (7, optimizers.PARALLEL_MIN // 5)  # more than one slice per core and ragged last chunks
     start = rng.standard_normal(shape)
-    params = {"U": start.copy(), "E": start[:, :50].copy()}
+    params = {"U": start.copy(order=order), "E": start[:, :50].copy()}
     opt = Adam(params, lr=0.01, workers=Workers(2))
     m, v, x = np.zeros(shape), np.zeros(shape), start.copy()
     for t in range(1, 4):
-        grad = rng.standard_normal(shape)
+        grad = np.asarray(rng.standard_normal(shape), order=order)
         opt.step({"U": grad, "E": (np.array([1, 4]), grad[[1, 4], :50])})
         m, v = 0.9 * m + 0.1 * grad, 0.999 * v + 0.001 * grad**2
         x -= 0.01 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t) * m / (np.sqrt(v) + 1e-8)

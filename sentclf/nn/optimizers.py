@@ -60,14 +60,12 @@ class Adam:
         """Update one slice, a cache-sized chunk at a time when it is contiguous: the update's dozen
         passes then reread the chunk from cache instead of memory (an Adam step over a 1M-float
         output layer went from 4.2 to 3.6 ms)."""
-        if not all(part.flags.c_contiguous for part in parts):
-            m, v, grad, param = parts
-            self._update(m, v, grad, param, None, rate, self._scratch((name, index), grad))
-            return
-        m, v, grad, param = (part.reshape(-1) for part in parts)
-        scratch = self._scratch((name, index), grad[:CHUNK])
-        for start in range(0, len(grad), CHUNK):
-            chunk = slice(start, start + CHUNK)
+        contiguous = all(part.flags.c_contiguous for part in parts)
+        m, v, grad, param = (part.reshape(-1) for part in parts) if contiguous else parts
+        size = CHUNK if contiguous else len(grad)  # a strided slice: in one piece
+        scratch = self._scratch((name, index), grad[:size])
+        for start in range(0, len(grad), size):
+            chunk = slice(start, start + size)
             n = len(grad[chunk])
             self._update(m[chunk], v[chunk], grad[chunk], param[chunk], None, rate, scratch[:n])
 
