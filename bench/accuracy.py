@@ -28,13 +28,14 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
-from sentclf.classify.config import ACCURACY_MEMBERS, RECIPE_CLASS_WEIGHT, CompareConfig, EnsembleConfig, ModelConfig
-from sentclf.classify.crossval import cross_validate
-from sentclf.classify.encoder import SentenceEncoder
-from sentclf.classify.features.encoder import SentenceVectors
+from sentclf.classify.comparison import cross_validate
+from sentclf.classify.config import CompareConfig
+from sentclf.classify.encoder.sentence import SentenceEncoder
+from sentclf.classify.features.lexicons import load_lexicon
 from sentclf.classify.features.nbngrams import NBWeightedNgrams
 from sentclf.classify.features.ngrams import passthrough
-from sentclf.classify.lexicons import load_lexicon
+from sentclf.classify.features.sentence_vectors import SentenceVectors
+from sentclf.classify.models.spec import ACCURACY_MEMBERS, RECIPE_CLASS_WEIGHT, EnsembleConfig, ModelConfig
 from sentclf.text import tokenize_all
 
 PUBLISHED = {

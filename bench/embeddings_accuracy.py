@@ -21,10 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from shared_data import read_mr, read_sst2
 
-from sentclf.classify.config import EmbeddingConfig, ModelConfig
-from sentclf.classify.lexicons import load_lexicon
-from sentclf.classify.pipeline import build_pipeline
-from sentclf.classify.vector_sources import load_minilm
+from sentclf.classify.features.lexicons import load_lexicon
+from sentclf.classify.models.pipeline import build_pipeline
+from sentclf.classify.models.spec import ModelConfig
+from sentclf.classify.vectors.embedding_config import EmbeddingConfig
+from sentclf.classify.vectors.sources import load_minilm
 from sentclf.text import tokenize_all
 
 FEATURE_SETS = {

@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from sentclf.classify.encoder import SentenceEncoder
+from sentclf.classify.encoder.sentence import SentenceEncoder
 from sentclf.data.corpus import load_default_corpus
 
 

@@ -21,8 +21,8 @@ sys.path.insert(0, str(HERE))
 
 from shared_data import huliu_dir, read_mr, read_sst2
 
-from sentclf.classify.lexicons import load_lexicon
-from sentclf.classify.pipeline import build_pipeline
+from sentclf.classify.features.lexicons import load_lexicon
+from sentclf.classify.models.pipeline import build_pipeline
 from sentclf.text import tokenize_all
 
 THRESHOLDS = (0.3, 0.5, 1.0)

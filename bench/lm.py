@@ -228,10 +228,11 @@ def embeddings() -> None:
 
     from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-    from sentclf.classify.config import EmbeddingConfig, ModelConfig
-    from sentclf.classify.lexicons import load_lexicon
-    from sentclf.classify.pipeline import build_pipeline
-    from sentclf.classify.vector_sources import load_vectors
+    from sentclf.classify.features.lexicons import load_lexicon
+    from sentclf.classify.models.pipeline import build_pipeline
+    from sentclf.classify.models.spec import ModelConfig
+    from sentclf.classify.vectors.embedding_config import EmbeddingConfig
+    from sentclf.classify.vectors.sources import load_vectors
     from sentclf.text import tokenize_all
 
     mr_x, mr_y = read_mr()

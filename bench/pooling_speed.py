@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from shared_data import read_movie_reviews
 
 from sentclf.classify.features.embeddings import PooledEmbeddings
-from sentclf.classify.vector_sources import load_minilm
-from sentclf.classify.vectors import VectorTable
+from sentclf.classify.vectors.files import VectorTable
+from sentclf.classify.vectors.sources import load_minilm
 from sentclf.data.corpus import load_default_corpus
 from sentclf.text import tokenize_all
 

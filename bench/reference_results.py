@@ -19,13 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from shared_data import read_movie_reviews, read_mr, read_sst2
 
-from sentclf.classify.config import (
-    CompareConfig,
-    EmbeddingConfig,
-)
-from sentclf.classify.crossval import cross_validate
-from sentclf.classify.lexicons import load_lexicon
-from sentclf.classify.vector_sources import load_minilm
+from sentclf.classify.comparison import cross_validate
+from sentclf.classify.config import CompareConfig
+from sentclf.classify.features.lexicons import load_lexicon
+from sentclf.classify.vectors.embedding_config import EmbeddingConfig
+from sentclf.classify.vectors.sources import load_minilm
 from sentclf.cli.render import COMPARE_HEADER, compare_rows, markdown_table
 from sentclf.text import tokenize_all
 

@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from shared_data import read_movie_reviews
 
+from sentclf.classify.features.lexicons import load_lexicon
 from sentclf.classify.features.six import LectureFeatures
-from sentclf.classify.lexicons import load_lexicon
 from sentclf.data.corpus import load_default_corpus
 
 REPEATS = 3

@@ -28,10 +28,10 @@ if kind.startswith("gensim"):
     from gensim.models import KeyedVectors
     rows = 0 if kind.endswith("import") else len(KeyedVectors.load_word2vec_format(path, binary=False).index_to_key)
 elif kind == "sentclf import":
-    from sentclf.classify.vectors import read_vectors
+    from sentclf.classify.vectors.files import read_vectors
     rows = 0
 else:
-    from sentclf.classify.vectors import read_vectors
+    from sentclf.classify.vectors.files import read_vectors
     vocab = set(open(vocab_file).read().split()) if kind == "sentclf-50k" else None
     table = read_vectors(path, vocab=vocab, fold_case=vocab is not None)
     rows = len(table.words)

@@ -4,10 +4,7 @@ member, streamed in and out in blocks: its training text).
 
 The metadata can be read, and is checked, before the payload is touched: a file made by a newer
 sentclf, a corrupt or truncated file, or a file of the other kind is rejected with a clear error.
-Writes go to a temporary file in the target folder, then an atomic rename; without ``force`` the
-final name is claimed with a hard link, which fails if the name exists, so of two concurrent writers
-exactly one succeeds. Temporary files left by killed writers are removed by the next write to the
-same path once they are an hour old. Reading is bounded: the metadata is at most 1 MB, and no member
+Writes are atomic (:mod:`sentclf.atomic`). Reading is bounded: the metadata is at most 1 MB, and no member
 is decompressed past the size the file declares.
 
 The classifier's model file is :mod:`sentclf.classify.modelfile`; the language model's,
@@ -18,14 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
-import tempfile
 import zipfile
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
+from sentclf.atomic import atomic_write, check_writable
 from sentclf.errors import ModelFileError
 
 MODEL_FORMAT = "sentclf-model"
@@ -33,12 +29,22 @@ LM_FORMAT = "sentclf-lm"
 FORMAT_VERSION = 1
 METADATA_MEMBER = "metadata.json"
 MAX_METADATA_BYTES = 1_000_000  # sentclf writes a few kB; more is a hostile or broken file
-STALE_TEMP_SECONDS = 3600  # a writer's temporary file this old belongs to a writer that died
 # format → (what the file is, the command that makes one)
 KINDS = {
     MODEL_FORMAT: ("sentclf model file", "sentclf train"),
     LM_FORMAT: ("sentclf language model", "sentclf lm train"),
 }
+LM_SUFFIX = ".lm"  # what sentclf's examples name language models; their files are told apart by metadata
+
+
+def kind_of(path: Path, fmt: str | None) -> tuple:
+    """(what the file is, the command that makes one): the kind expected, or, when either will do,
+    the one the name suggests (the metadata, which decides, may be what is unreadable)."""
+    if fmt in KINDS:
+        return KINDS[fmt]
+    if path.suffix == LM_SUFFIX:
+        return KINDS[LM_FORMAT]
+    return ("sentclf file", "sentclf train' or 'sentclf lm train")
 
 
 def environment() -> dict:
@@ -56,43 +62,6 @@ def environment() -> dict:
         "numpy": numpy.__version__,
         "joblib": joblib.__version__,
     }
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def already_exists(path) -> ModelFileError:
-    return ModelFileError(f"{path}: already exists: pass --force to overwrite it, or -o to write elsewhere")
-
-
-def refuse_inputs(path: Path, inputs=()) -> None:
-    """Fail if ``path`` is one of the command's ``inputs``: an output never clobbers what it reads."""
-    for source in inputs:
-        if source and path.exists() and Path(source).exists() and os.path.samefile(path, source):
-            raise ModelFileError(f"{path}: is also the input {source}: write the output elsewhere (-o)")
-
-
-def check_writable(path: Path, force: bool, inputs=()) -> None:
-    """Fail before any work is done if ``path`` exists and ``force`` is off, if it is one of the
-    command's ``inputs``, or if its folder cannot be written."""
-    path = Path(path)
-    refuse_inputs(path, inputs)
-    if path.exists() and not force:
-        raise already_exists(path)
-    if path.exists() and path.is_dir():
-        raise ModelFileError(f"{path}: is a folder: give a file path")
-    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("."))
-    if not folder.is_dir():
-        raise ModelFileError(f"{path}: {folder} is a file, not a folder: choose another output path")
-    try:  # the honest test (root passes os.access everywhere, /proc refuses files anyway)
-        with tempfile.TemporaryFile(dir=folder, prefix=".sentclf-probe-"):
-            pass
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ModelFileError(f"{path}: cannot write in {folder} ({reason}): choose another output path") from None
 
 
 def write_archive(
@@ -132,68 +101,8 @@ def write_archive(
     return atomic_write(path, write, replace=force)
 
 
-def remove_stale_temps(path: Path, now: float | None = None) -> list:
-    """Delete ``path``'s temporary files (``.NAME.*.tmp``) older than STALE_TEMP_SECONDS: their writer
-    was killed. Younger ones may belong to a live writer and stay. Returns what was removed."""
-    import time
-
-    now = time.time() if now is None else now
-    removed = []
-    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
-        try:
-            if now - tmp.stat().st_mtime > STALE_TEMP_SECONDS:
-                tmp.unlink()
-                removed.append(tmp)
-        except OSError:
-            continue  # another writer got there first
-    return removed
-
-
-def atomic_write(path, write, replace: bool = True) -> Path:
-    """Call ``write(binary_file)`` on a temporary file in ``path``'s folder, sync it, give it ordinary
-    permissions (mkstemp makes 0600), then move it to ``path``: a reader never sees half a file, and a
-    failure leaves an existing file untouched. ``replace=False`` claims the name atomically (a hard
-    link, which fails if it exists): of several concurrent writers exactly one succeeds."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temps(path)
-        handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise ModelFileError(f"{path}: cannot write there ({reason}): choose another output path") from None
-    try:
-        with os.fdopen(handle, "wb") as raw:
-            write(raw)
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.chmod(tmp_name, 0o666 & ~_umask())
-        if replace:
-            os.replace(tmp_name, path)
-        else:
-            _claim(tmp_name, path)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-    return path
-
-
-def _claim(tmp_name: str, path: Path) -> None:
-    """Give the finished temporary file the name ``path`` only if nobody has it (no check-then-rename)."""
-    try:
-        os.link(tmp_name, path)
-    except FileExistsError:
-        raise already_exists(path) from None
-    except OSError:  # a filesystem without hard links: claim the name with O_EXCL, then fill it
-        try:
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666 & ~_umask()))
-        except FileExistsError:
-            raise already_exists(path) from None
-        os.replace(tmp_name, path)
-
-
 def _open(path: Path, fmt: str | None = MODEL_FORMAT) -> zipfile.ZipFile:
-    what, make = KINDS.get(fmt or "", KINDS[MODEL_FORMAT])
+    what, make = kind_of(path, fmt)
     if not path.exists():
         hint = "train one with 'sentclf train', or pass -m PATH" if fmt == MODEL_FORMAT else f"make one with '{make}'"
         raise ModelFileError(f"{path}: {what} not found: {hint}")
@@ -209,7 +118,7 @@ def read_metadata(path, fmt: str | None = MODEL_FORMAT) -> dict:
     """The metadata, checked, without unpickling anything. ``fmt`` is the kind of file expected
     (a classifier model by default; :data:`LM_FORMAT` for a language model; None: either)."""
     path = Path(path)
-    what, make = KINDS.get(fmt or "", ("sentclf file", "sentclf train"))
+    what, make = kind_of(path, fmt)
     with _open(path, fmt) as archive:
         try:
             meta = json.loads(bounded_read(archive, METADATA_MEMBER, MAX_METADATA_BYTES))

@@ -31,3 +31,13 @@ class VectorsError(SentclfError):
 
 class SchedulerError(SentclfError):
     """A Dask scheduler that cannot be reached (or a cluster that fails while working)."""
+
+
+class OptionConflictError(ConfigError):
+    """Two options that cannot be used together, or an option that has no effect without another:
+    the CLI reports it as a usage error (exit 2). The message names both options."""
+
+
+class OutputError(SentclfError):
+    """An output that cannot be written: it exists (and --force was not given), it is one of the
+    inputs, or its folder cannot be written."""

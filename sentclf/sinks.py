@@ -2,7 +2,7 @@
 streamed in batches as they are made, to a temporary name renamed at the end: nothing half-written
 is ever left at the path, and an existing file is replaced only when asked (``force``).
 
-``predict -o`` and ``features -o`` write their rows through :func:`write_rows`.
+``predict -o`` and ``features -o`` write their rows (:mod:`sentclf.classify.rows`) through :func:`write_rows`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import itertools
 import json
 from pathlib import Path
 
-from sentclf import archive
+from sentclf import atomic
 from sentclf.errors import ConfigError, DataError
 
 OUTPUT_FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
@@ -34,7 +34,7 @@ def write_rows(rows, path, force: bool = False, inputs=(), flat=None) -> dict:
     ``flat(row, fmt)``, when given, turns a row into the flat dict written for that format. Where it
     leaves a list in a CSV row, the list is written as one JSON value."""
     fmt = output_format(path)
-    archive.check_writable(Path(path), force, inputs)
+    atomic.check_writable(Path(path), force, inputs)
     records = (flat(row, fmt) for row in rows) if flat is not None else iter(rows)
     sink = ParquetSink() if fmt == "parquet" else None
     count = 0
@@ -50,7 +50,7 @@ def write_rows(rows, path, force: bool = False, inputs=(), flat=None) -> dict:
         if sink is not None:
             sink.close()
 
-    archive.atomic_write(path, write, replace=force)
+    atomic.atomic_write(path, write, replace=force)
     return {"path": str(path), "rows": count, "format": fmt}
 
 

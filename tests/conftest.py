@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sentclf.classify.config import TrainConfig
-from sentclf.classify.lexicons import load_lexicon
+from sentclf.classify.features.lexicons import load_lexicon
 from sentclf.classify.training import train
 from sentclf.data.source import DataConfig
 

@@ -10,9 +10,9 @@ import zipfile
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from sentclf import archive
+from sentclf import archive, atomic
 from sentclf.classify import modelfile
-from sentclf.errors import ModelFileError
+from sentclf.errors import ModelFileError, OutputError
 from tests.cli.test_cli import run
 
 
@@ -52,7 +52,7 @@ def test_archive_concurrent_writers_without_force_exactly_one_wins(tmp_path):
         try:
             modelfile.save(path, {"lr": LogisticRegression(C=c)}, {"labels": ["a", "b"]})
             outcomes.append(("won", c))
-        except ModelFileError as exc:
+        except OutputError as exc:
             outcomes.append(("refused", str(exc)))
 
     threads = [threading.Thread(target=writer, args=(c,)) for c in (1, 2, 3, 4)]
@@ -73,7 +73,7 @@ def test_archive_stale_temp_files_are_removed_live_ones_kept(tmp_path):
     other = tmp_path / ".other.sentclf.dead.tmp"
     for tmp in (stale, live, other):
         tmp.write_bytes(b"half a file")
-    old = time.time() - archive.STALE_TEMP_SECONDS - 60
+    old = time.time() - atomic.STALE_TEMP_SECONDS - 60
     os.utime(stale, (old, old))
     os.utime(other, (old, old))
     modelfile.save(path, {"lr": LogisticRegression()}, {"labels": ["a", "b"]})

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sentclf.classify import modelfile
-from sentclf.classify.config import ModelConfig
+from sentclf.classify.features.lexicons import load_lexicon
 from sentclf.classify.features.six import feature_matrix
-from sentclf.classify.lexicons import load_lexicon
-from sentclf.classify.pipeline import build_pipeline
-from sentclf.classify.vectors import read_vectors
+from sentclf.classify.models.pipeline import build_pipeline
+from sentclf.classify.models.spec import ModelConfig
+from sentclf.classify.vectors.files import read_vectors
 from sentclf.data.readers import read_examples
 from sentclf.errors import ModelFileError, SentclfError
 from sentclf.lm import lmfile

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from sentclf import archive
+from sentclf import atomic
 from sentclf.classify import modelfile
 from sentclf.lm import lmfile
 
@@ -53,7 +53,7 @@ def test_kills_during_train_and_lm_train_never_break_the_file(tmp_path, fixtures
         assert exported.read_bytes() == whole
     stale = list(tmp_path.glob(".*.tmp"))
     for tmp in stale:  # a killed writer's leftovers go on the next write once they are old enough
-        old = time.time() - archive.STALE_TEMP_SECONDS - 1
+        old = time.time() - atomic.STALE_TEMP_SECONDS - 1
         os.utime(tmp, (old, old))
     assert subprocess.run([*CLI, *base, "--force"], capture_output=True).returncode == 0
     assert not list(tmp_path.glob(f".{model.name}.*.tmp"))

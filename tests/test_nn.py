@@ -6,7 +6,7 @@ import pytest
 from sentclf.nn import ACTIVATIONS
 from sentclf.nn.activations import activate, activation_slope, softmax
 from sentclf.nn.optimizers import Adam
-from sentclf.nn.workers import Workers
+from sentclf.nn.threads import Workers
 
 
 def test_softmax_of_the_lecture_vector():

@@ -28,7 +28,7 @@ def quickstart_commands(minilm: bool = False) -> list:
 
 
 def minilm_installed() -> bool:
-    from sentclf.classify.vector_sources import minilm_dir
+    from sentclf.classify.vectors.sources import minilm_dir
     from sentclf.errors import VectorsError
 
     try:
@@ -100,7 +100,7 @@ def test_readme_wheel_carries_the_lexicons(tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = (
-        "import sentclf.classify.lexicons as l; d = l.builtin_dir(); lex = l.load_lexicon(); "
+        "import sentclf.classify.features.lexicons as l; d = l.builtin_dir(); lex = l.load_lexicon(); "
         f"print(d.is_relative_to({str(site)!r}), len(lex.positive) > 2000)"
     )
     out = subprocess.run(

@@ -1,7 +1,7 @@
 import pytest
 from nltk.tokenize import TweetTokenizer
 
-from sentclf.classify.pipeline import Tokenizer
+from sentclf.classify.models.pipeline import Tokenizer
 from sentclf.text import normalize_entry, tokenize, tokenize_all
 from tests.conftest import TEXTBOOK_REVIEW
 

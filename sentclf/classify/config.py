@@ -1,68 +1,53 @@
-"""The classifier's config objects: one per verb (train, compare, evaluate, predict, features,
-explain), each validated by its ``validate()``, which the verb calls first. Plain dataclasses: this
-module imports nothing heavy, so the CLI can build configs and offer choices before any work."""
+"""The classifier's verbs as config objects: what ``train``, ``compare``, ``evaluate``, ``predict``,
+``features`` and ``explain`` are asked to do (with the two they share, :class:`ModelSource`, which
+saved model, and :class:`OutputConfig`, where the rows go, from the modules that own them).
+Each is frozen (nothing changes it once built: what a
+run derives, such as the models ``--optimize accuracy`` means, is computed by a method) and checked
+by its ``validate()``, which the verb calls first. Options that cannot go together, or that would do
+nothing, raise :class:`~sentclf.errors.OptionConflictError` naming both. Nothing heavy is imported
+here, so the CLI builds configs before any work."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sentclf.classify.features import BLOCKS, default_feature_sets, parse_feature_set
+from sentclf.classify.features import default_feature_sets, parse_feature_set
+from sentclf.classify.features.lexicons import LexiconConfig
+from sentclf.classify.modelfile.model import ModelSource
+from sentclf.classify.models.spec import (
+    CALIBRATIONS,
+    DEFAULT_MODELS,
+    MODEL_KINDS,
+    NB_FEATURES,
+    RECIPE_CLASS_WEIGHT,
+    EnsembleConfig,
+    ModelConfig,
+    check_feature_set,
+    check_nb,
+    check_optimize,
+    check_recipe,
+    fitted_kinds,
+)
+from sentclf.classify.rows import OutputConfig
+from sentclf.classify.vectors.embedding_config import EmbeddingConfig
+from sentclf.data.inputs import Inputs
 from sentclf.data.source import DataConfig
-from sentclf.errors import ConfigError
-from sentclf.nn import ACTIVATIONS, SKLEARN_NAMES
+from sentclf.errors import ConfigError, OptionConflictError
 
-MODEL_KINDS = ("lr", "mlp", "nb", "ensemble")
-DEFAULT_MODELS = ("lr", "mlp")
-MODEL_TITLES = {
-    "lr": "logistic regression",
-    "mlp": "two-layer MLP",
-    "nb": "multinomial naive Bayes",
-    "ensemble": "ensemble",
-}
-MEMBER_KINDS = ("lr", "mlp", "nb")
-NB_FEATURES = ("ngrams",)  # nb needs non-negative term weights
-ENSEMBLE_METHODS = ("soft", "stack")
-CALIBRATIONS = ("none", "sigmoid", "isotonic")
-OPTIMIZE = ("efficiency", "accuracy")
-# --optimize accuracy: the members measured best across MR, SST-2 and full reviews, stacked (bench/README.md)
-ACCURACY_MEMBERS = ("nbngrams:lr", "six+encoder:lr", "ngrams:nb", "nbchars:lr")
-# ... with balanced class weights: its decisions do not lean on the training corpus's class priors, which
-# zero-shot on movie sentences took it from 61.0 to 65.0 (MR) and 63.4 to 69.9 (SST-2) (bench/README.md)
-RECIPE_CLASS_WEIGHT = "balanced"
-MLP_ACTIVATIONS = tuple(SKLEARN_NAMES.get(name, name) for name in ACTIVATIONS)  # relu, tanh, logistic
-LEXICON_NAMES = ("builtin", "huliu")
-POOLS = ("mean", "max")
-MINILM = "minilm"
-DEFAULT_KEEP = 10_000
-MAX_HIDDEN = 100_000  # hidden units of the MLP: more is a typo, and would not fit in memory
-VECTOR_FORMATS = ("glove", "word2vec", "word2vec-bin", "fasttext")
-
-
-def parse_pool(pool: str | tuple) -> tuple:
-    """'mean,max' -> ('mean', 'max'), validated."""
-    names = tuple(p.strip() for p in pool.split(",")) if isinstance(pool, str) else tuple(pool)
-    if not names or any(p not in POOLS for p in names) or len(set(names)) != len(names):
-        raise ConfigError(f"--pool takes mean, max or mean,max, not '{pool}'")
-    return names
-
-
-def parse_member(member: str) -> tuple:
-    """'six+encoder:mlp' → ('six+encoder', 'mlp'): an ensemble member is a feature set and lr, mlp or nb."""
-    features, sep, kind = member.strip().rpartition(":")
-    if not sep or kind not in MEMBER_KINDS:
-        raise ConfigError(
-            f"an ensemble member is FEATURES:lr, FEATURES:mlp or ngrams:nb (such as nbngrams:lr), not '{member}'"
-        )
-    parse_feature_set(features)
-    check_nb(features, kind)
-    return features, kind
-
-
-def check_nb(feature_set: str, kind: str) -> None:
-    """Naive Bayes models term weights, so it takes the n-gram block alone."""
-    if kind == "nb" and tuple(parse_feature_set(feature_set)) != NB_FEATURES:
-        raise ConfigError(f"the nb model (multinomial naive Bayes) takes --features ngrams, not '{feature_set}'")
+__all__ = (
+    "CompareConfig",
+    "EvaluateConfig",
+    "ExplainConfig",
+    "FeatureMeansConfig",
+    "FeaturesConfig",
+    "ModelSource",
+    "OutputConfig",
+    "PredictConfig",
+    "StreamConfig",
+    "TrainConfig",
+    "parse_list",
+)
 
 
 def parse_list(text: str | None) -> tuple:
@@ -70,127 +55,29 @@ def parse_list(text: str | None) -> tuple:
     return tuple(item.strip() for item in (text or "").split(",") if item.strip())
 
 
-@dataclass
-class ModelConfig:
-    """Everything that shapes a pipeline; stored whole in the model file's metadata."""
+@dataclass(frozen=True)
+class StreamConfig:
+    """``train --stream``: passes over the data, the label set when known (else a survey pass finds
+    it), rows per ``partial_fit`` and rows held to shuffle the file's order."""
 
-    hidden: int = 100
-    activation: str = "relu"
-    class_weight: str | None = None
-    seed: int = 0
-    c: float | None = None  # LR's inverse L2 strength; None: 1.0, or 4.0 on TF-IDF n-grams alone
-    alpha: float = 1e-4
-    max_iter: int = 1000
+    epochs: int = 1
+    labels: tuple = ()
+    batch: int = 4096
+    shuffle_buffer: int = 100_000
 
     def validate(self) -> None:
-        if not 1 <= self.hidden <= MAX_HIDDEN:
-            raise ConfigError(f"--hidden must be between 1 and {MAX_HIDDEN:,}, not {self.hidden:,}")
-        if self.activation not in MLP_ACTIVATIONS:
-            raise ConfigError(f"unknown activation '{self.activation}': choose one of {', '.join(MLP_ACTIVATIONS)}")
-        if (self.c is not None and self.c <= 0) or self.alpha < 0:
-            raise ConfigError(f"--lr-c must be > 0 and --alpha >= 0 (got {self.c}, {self.alpha})")
-        if self.class_weight not in (None, "balanced"):
-            raise ConfigError(f"--class-weight takes 'balanced' only, not '{self.class_weight}'")
-
-    def as_dict(self) -> dict:
-        return asdict(self)
+        if self.epochs < 1 or self.batch < 1 or self.shuffle_buffer < 1:
+            raise ConfigError("--epochs, the batch and the shuffle buffer take positive numbers")
 
 
-@dataclass
-class EmbeddingConfig:
-    """Pooled word embeddings appended after x1..x6 (or alone, with ``lexicon_features=False``)."""
-
-    source: str | None = None
-    fmt: str | None = None
-    pool: str = "mean,max"
-    keep_vectors: int = DEFAULT_KEEP
-    lexicon_features: bool = True
-
-    def validate(self) -> None:
-        parse_pool(self.pool)
-        if self.keep_vectors < 0:
-            raise ConfigError(f"--keep-vectors must be 0 or more, not {self.keep_vectors}")
-        if self.source is None and not self.lexicon_features:
-            raise ConfigError("--no-lexicon-features leaves no features: add --embeddings SOURCE")
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    def default_feature_set(self) -> str:
-        """six, six+emb or emb, as the embedding options say."""
-        if self.source is None:
-            return "six"
-        return "six+emb" if self.lexicon_features else "emb"
-
-
-@dataclass
-class EnsembleConfig:
-    """The members of the ``ensemble`` model kind and how their probabilities are combined."""
-
-    members: tuple = ACCURACY_MEMBERS
-    # stack: a logistic regression on the members' out-of-fold probabilities (it learns to trust the better
-    # member: full reviews 88.5 against 83.4 for soft voting, which averages the weak member in); soft: average
-    method: str = "stack"
-
-    def validate(self, embeddings: EmbeddingConfig) -> None:
-        if self.method not in ENSEMBLE_METHODS:
-            raise ConfigError(f"--ensemble takes {' or '.join(ENSEMBLE_METHODS)}, not '{self.method}'")
-        if len(self.members) < 2:
-            raise ConfigError("an ensemble needs at least two members: --members nbngrams:lr,six+encoder:lr")
-        for member in self.members:
-            check_feature_set(parse_member(member)[0], embeddings)
-
-    def describe(self) -> str:
-        return f"{self.method}({' + '.join(self.members)})"
-
-    def as_dict(self) -> dict:
-        return {"members": list(self.members), "method": self.method}
-
-    def feature_sets(self) -> list:
-        return [parse_member(member)[0] for member in self.members]
-
-
-def optimized_models(optimize: str, models: tuple) -> tuple:
-    """--optimize accuracy trains the ensemble; efficiency keeps the models asked for (LR and the MLP)."""
-    if optimize not in OPTIMIZE:
-        raise ConfigError(f"--optimize takes {' or '.join(OPTIMIZE)}, not '{optimize}'")
-    return ("ensemble",) if optimize == "accuracy" else models
-
-
-@dataclass
-class LexiconConfig:
-    """Which word lists feed x1, x2 and x4: a base lexicon and an optional folder of replacements."""
-
-    name: str = "builtin"
-    directory: str | None = None
-
-    def validate(self) -> None:
-        if self.name not in LEXICON_NAMES:
-            raise ConfigError(f"unknown lexicon '{self.name}': choose one of {', '.join(LEXICON_NAMES)}")
-
-    def load(self):
-        from sentclf.classify.lexicons import load_lexicon
-
-        return load_lexicon(self.name, self.directory)
-
-
-def check_feature_set(feature_set: str, embeddings: EmbeddingConfig) -> tuple:
-    """The blocks of a feature set, checked against the registry and the embedding options."""
-    blocks = parse_feature_set(feature_set)
-    if any(BLOCKS[name].needs_embeddings for name in blocks) and embeddings.source is None:
-        raise ConfigError(f"feature set '{feature_set}' needs --embeddings SOURCE")
-    return blocks
-
-
-@dataclass
+@dataclass(frozen=True)
 class TrainConfig:
     """Everything ``train`` needs; saved (but the output path, --force and --plot) in the model's metadata."""
 
     data: DataConfig = field(default_factory=DataConfig)
-    models: tuple = DEFAULT_MODELS
+    models: tuple | None = None  # None: LR and the MLP (or the ensemble, with optimize="accuracy")
     test_size: float = 0.2
-    lexicon: str = "builtin"
-    lexicon_dir: str | None = None
+    lexicon: LexiconConfig = field(default_factory=LexiconConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     embeddings: EmbeddingConfig = field(default_factory=EmbeddingConfig)
     features: str | None = None  # a feature set (six, six+ngrams, ...); None: as the embedding options say
@@ -198,36 +85,43 @@ class TrainConfig:
     force: bool = False
     plot_dir: str | None = None
     ensemble: EnsembleConfig = field(default_factory=EnsembleConfig)
-    optimize: str = "efficiency"  # accuracy: models = ("ensemble",), with the ensemble's members
+    optimize: str = "efficiency"  # accuracy: the ensemble of the recipe, with balanced classes
     calibrate: str = "none"  # sigmoid or isotonic: probabilities calibrated on 5-fold out-of-fold predictions
     min_label_confidence: float = 0.0  # train only on rows whose label confidence reaches this (default corpus)
     jobs: int = -1  # an ensemble's pipelines fitted on this many threads (-1: every core); not stored
-    stream: bool = False  # out-of-core training: batches of rows, partial_fit (classify/streaming.py)
-    epochs: int = 1  # --stream: passes over the training rows
-    labels: tuple = ()  # --stream: the label set, when known (else a survey pass finds it)
-    stream_batch: int = 4096  # --stream: rows per partial_fit
-    shuffle_buffer: int = 100_000  # --stream: rows held to shuffle the file's order
+    stream: StreamConfig | None = None  # out-of-core training: batches of rows, partial_fit (classify/streaming.py)
+
+    @property
+    def kinds(self) -> tuple:
+        """The model kinds this run trains."""
+        return check_recipe(self.optimize, self.models, self.ensemble, "--model")
+
+    def model_config(self) -> ModelConfig:
+        """The hyperparameters the models are built with: the recipe balances classes unless told."""
+        if self.optimize == "accuracy" and self.model.class_weight is None:
+            return replace(self.model, class_weight=RECIPE_CLASS_WEIGHT)
+        return self.model
 
     def all_feature_sets(self) -> list:
         """Every feature set a pipeline of this run uses (the ensemble's members' included)."""
-        plain = [self.feature_set()] if set(self.models) - {"ensemble"} else []
-        return plain + (self.ensemble.feature_sets() if "ensemble" in self.models else [])
+        plain = [self.feature_set()] if set(self.kinds) - {"ensemble"} else []
+        return plain + (self.ensemble.feature_sets() if "ensemble" in self.kinds else [])
 
     def feature_set(self) -> str:
-        if self.models == ("ensemble",) and not self.features:
+        if self.kinds == ("ensemble",):
             return self.ensemble.describe()
         return self.features or self.embeddings.default_feature_set()
 
     def validate(self) -> None:
-        self.models = optimized_models(self.optimize, self.models)
-        if self.optimize == "accuracy":
-            self.model.class_weight = self.model.class_weight or RECIPE_CLASS_WEIGHT
-        unknown = [kind for kind in self.models if kind not in MODEL_KINDS]
-        if unknown or not self.models:
-            raise ConfigError(f"unknown model {unknown or '(none)'}: choose lr, mlp, nb, both or ensemble")
-        if "ensemble" in self.models:
+        kinds = self.kinds
+        if kinds == ("ensemble",) and self.features:
+            raise OptionConflictError(
+                "--features and the ensemble cannot go together: each member brings its own feature set "
+                "(--members SET:KIND,...): drop --features"
+            )
+        if "ensemble" in kinds:
             self.ensemble.validate(self.embeddings)
-        if "nb" in self.models:
+        if "nb" in kinds:
             check_nb(self.features or self.embeddings.default_feature_set(), "nb")
         if not 0 < self.test_size < 1:
             raise ConfigError(f"--test-size must be between 0 and 1 (a fraction), not {self.test_size}")
@@ -237,48 +131,67 @@ class TrainConfig:
             raise ConfigError(f"--jobs takes a positive number of threads or -1 (every core), not {self.jobs}")
         if self.calibrate not in CALIBRATIONS:
             raise ConfigError(f"--calibrate takes {', '.join(CALIBRATIONS)}, not '{self.calibrate}'")
-        if self.epochs < 1 or self.stream_batch < 1 or self.shuffle_buffer < 1:
-            raise ConfigError("--epochs, the batch and the shuffle buffer take positive numbers")
-        if (self.epochs != 1 or self.labels) and not self.stream:
-            raise ConfigError("--epochs and --labels are options of train --stream")
-        LexiconConfig(self.lexicon, self.lexicon_dir).validate()
+        if self.stream is not None:
+            self.stream.validate()
+            for flag, given in (
+                ("--calibrate", self.calibrate != "none"),
+                ("--min-label-confidence", bool(self.min_label_confidence)),
+            ):
+                if given:
+                    raise OptionConflictError(
+                        f"--stream and {flag} cannot go together: streaming fits a batch at a time and keeps no "
+                        f"data to {'calibrate on' if flag == '--calibrate' else 'filter'}: drop one"
+                    )
+        self.data.validate()
+        self.lexicon.validate()
         self.model.validate()
+        self.model.check_used_by(fitted_kinds(kinds, self.ensemble), f"--model {','.join(kinds)}")
         self.embeddings.validate()
-        if self.models != ("ensemble",) or self.features:
+        if self.features and not self.embeddings.lexicon_features:
+            raise OptionConflictError(
+                "--features and --no-lexicon-features cannot go together: --features names every block; "
+                "drop six from it instead"
+            )
+        if kinds != ("ensemble",):
             check_feature_set(self.feature_set(), self.embeddings)
 
     def as_dict(self) -> dict:
+        kinds = self.kinds
         extra: dict[str, Any] = (
-            {"ensemble": self.ensemble.as_dict(), "optimize": self.optimize} if "ensemble" in self.models else {}
+            {"ensemble": self.ensemble.as_dict(), "optimize": self.optimize} if "ensemble" in kinds else {}
         )
         if self.calibrate != "none":
             extra["calibrate"] = self.calibrate
         if self.min_label_confidence:
             extra["min_label_confidence"] = self.min_label_confidence
-        if self.stream:
-            extra["stream"] = {"epochs": self.epochs, "labels": list(self.labels), "batch": self.stream_batch}
+        if self.stream is not None:
+            extra["stream"] = {
+                "epochs": self.stream.epochs,
+                "labels": list(self.stream.labels),
+                "batch": self.stream.batch,
+            }
         return {
             "data": vars(self.data),
-            "models": list(self.models),
+            "models": list(kinds),
             "test_size": self.test_size,
-            "lexicon": self.lexicon,
-            "lexicon_dir": self.lexicon_dir,
-            "model": self.model.as_dict(),
+            "lexicon": self.lexicon.name,
+            "lexicon_dir": self.lexicon.directory,
+            "model": self.model_config().as_dict(),
             "embeddings": self.embeddings.as_dict(),
             "features": self.feature_set(),
             **extra,
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class CompareConfig:
-    """What to cross-validate: data, folds, models, feature sets, and how to build them."""
+    """What to cross-validate: data, folds, models, feature sets, and how to build them. The folds are
+    shuffled with ``model.seed``, which also seeds every model."""
 
     data: DataConfig = field(default_factory=DataConfig)
     cv: int = 10
     models: tuple = DEFAULT_MODELS
     features: tuple | None = None  # None: six, six+ngrams, ngrams, and six+emb, emb with embeddings
-    seed: int = 0
     jobs: int = 1
     learning_curve: bool = False
     lexicon: LexiconConfig = field(default_factory=LexiconConfig)
@@ -289,13 +202,30 @@ class CompareConfig:
     optimize: str = "efficiency"  # accuracy: the ensemble too, beside the models asked for
     scheduler: str | None = None  # a Dask scheduler ('local' or tcp://HOST:PORT): the folds run there
 
+    @property
+    def seed(self) -> int:
+        return self.model.seed
+
+    @property
+    def kinds(self) -> tuple:
+        """The models compared: those asked for, and the ensemble with --optimize accuracy."""
+        check_optimize(self.optimize)
+        if self.optimize == "accuracy" and "ensemble" not in self.models:
+            return ("ensemble", *self.models)
+        return tuple(self.models)
+
+    def model_config(self) -> ModelConfig:
+        if self.optimize == "accuracy" and self.model.class_weight is None:
+            return replace(self.model, class_weight=RECIPE_CLASS_WEIGHT)
+        return self.model
+
     def workers(self) -> int:
         """joblib's n_jobs: every worker of the cluster with a scheduler, else --jobs."""
         return -1 if self.scheduler else self.jobs
 
     def all_feature_sets(self) -> list:
         """Every feature set a pipeline of this comparison uses (the ensemble's members' included)."""
-        return [*self.feature_sets(), *(self.ensemble.feature_sets() if "ensemble" in self.models else [])]
+        return [*self.feature_sets(), *(self.ensemble.feature_sets() if "ensemble" in self.kinds else [])]
 
     def cells(self) -> list:
         """(feature set, model) of every cell but the reference rows: LR and the MLP on each feature set,
@@ -303,10 +233,10 @@ class CompareConfig:
         plain = [
             (f, m)
             for f in self.feature_sets()
-            for m in self.models
+            for m in self.kinds
             if m != "ensemble" and (m != "nb" or tuple(parse_feature_set(f)) == NB_FEATURES)
         ]
-        return plain + ([(self.ensemble.describe(), "ensemble")] if "ensemble" in self.models else [])
+        return plain + ([(self.ensemble.describe(), "ensemble")] if "ensemble" in self.kinds else [])
 
     def feature_sets(self) -> tuple:
         chosen = self.features or default_feature_sets(self.embeddings.source is not None)
@@ -317,21 +247,127 @@ class CompareConfig:
     def validate(self) -> None:
         if self.cv < 2:
             raise ConfigError(f"--cv must be at least 2, not {self.cv}")
-        if self.jobs == 0:
-            raise ConfigError("--jobs must be a number of processes (1, 2, ...) or -1 for every core, not 0")
-        if self.optimize == "accuracy" and "ensemble" not in self.models:
-            self.models = (*optimized_models(self.optimize, ()), *self.models)
-        if self.optimize == "accuracy":
-            self.model.class_weight = self.model.class_weight or RECIPE_CLASS_WEIGHT
-        if not self.models or any(m not in MODEL_KINDS for m in self.models):
+        if self.jobs == 0 or self.jobs < -1:
+            raise ConfigError(f"--jobs must be a number of processes (1, 2, ...) or -1 for every core, not {self.jobs}")
+        kinds = self.kinds
+        if not kinds or any(m not in MODEL_KINDS for m in kinds):
             raise ConfigError(
-                f"--models takes lr, mlp, nb, ensemble or a list of them, not {','.join(self.models) or '(none)'}"
+                f"--models takes lr, mlp, nb, ensemble or a list of them, not {','.join(kinds) or '(none)'}"
             )
-        if "ensemble" in self.models:
+        if "ensemble" in kinds:
             self.ensemble.validate(self.embeddings)
+        elif self.ensemble.given():
+            raise OptionConflictError(
+                f"{self.ensemble.given()[0]} and --models {','.join(kinds)} cannot go together: it shapes the "
+                "ensemble: add ensemble to --models (or --optimize accuracy), or drop it"
+            )
+        if self.scheduler and self.jobs != 1:
+            raise OptionConflictError("--scheduler and --jobs cannot go together: the cluster's workers run the folds")
+        self.data.validate()
         self.lexicon.validate()
-        if "nb" in self.models and not any(m == "nb" for _, m in self.cells()):
+        if "nb" in kinds and not any(m == "nb" for _, m in self.cells()):
             raise ConfigError(
                 "the nb model (multinomial naive Bayes) runs on the ngrams feature set: add --features ngrams"
             )
+        self.model.validate()
+        self.model.check_used_by(fitted_kinds(kinds, self.ensemble), f"--models {','.join(kinds)}")
+        self.embeddings.validate()
+
+
+@dataclass(frozen=True)
+class EvaluateConfig:
+    """Score a model file's models on labelled data, with DATA's labels renamed by ``label_map``."""
+
+    data: DataConfig
+    model: ModelSource = field(default_factory=ModelSource)
+    label_map: str | None = None  # 'pos=positive,neg=negative'
+    plot_dir: str | None = None
+    restrict: bool = False  # only DATA's labels compete (a 3-class model on pos/neg data: P(pos) vs P(neg))
+
+    def labels(self) -> dict:
+        """--label-map as a dict: 'pos=positive,neg=negative' -> {'pos': 'positive', 'neg': 'negative'}."""
+        mapping = {}
+        for item in parse_list(self.label_map):
+            source, sep, target = item.partition("=")
+            if not sep or not source.strip() or not target.strip():
+                raise ConfigError(f"--label-map wants DATA_LABEL=MODEL_LABEL pairs separated by commas, not '{item}'")
+            mapping[source.strip()] = target.strip()
+        return mapping
+
+    def validate(self) -> None:
+        self.labels()
+        self.data.validate()
+        self.model.validate()
+        if self.model.use is not None:
+            raise OptionConflictError("evaluate scores every model in the file: drop --use")
+
+
+@dataclass(frozen=True)
+class PredictConfig:
+    """Label documents with a model file's best (or chosen) model, and send the rows to ``output``."""
+
+    inputs: Inputs = field(default_factory=Inputs)
+    model: ModelSource = field(default_factory=ModelSource)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    batch_size: int = 1000
+    min_confidence: float = 0.0  # below this top probability the label is 'uncertain'
+    neutral_band: float = 0.0  # two-class models: 'neutral' when the top probability is below 0.5 + this
+
+    def validate(self) -> None:
+        self.inputs.validate()
+        self.model.validate()
+        self.output.validate()
+        if not 0 <= self.min_confidence <= 1:
+            raise ConfigError(f"--min-confidence is a probability between 0 and 1, not {self.min_confidence}")
+        if not 0 <= self.neutral_band < 0.5:
+            raise ConfigError(f"--neutral-band is a width in [0, 0.5), not {self.neutral_band}")
+        if self.batch_size < 1:
+            raise ConfigError(f"the batch size must be at least 1, not {self.batch_size}")
+        if self.output.scheduler and self.inputs.texts:
+            raise ConfigError("--scheduler scores files, not texts")
+
+
+@dataclass(frozen=True)
+class FeaturesConfig:
+    """The feature dump: x1..x6, the tokens behind them (and pooled vectors) of each document."""
+
+    inputs: Inputs = field(default_factory=Inputs)
+    lexicon: LexiconConfig = field(default_factory=LexiconConfig)
+    embeddings: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    batch_size: int = 1000
+
+    def validate(self) -> None:
+        self.inputs.validate()
+        self.lexicon.validate()
+        self.embeddings.validate()
+        self.output.validate()
+        if self.embeddings.keep_vectors is not None or not self.embeddings.lexicon_features:
+            raise ConfigError("the feature dump keeps every vector and always shows x1..x6")
+        if self.output.scheduler and (self.embeddings.source is not None or self.inputs.texts):
+            raise OptionConflictError(
+                "--scheduler and --embeddings cannot go together: features --scheduler writes x1..x6 of files"
+            )
+
+
+@dataclass(frozen=True)
+class FeatureMeansConfig:
+    """Per-class means of x1..x6 over a labelled dataset (``features --labels``)."""
+
+    data: DataConfig
+    lexicon: LexiconConfig = field(default_factory=LexiconConfig)
+
+    def validate(self) -> None:
+        self.data.validate()
+        self.lexicon.validate()
+
+
+@dataclass(frozen=True)
+class ExplainConfig:
+    """Explain one document with a model file's model (``model.use``: which one; default as below)."""
+
+    text: str
+    model: ModelSource = field(default_factory=ModelSource)
+
+    def validate(self) -> None:
         self.model.validate()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sentclf.classify import modelfile
+from sentclf.classify.config import EvaluateConfig
 from sentclf.classify.features.six import feature_matrix
-from sentclf.classify.metrics import drop_details, score_model
-from sentclf.classify.pipeline import feature_parts
-from sentclf.classify.plots import feature_distributions_png, held_out_plots
-from sentclf.classify.scoring_config import EvaluateConfig
-from sentclf.classify.significance import held_out_comparison
+from sentclf.classify.models.parts import feature_parts
+from sentclf.classify.validation.metrics import drop_details, score_model
+from sentclf.classify.validation.plots import feature_distributions_png, held_out_plots
+from sentclf.classify.validation.significance import held_out_comparison
 from sentclf.errors import DataError
 from sentclf.text import tokenize_all
 
@@ -19,7 +18,7 @@ def evaluate(config: EvaluateConfig) -> dict:
     """Score every model in the file on labelled DATA: the held-out metrics of ``train``, and McNemar."""
     config.validate()
     label_map, plot_dir = config.labels(), config.plot_dir
-    model = modelfile.load(config.model_path, config.trusted)
+    model = config.model.load()
     dataset = config.data.load()
     labels = [label_map.get(label, label) for label in dataset.labels]
     unknown = sorted(set(labels) - set(model.labels))
@@ -27,6 +26,11 @@ def evaluate(config: EvaluateConfig) -> dict:
         raise DataError(
             f"{dataset.source}: labels the model does not know: {', '.join(unknown)} (it knows "
             f"{', '.join(model.labels)}): map them with --label-map {unknown[0]}={model.labels[0]},..."
+        )
+    if config.restrict and len(set(labels)) < 2:
+        raise DataError(
+            f"{dataset.source}: --restrict lets only DATA's labels compete, and it has one "
+            f"({', '.join(sorted(set(labels)))}): check --label-map, or drop --restrict"
         )
     tokens = tokenize_all(dataset.texts)
     scored = sorted(set(labels)) if config.restrict else model.labels

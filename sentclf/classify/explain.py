@@ -7,33 +7,37 @@ import numpy as np
 from scipy import sparse
 from sklearn.naive_bayes import MultinomialNB
 
-from sentclf.classify import modelfile
+from sentclf.classify.config import ExplainConfig
 from sentclf.classify.features.six import FEATURE_ALIASES, LectureFeatures, trace
-from sentclf.classify.pipeline import block_parts, feature_parts, uncalibrated, unwrap
-from sentclf.classify.scoring_config import ExplainConfig
+from sentclf.classify.models.parts import block_parts, feature_parts, uncalibrated, unwrap
 from sentclf.errors import ConfigError
 from sentclf.nn.activations import sigmoid, softmax
 from sentclf.text import tokenize
 
+EXPLAINED_FIRST = ("lr", "nb", "ensemble", "mlp")  # without --use: the most readable model the file holds
+
 
 def explain(config: ExplainConfig) -> dict:
-    """Load the model (unless given) and explain ``config.text`` with its logistic regression."""
-    return explain_text(config.model or modelfile.load(config.model_path, config.trusted), config.text)
+    """Load the model (unless given) and explain ``config.text`` with the model ``config.model.use``
+    names, or the file's most readable one (logistic regression first)."""
+    config.validate()
+    return explain_text(config.model.load(), config.text, config.model.use)
 
 
-def explain_text(model, text: str) -> dict:
+def explain_text(model, text: str, use: str | None = None) -> dict:
     """Feature values, scaled values, weights, contributions w_i·x_i, bias, z and σ(z) or softmax.
 
     For two classes the logistic regression has one weight vector, for the second label: z > 0
     means that label, P = σ(z). For more classes there is one (w, b) per class and P = softmax(z).
     x1..x6 get a row each; every other block (pooled embeddings, n-grams) one row with its
     contributions summed: hundreds of rows would hide the picture. The linear model is explained
-    first (lr, then nb); an ensemble by its members; an MLP alone by occlusion (:func:`explain_network`).
+    first (lr, then nb) unless ``use`` names one; an ensemble by its members; an MLP by occlusion
+    (:func:`explain_network`).
     """
-    kind = next((k for k in ("lr", "nb", "ensemble", "mlp") if k in model.pipelines), None)
+    kind = use or next((k for k in EXPLAINED_FIRST if k in model.pipelines), None)
     if kind is None:
         raise ConfigError(f"{model.path}: holds no model to explain: retrain it")
-    fitted = model.pipelines[kind]
+    kind, fitted = model.pipeline(kind)
     inner = uncalibrated(fitted)
     if kind == "ensemble":
         result = explain_ensemble(inner, text)
@@ -51,7 +55,7 @@ def explain_text(model, text: str) -> dict:
 def explain_ensemble(ensemble, text: str) -> dict:
     """Each member's probabilities (and, for a logistic-regression member, its z = w·x + b by block),
     then the combined probabilities: the average (soft voting) or the stacking model's."""
-    from sentclf.classify.ensemble import members_of
+    from sentclf.classify.models.ensemble import members_of
 
     tokens = tokenize(text)
     classes = [str(c) for c in ensemble.classes_]

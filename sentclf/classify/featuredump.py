@@ -1,93 +1,104 @@
 """``features``: the feature dump of each document (x1..x6, the tokens behind them, pooled vectors),
-or the per-class means of x1..x6 over a labelled dataset."""
+sent where the config says, as ``predict`` sends its rows (:mod:`sentclf.classify.rows`); and the
+per-class means of x1..x6 over a labelled dataset (``features --labels``)."""
 
 from __future__ import annotations
 
-from sentclf.classify.config import parse_pool
-from sentclf.classify.features.embeddings import pool_vectors, token_ids
+from dataclasses import dataclass
+
+from sentclf.classify.config import FeatureMeansConfig, FeaturesConfig
 from sentclf.classify.features.six import FEATURE_ALIASES, class_means, trace
-from sentclf.classify.prediction import tokenized_batches
-from sentclf.classify.scoring_config import FeaturesConfig
-from sentclf.classify.vector_sources import load_vectors
-from sentclf.data.documents import documents_of
-from sentclf.data.tables import Columns
-
-MATCHED = ("positive", "negative", "pronouns")
-FLAT_COLUMNS = (*FEATURE_ALIASES, "n_tokens", "empty", *MATCHED)  # flat_row's columns between the carried ones and text
+from sentclf.classify.prediction import NO_STREAM, tokenized_batches
+from sentclf.classify.rows import FeatureTable, feature_columns, feature_row, machine_row, write_file, write_stream
+from sentclf.errors import ConfigError
 
 
-def feature_rows(documents, lexicon, embeddings=None, progress=None, batch_size: int = 1000):
-    """Yield the feature dump of each document: x1..x6, token count, matched tokens, and with
-    embeddings the pooled vector(s), the tokens without a vector and a ``no_vectors`` flag.
-
-    For a dump every row of the vectors file is kept (case-folded): no training vocabulary exists.
-    """
-    table = None
-    if embeddings is not None and embeddings.source is not None:
-        embeddings.validate()
-        table = load_vectors(embeddings.source, embeddings.fmt, None, 0, progress)
-        pools = parse_pool(embeddings.pool)
+def feature_rows(documents, lexicon, table=None, pools: tuple = (), batch_size: int = 1000):
+    """The feature row of each document: x1..x6, token count, matched tokens, and with a vectors
+    ``table`` the pooled vector(s), the tokens without a vector and a ``no_vectors`` flag."""
+    if table is not None:
+        from sentclf.classify.features.embeddings import pool_vectors, token_ids
     for batch, tokens in tokenized_batches(documents, batch_size):
         if table is not None:
             ids, unknown = token_ids(table, tokens)
             vectors = pool_vectors(table.matrix, ids, pools)
+            dim = table.dim
         for i, (doc, toks) in enumerate(zip(batch, tokens)):
-            result = trace(toks, lexicon)
-            row = {
-                "file": doc.file,
-                "line": doc.line,
-                "text": doc.text,
-                "fields": doc.fields,
-                **result.as_dict(),
-                "n_tokens": result.n_tokens,
-                "empty": result.empty,
-                "matched": result.matched,
-            }
-            if table is not None:
-                dim = table.dim
-                row.update({f"emb_{p}": vectors[i, k * dim : (k + 1) * dim].tolist() for k, p in enumerate(pools)})
-                row.update(oov=unknown[i], no_vectors=not ids[i])
-            yield row
+            if table is None:
+                yield feature_row(doc, trace(toks, lexicon))
+                continue
+            pooled = {p: vectors[i, k * dim : (k + 1) * dim].tolist() for k, p in enumerate(pools)}
+            yield feature_row(doc, trace(toks, lexicon), pooled, unknown[i], no_vectors=not ids[i])
 
 
-def features(config: FeaturesConfig, progress=None):
-    """With ``config.labelled``: ``{"source", "aliases", "classes": {label: {"n", "x1", ...}}}``; else an
-    iterator of :func:`feature_rows` over the documents (``progress(n_bytes)`` while vectors load)."""
+@dataclass
+class FeaturesReport:
+    """What ``features`` wrote: how many rows, where."""
+
+    rows: int
+    path: str | None = None  # None: the stream
+    format: str = "table"
+    partitions: int | None = None
+    workers: int | None = None
+    seconds: float | None = None
+
+
+def features(config: FeaturesConfig, stream=None, progress=None) -> FeaturesReport:
+    """Write the feature row of every input document where ``config.output`` says (``stream``: a
+    text file such as ``sys.stdout``). ``progress(n_bytes)`` is called while a vectors file is read;
+    for a dump every row of it is kept (case-folded): no training vocabulary exists."""
     config.validate()
+    output = config.output
+    if output.scheduler:
+        return features_on_cluster(config)
+    if output.path is None and stream is None:
+        raise ConfigError(NO_STREAM.replace("predict", "features").replace("predictions", "feature_rows"))
     lexicon = config.lexicon.load()
-    if config.labelled is not None:
-        dataset = config.labelled.load()
-        return {
-            "source": dataset.source,
-            "aliases": FEATURE_ALIASES,
-            "classes": class_means(dataset.texts, dataset.labels, lexicon),
-        }
-    columns = Columns(config.text_col, config.id_col, config.keep_cols)
-    documents = documents_of(config.files, config.texts, config.whole_file, config.encoding, columns=columns)
-    return feature_rows(documents, lexicon, config.embeddings, progress, config.batch_size)
+    embeddings = config.embeddings
+    table = None
+    if embeddings.source is not None:
+        from sentclf.classify.vectors.sources import load_vectors
+
+        table = load_vectors(embeddings.source, embeddings.fmt, None, 0, progress)
+    rows = feature_rows(config.inputs.documents(), lexicon, table, embeddings.pools, config.batch_size)
+    if output.path:
+        written = write_file(rows, output.path, output.force, inputs=config.inputs.files)
+        return FeaturesReport(written["rows"], written["path"], written["format"])
+    count = write_stream(rows, stream, output.stdout_format, FeatureTable(table is not None))
+    return FeaturesReport(count, None, output.stdout_format)
 
 
-def flat_row(row: dict, fmt: str) -> dict:
-    """A feature row as one flat record for ``features -o``: the table's id and kept columns (else
-    file and line), x1..x6, n_tokens, empty, the matched tokens space-joined per kind, and pooled
-    vectors as lists (in CSV one column per dimension). A carried column whose name is also an output
-    column is renamed ``in_NAME``."""
-    out = {name: row[name] for name in FEATURE_ALIASES}
-    out.update(n_tokens=row["n_tokens"], empty=row["empty"])
-    out.update({kind: " ".join(row["matched"][kind]) for kind in MATCHED})
-    if "oov" in row:
-        out.update(oov=" ".join(row["oov"]), no_vectors=row["no_vectors"])
-    for key in (k for k in row if k.startswith("emb_")):
-        if fmt == "csv":
-            out.update({f"{key}_{i}": v for i, v in enumerate(row[key])})
-        else:
-            out[key] = row[key]
-    out["text"] = row["text"]
-    carried = {f"in_{k}" if k in out else k: v for k, v in row["fields"].items()}
-    return {**(carried or {"file": row["file"], "line": row["line"]}), **out}
+def feature_means(config: FeatureMeansConfig) -> dict:
+    """``{"source", "aliases", "classes": {label: {"n", "x1", ...}}}`` over a labelled dataset."""
+    config.validate()
+    dataset = config.data.load()
+    return {
+        "source": dataset.source,
+        "aliases": FEATURE_ALIASES,
+        "classes": class_means(dataset.texts, dataset.labels, config.lexicon.load()),
+    }
 
 
-def carried_columns(fields: list) -> list:
-    """The names :func:`flat_row` gives a table's carried columns (without vectors)."""
-    outputs = {*FLAT_COLUMNS, "text"}
-    return [f"in_{f}" if f in outputs else f for f in fields]
+def features_on_cluster(config: FeaturesConfig) -> FeaturesReport:
+    """``features --scheduler``: x1..x6 of the input files on the cluster, as a Parquet dataset."""
+    from sentclf.classify.parallel.dask_scoring import run_on_cluster
+
+    def prepare():
+        return None, {"lexicon": config.lexicon.load()}
+
+    def columns(fields: list, options: dict) -> list:
+        return feature_columns(fields)
+
+    done = run_on_cluster(config.output, config.inputs, features_partition, columns, prepare)
+    return FeaturesReport(done["rows"], done["path"], "parquet", done["partitions"], done["workers"], done["seconds"])
+
+
+def features_partition(frame, text: str, fields: list, options: dict):
+    """One partition's feature rows, as the in-process ``-o`` file holds them."""
+    import pandas as pd
+
+    from sentclf.classify.parallel.dask_scoring import partition_documents
+
+    docs = partition_documents(frame, text, fields)
+    rows = [machine_row(row, where=False) for row in feature_rows(docs, options["lexicon"])]
+    return pd.DataFrame.from_records(rows, columns=options["columns"])

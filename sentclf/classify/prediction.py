@@ -1,17 +1,35 @@
-"""``predict``: label documents with a saved model, in batches, so memory stays flat on any input."""
+"""``predict``: label documents with a saved model, in batches, so memory stays flat on any input, and
+send the rows (:mod:`sentclf.classify.rows`) where the config says: standard output (a table, JSONL
+or CSV), a file by its extension, or a Parquet dataset written by a Dask cluster.
+
+One scoring path for all three: a :class:`Scorer` is the model with its pipeline chosen and its
+options checked, built once per process (once per worker on a cluster); it turns batches of
+documents into probabilities and labels, and those into rows."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from sentclf.classify import modelfile
-from sentclf.classify.scoring_config import PredictConfig
-from sentclf.data.documents import documents_of
-from sentclf.data.tables import Columns
+from sentclf.classify.config import PredictConfig
+from sentclf.classify.rows import (
+    DECIMALS,
+    PredictionTable,
+    prediction_columns,
+    prediction_row,
+    write_file,
+    write_stream,
+)
 from sentclf.errors import ConfigError
 from sentclf.text import tokenize_all
+
+UNCERTAIN, NEUTRAL = "uncertain", "neutral"
+NO_STREAM = (
+    "predict writes its rows to a stream or to -o: pass a stream (predict(config, sys.stdout)), give "
+    "OutputConfig(path=...), or iterate sentclf.predictions(config)"
+)
 
 
 def tokenized_batches(documents, batch_size: int):
@@ -21,111 +39,74 @@ def tokenized_batches(documents, batch_size: int):
         yield batch, tokenize_all(doc.text for doc in batch)
 
 
-UNCERTAIN, NEUTRAL = "uncertain", "neutral"
+@dataclass
+class Scorer:
+    """A loaded model with the pipeline that scores: the one asked for (``use``) or the best. A top
+    probability below ``min_confidence`` labels a document 'uncertain'; for a two-class model, one
+    below 0.5 + ``neutral_band`` labels it 'neutral' (VADER's and TextBlob's third answer)."""
 
+    model: Any
+    kind: str
+    pipeline: Any
+    classes: list
+    min_confidence: float = 0.0
+    neutral_band: float = 0.0
 
-def read_only_encodings(estimator) -> None:
-    """Let every sentence-encoder block inside a loaded model (ensembles and calibration wrappers
-    included) read the encoding cache but not add to it. The walk descends only into estimators and
-    the containers that hold them, never into a fitted vocabulary's millions of entries (walking
-    those took 4.4 s of a 3,000-tweet predict)."""
-    from sentclf.classify.features.encoder import SentenceVectors
+    @classmethod
+    def of(cls, model, use: str | None = None, min_confidence: float = 0.0, neutral_band: float = 0.0) -> Scorer:
+        kind, pipeline = model.pipeline(use)
+        classes = [str(c) for c in pipeline.classes_]
+        if neutral_band and len(classes) != 2:
+            raise ConfigError(
+                f"--neutral-band is for two-class models; this one has {len(classes)} ({', '.join(classes)})"
+            )
+        return cls(model, kind, pipeline, classes, min_confidence, neutral_band)
 
-    def holds_estimators(item) -> bool:
-        return isinstance(item, (list, tuple, dict)) or type(item).__module__.startswith(("sklearn.", "sentclf."))
+    @property
+    def labels(self) -> list:
+        """The model's labels, in its probability-column order (the rows' p_<label> columns)."""
+        return [str(label) for label in self.model.labels]
 
-    seen: set = set()
-    stack = [estimator]
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, SentenceVectors):
-            item.cache = "read"
-            continue
-        values: Iterable
-        if isinstance(item, dict):
-            values = item.values()
-            if item and not holds_estimators(next(iter(values))):
-                continue  # a vocabulary or another table of plain values
-        elif isinstance(item, (list, tuple)):
-            values = item
-        else:
-            values = vars(item).values() if hasattr(item, "__dict__") else ()
-        stack += [value for value in values if holds_estimators(value)]
+    def label(self, best: int, p: float) -> str:
+        if p < self.min_confidence:
+            return UNCERTAIN
+        if self.neutral_band and p < 0.5 + self.neutral_band:
+            return NEUTRAL
+        return self.classes[best]
 
+    def batches(self, documents, batch_size: int = 1000):
+        """(documents, token lists, probabilities (n × classes), labels) of each batch."""
+        for batch, tokens in tokenized_batches(documents, batch_size):
+            proba = self.pipeline.predict_proba(tokens)
+            labels = [self.label(b, p) for b, p in zip(proba.argmax(axis=1).tolist(), proba.max(axis=1).tolist())]
+            yield batch, tokens, proba, labels
 
-def check_neutral_band(neutral_band: float, classes: list) -> None:
-    if neutral_band and len(classes) != 2:
-        raise ConfigError(f"--neutral-band is for two-class models; this one has {len(classes)} ({', '.join(classes)})")
-
-
-def predict_documents(
-    model: modelfile.Model,
-    documents,
-    use: str | None = None,
-    batch_size: int = 1000,
-    min_confidence: float = 0.0,
-    neutral_band: float = 0.0,
-):
-    """Yield one result dict per document: file, line, text, label, probabilities, empty, model.
-
-    A top probability below ``min_confidence`` labels the document 'uncertain'; for a two-class model,
-    one below 0.5 + ``neutral_band`` labels it 'neutral' (VADER's and TextBlob's third answer)."""
-    kind, pipeline = model.pipeline(use)
-    classes = [str(c) for c in pipeline.classes_]
-    for batch, tokens, proba, labels in scored_batches(model, documents, use, batch_size, min_confidence, neutral_band):
-        for doc, toks, row, label in zip(batch, tokens, proba.tolist(), labels):
-            yield {
-                "file": doc.file,
-                "line": doc.line,
-                "text": doc.text,
-                "label": label,
-                "probabilities": dict(zip(classes, row)),
-                "empty": not toks,
-                "model": kind,
-                "fields": doc.fields,
-            }
-
-
-def scored_batches(
-    model: modelfile.Model,
-    documents,
-    use: str | None = None,
-    batch_size: int = 1000,
-    min_confidence: float = 0.0,
-    neutral_band: float = 0.0,
-):
-    """(documents, token lists, probabilities (n x classes), labels) of each batch: what
-    :func:`predict_documents` yields row by row, for callers that build columns (a Dask partition)."""
-    _, pipeline = model.pipeline(use)
-    read_only_encodings(pipeline)
-    classes = [str(c) for c in pipeline.classes_]
-    check_neutral_band(neutral_band, classes)
-    for batch, tokens in tokenized_batches(documents, batch_size):
-        proba = pipeline.predict_proba(tokens)
-        labels = [
-            UNCERTAIN if p < min_confidence else NEUTRAL if neutral_band and p < 0.5 + neutral_band else classes[best]
-            for best, p in zip(proba.argmax(axis=1).tolist(), proba.max(axis=1).tolist())
-        ]
-        yield batch, tokens, proba, labels
+    def rows(self, documents, batch_size: int = 1000):
+        """One prediction row per document, in input order."""
+        labels = self.labels
+        for batch, tokens, proba, predicted in self.batches(documents, batch_size):
+            for doc, toks, values, label in zip(batch, tokens, proba.tolist(), predicted):
+                yield prediction_row(doc, label, dict(zip(self.classes, values)), not toks, labels)
 
 
 @dataclass
 class Predictions:
-    """The labels a model gives, in input order; iterate to score. ``n`` and ``n_empty`` count as you go."""
+    """The rows a model gives, in input order; iterate to score. ``n`` and ``n_empty`` count as you go;
+    ``skipped`` holds (file, line) of undecodable lines left out (``Inputs(skip_bad=True)``)."""
 
-    model: modelfile.Model
-    kind: str
+    scorer: Scorer
     rows: Iterator = field(repr=False)
     n: int = 0
     n_empty: int = 0
-    skipped: list = field(default_factory=list)  # (file, line) of undecodable lines left out (--skip-bad)
+    skipped: list = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.scorer.kind
 
     @property
     def labels(self) -> list:
-        return self.model.labels
+        return self.scorer.labels
 
     def __iter__(self):
         for row in self.rows:
@@ -134,16 +115,99 @@ class Predictions:
             yield row
 
 
-def predict(config: PredictConfig) -> Predictions:
-    """Load the model (checking its file first) and return the lazily scored documents."""
+def predictions(config: PredictConfig) -> Predictions:
+    """Load the model (checking its file first) and return the documents' rows, scored lazily: the
+    Python API's way to read predictions (full precision; the written forms round)."""
     config.validate()
-    model = config.model or modelfile.load(config.model_path, config.trusted)
-    kind, pipeline = model.pipeline(config.use)
-    check_neutral_band(config.neutral_band, [str(c) for c in pipeline.classes_])  # before any output is written
-    skipped: list | None = [] if config.skip_bad else None
-    columns = Columns(config.text_col, config.id_col, config.keep_cols)
-    documents = documents_of(config.files, config.texts, config.whole_file, config.encoding, skipped, columns)
-    rows = predict_documents(
-        model, documents, config.use, config.batch_size, config.min_confidence, config.neutral_band
+    scorer = Scorer.of(config.model.load(), config.model.use, config.min_confidence, config.neutral_band)
+    skipped: list = []
+    rows = scorer.rows(config.inputs.documents(skipped), config.batch_size)
+    return Predictions(scorer, rows, skipped=skipped)
+
+
+@dataclass
+class PredictReport:
+    """What ``predict`` wrote: how many rows with which model, where, and what it met on the way."""
+
+    kind: str
+    rows: int
+    empty: int = 0
+    skipped: list = field(default_factory=list)
+    path: str | None = None  # None: the stream
+    format: str = "table"
+    partitions: int | None = None  # a Dask dataset: how it was written
+    workers: int | None = None
+    seconds: float | None = None
+
+
+def predict(config: PredictConfig, stream=None) -> PredictReport:
+    """Score the inputs and write every row where ``config.output`` says: ``stream`` (a text file such
+    as ``sys.stdout``) in its format, the file ``-o`` names, or a Dask dataset (``--scheduler``)."""
+    config.validate()
+    output = config.output
+    if output.scheduler:
+        return predict_on_cluster(config)
+    found = predictions(config)
+    if output.path:
+        written = write_file(found, output.path, output.force, inputs=config.inputs.files)
+        return PredictReport(
+            found.kind, written["rows"], found.n_empty, found.skipped, written["path"], written["format"]
+        )
+    if stream is None:
+        raise ConfigError(NO_STREAM)
+    count = write_stream(found, stream, output.stdout_format, PredictionTable(found.labels))
+    return PredictReport(found.kind, count, found.n_empty, found.skipped, None, output.stdout_format)
+
+
+def predict_on_cluster(config: PredictConfig) -> PredictReport:
+    """``predict --scheduler``: every partition of the inputs scored on the cluster's workers by
+    :func:`score_partition`, written as a Parquet dataset."""
+    from sentclf.classify.parallel.dask_scoring import run_on_cluster
+
+    chosen: list = []
+
+    def prepare():  # runs while the cluster starts: the model is checked here before any worker sees it
+        scorer = Scorer.of(config.model.load(), config.model.use, config.min_confidence, config.neutral_band)
+        chosen.append(scorer.kind)
+        options = {k: getattr(config, k) for k in ("min_confidence", "neutral_band")}
+        return scorer.model, {**options, "use": config.model.use, "labels": scorer.labels}
+
+    def columns(fields: list, options: dict) -> list:
+        return prediction_columns(fields, options["labels"])
+
+    done = run_on_cluster(config.output, config.inputs, score_partition, columns, prepare, config.model.trusted)
+    return PredictReport(
+        chosen[0],
+        done["rows"],
+        path=done["path"],
+        format="parquet",
+        partitions=done["partitions"],
+        workers=done["workers"],
+        seconds=done["seconds"],
     )
-    return Predictions(model, kind, rows, skipped=skipped if skipped is not None else [])
+
+
+def score_partition(frame, text: str, fields: list, options: dict):
+    """One partition's predictions as the in-process ``-o`` file holds them (a pandas DataFrame),
+    built column by column: per-row records would be a third of a worker's time."""
+    import numpy as np
+    import pandas as pd
+
+    from sentclf.classify.parallel.dask_scoring import partition_documents, plain_column, worker_model
+
+    scorer = Scorer.of(worker_model(), options["use"], options["min_confidence"], options["neutral_band"])
+    docs = partition_documents(frame, text)
+    labels, probabilities, empty = [], [], []
+    for _, tokens, proba, predicted in scorer.batches(docs):
+        labels += predicted
+        probabilities.append(proba)
+        empty += [not toks for toks in tokens]
+    proba = np.concatenate(probabilities) if probabilities else np.zeros((0, len(scorer.classes)))
+    names = options["columns"]
+    columns: dict = {name: plain_column(frame[source]) for name, source in zip(names, fields)}
+    columns["label"] = labels
+    for label in scorer.labels:
+        column = proba[:, scorer.classes.index(label)].tolist() if label in scorer.classes else None
+        columns[f"p_{label}"] = [round(v, DECIMALS) for v in column] if column is not None else [None] * len(docs)
+    columns.update(empty=empty, text=[doc.text for doc in docs])
+    return pd.DataFrame(columns, columns=names)

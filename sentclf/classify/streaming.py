@@ -29,13 +29,14 @@ from pathlib import Path
 import numpy as np
 
 from sentclf import progress as steps
-from sentclf.classify.config import TrainConfig
+from sentclf.classify.config import StreamConfig, TrainConfig
 from sentclf.classify.features import BLOCKS
-from sentclf.classify.metrics import drop_details, metrics_from_proba
-from sentclf.classify.pipeline import build_pipeline
+from sentclf.classify.models.pipeline import build_pipeline
+from sentclf.classify.validation.metrics import drop_details, metrics_from_proba
 from sentclf.data.readers import file_sha256
+from sentclf.data.source import resolve
 from sentclf.data.tables import LABEL_AUTO, Columns, iter_table, table_format
-from sentclf.errors import ConfigError, DataError
+from sentclf.errors import ConfigError, DataError, OptionConflictError
 from sentclf.text import tokenize_all
 
 log = logging.getLogger("sentclf")
@@ -43,31 +44,34 @@ BUCKETS = 10_000  # the held-out fraction is resolved to 1/10,000
 
 
 def check_streamable(config: TrainConfig) -> tuple:
-    """The feature set's blocks, if ``train --stream`` can fit them; else a ConfigError saying why."""
-    if config.data.path is None or config.data.path == "-":
-        raise ConfigError("train --stream reads a table file (.csv, .tsv, .jsonl, maybe .gz, or .parquet): pass DATA")
-    if table_format(config.data.path) is None:
+    """The feature set's blocks, if ``train --stream`` can fit them; else an error saying why."""
+    path = config.data.path
+    if path == "-":
+        raise ConfigError("train --stream reads its data several times: pass a table file, not stdin")
+    if path is not None and table_format(resolve(path)) is None:
         raise ConfigError(
-            f"{config.data.path}: train --stream reads tables (.csv, .tsv, .jsonl, maybe .gz, or .parquet), "
-            "one row per document"
+            f"{path}: train --stream reads tables (.csv, .tsv, .jsonl, maybe .gz, or .parquet), one row per "
+            "document: convert it, or drop --stream to read it into memory"
         )
-    if config.models == ("ensemble",) or "ensemble" in config.models or "nb" in config.models:
-        raise ConfigError("train --stream fits lr and mlp (with partial_fit); ensembles and nb need the data in memory")
-    if config.calibrate != "none" or config.min_label_confidence:
-        raise ConfigError("train --stream does not calibrate or filter by label confidence: drop those options")
+    kinds = config.kinds
+    if "ensemble" in kinds or "nb" in kinds:
+        raise OptionConflictError(
+            f"--stream and --model {','.join(kinds)} cannot go together: streaming fits lr and mlp with partial_fit; "
+            "ensembles and nb need the data in memory"
+        )
     feature_set = config.feature_set()
     blocks = feature_set.split("+")
     learned = [name for name in blocks if not BLOCKS[name].stateless]
     if learned:
         stateless = ", ".join(name for name, block in BLOCKS.items() if block.stateless)
-        raise ConfigError(
-            f"train --stream cannot fit '{learned[0]}' a batch at a time (it learns from all the data): "
-            f"use --features made of {stateless} (hashed is the n-gram block for streaming)"
+        raise OptionConflictError(
+            f"--stream and --features {feature_set} cannot go together: '{learned[0]}' learns from all the data "
+            f"at once: use --features made of {stateless} (hashed is the n-gram block for streaming)"
         )
-    if "mlp" in config.models and any(not BLOCKS[name].dense for name in blocks):
-        raise ConfigError(
-            f"train --stream --model mlp needs dense features: '{feature_set}' has 2**20 hashed columns, and an MLP "
-            "on them would need gigabytes: use --model lr, or --features six (or rules)"
+    if "mlp" in kinds and any(not BLOCKS[name].dense for name in blocks):
+        raise OptionConflictError(
+            f"--stream --model mlp and --features {feature_set} cannot go together: an MLP on 2**20 hashed columns "
+            "would need gigabytes: use --model lr, or --features six (or rules)"
         )
     return tuple(blocks)
 
@@ -82,11 +86,15 @@ class Reader:
 
     def __init__(self, config: TrainConfig):
         self.config = config
-        self.path: str = config.data.path or ""
+        self.path: str = resolve(config.data.path or "")
+        self.source: str = config.data.path or ""
         self.fmt: str = table_format(self.path) or "csv"
         self.size = Path(self.path).stat().st_size if Path(self.path).is_file() else 0
         self.columns = Columns(text=config.data.text_col, label=config.data.label_col or LABEL_AUTO)
         self.n_bad = 0  # rows without a label, in one pass
+
+    def sha256(self) -> str:
+        return file_sha256(self.path)
 
     def rows(self, held_out: bool, label: str):
         """(text, label) of the training rows (``held_out=False``) or of the held-out rows."""
@@ -110,6 +118,31 @@ class Reader:
 
     def _advance(self, n: int) -> None:
         steps.advance("bytes", n)
+
+
+class CorpusReader:
+    """Passes over the default corpus, the first thing a user streams: it is small enough to hold
+    (its cleaning, deduplication above all, needs every row once), so it is read once and handed
+    out a row at a time, split and shuffled as a table file's rows are."""
+
+    def __init__(self, config: TrainConfig):
+        self.config = config
+        self.dataset = config.data.load()
+        self.source, self.fmt, self.n_bad = self.dataset.source, self.dataset.format, 0
+
+    def sha256(self) -> str:
+        return self.dataset.sha256
+
+    def rows(self, held_out: bool, label: str):
+        steps.start("rows", len(self.dataset), label)
+        try:
+            for i, (text, gold) in enumerate(zip(self.dataset.texts, self.dataset.labels)):
+                if i % 4096 == 0:
+                    steps.advance("rows", min(4096, len(self.dataset) - i))
+                if is_held_out(text, self.config.test_size, self.config.model.seed) == held_out:
+                    yield text, gold
+        finally:
+            steps.finish("rows")
 
 
 def batches(rows, size: int):
@@ -145,7 +178,7 @@ def _non_empty(batch: list) -> tuple:
     return [tokens[i] for i in kept], [batch[i][1] for i in kept], len(batch) - len(kept)
 
 
-def survey(reader: Reader, pipeline, batch_size: int) -> tuple:
+def survey(reader: Reader | CorpusReader, pipeline, batch_size: int) -> tuple:
     """One pass over the training rows: the class counts, and the scaler's statistics (partial_fit)."""
     features, scale = pipeline.named_steps["features"], pipeline.named_steps["scale"]
     counts: Counter = Counter()
@@ -165,66 +198,64 @@ def stream_classifier(kind: str, config: TrainConfig, n_train: int | None, spars
     LR is SGD on the log loss, its penalty following ``C`` as in LogisticRegression (alpha = 1/(C·n))
     when the number of training rows is known. On sparse n-gram columns it takes scikit-learn's
     default ("optimal") step sizes with averaged weights; on dense standardized columns alone those
-    first steps are far too large (held-out log loss 1.9 against 0.92 on the default corpus), so there
-    it takes steps of 0.01, divided by 5 whenever an epoch stops improving the loss ("adaptive")."""
+    first steps are far too large (bench/README.md, "train --stream"), so there it takes steps of
+    0.01, divided by 5 whenever an epoch stops improving the loss ("adaptive")."""
     from sklearn.linear_model import SGDClassifier
 
+    model = config.model_config().resolved()
     if kind == "lr":
-        c = config.model.c if config.model.c is not None else 1.0
+        c = model.c if model.c is not None else 1.0
         alpha = 1.0 / (c * n_train) if n_train else 1e-5
         if sparse:
-            return SGDClassifier(loss="log_loss", alpha=alpha, average=True, random_state=config.model.seed)
-        return SGDClassifier(
-            loss="log_loss", alpha=alpha, learning_rate="adaptive", eta0=0.01, random_state=config.model.seed
-        )
+            return SGDClassifier(loss="log_loss", alpha=alpha, average=True, random_state=model.seed)
+        return SGDClassifier(loss="log_loss", alpha=alpha, learning_rate="adaptive", eta0=0.01, random_state=model.seed)
     from sklearn.neural_network import MLPClassifier
 
     return MLPClassifier(
-        hidden_layer_sizes=(config.model.hidden,),
-        activation=config.model.activation,
-        alpha=config.model.alpha,
-        random_state=config.model.seed,
+        hidden_layer_sizes=(model.hidden,), activation=model.activation, alpha=model.alpha, random_state=model.seed
     )
 
 
 def train_stream(config: TrainConfig, lexicon) -> tuple:
     """Fit every requested model out of core; returns (pipelines, metrics, labels, data summary)."""
     check_streamable(config)
-    reader = Reader(config)
+    stream = config.stream or StreamConfig()
+    reader: Reader | CorpusReader = CorpusReader(config) if config.data.is_default_corpus() else Reader(config)
     feature_set = config.feature_set()
+    model_config = config.model_config()
     pipelines = {
-        kind: build_pipeline("lr", lexicon, config.model, config.embeddings, features=feature_set)
-        for kind in config.models
+        kind: build_pipeline("lr", lexicon, model_config, config.embeddings, features=feature_set)
+        for kind in config.kinds
     }
     first = next(iter(pipelines.values()))
     first.named_steps["features"].fit([["a"]])
-    batch_size = config.stream_batch
+    batch_size = stream.batch
     counts: Counter = Counter()
     n_empty = 0
-    if config.labels and first.named_steps["scale"] == "passthrough":
-        labels = sorted(config.labels)  # nothing to survey: the label set is given and nothing is scaled
+    if stream.labels and first.named_steps["scale"] == "passthrough":
+        labels = sorted(stream.labels)  # nothing to survey: the label set is given and nothing is scaled
     else:
         counts, n_empty = survey(reader, first, batch_size)
         labels = sorted(counts)
-        if config.labels:
-            unknown = sorted(set(labels) - set(config.labels))
+        if stream.labels:
+            unknown = sorted(set(labels) - set(stream.labels))
             if unknown:
-                raise DataError(f"{config.data.path}: labels outside --labels: {', '.join(unknown[:5])}")
-            labels = sorted(config.labels)
+                raise DataError(f"{reader.source}: labels outside --labels: {', '.join(unknown[:5])}")
+            labels = sorted(stream.labels)
     if len(labels) < 2:
-        raise DataError(f"{config.data.path}: has one class only ({', '.join(labels) or 'none'}) in its training rows")
+        raise DataError(f"{reader.source}: has one class only ({', '.join(labels) or 'none'}) in its training rows")
     n_train = sum(counts.values()) or None
     sparse = any(not BLOCKS[name].dense for name in feature_set.split("+"))
-    for kind, pipeline in pipelines.items():
-        pipeline.steps[-1] = ("clf", stream_classifier(kind, config, n_train, sparse))
-        pipeline.steps[1:3] = first.steps[1:3]  # one fitted feature step and scaler, shared
+    shared = {"features": first.named_steps["features"], "scale": first.named_steps["scale"]}
+    for kind, pipeline in pipelines.items():  # one fitted feature step and scaler, shared
+        pipeline.set_params(clf=stream_classifier(kind, config, n_train, sparse), **shared)
     classes = np.asarray(labels, dtype=object)
     known = set(labels)
-    rng = random.Random(config.model.seed)
+    rng = random.Random(model_config.seed)
     start = time.perf_counter()
     surveyed = bool(counts)
-    for epoch in range(1, config.epochs + 1):
-        rows = shuffled(reader.rows(False, f"epoch {epoch} of {config.epochs}"), config.shuffle_buffer, rng)
+    for epoch in range(1, stream.epochs + 1):
+        rows = shuffled(reader.rows(False, f"epoch {epoch} of {stream.epochs}"), stream.shuffle_buffer, rng)
         for batch in batches(rows, batch_size):
             tokens, y, empty = _non_empty(batch)
             if not surveyed and epoch == 1:
@@ -232,7 +263,7 @@ def train_stream(config: TrainConfig, lexicon) -> tuple:
                 n_empty += empty
                 if not known.issuperset(y):
                     unknown = sorted(set(y) - known)
-                    raise DataError(f"{config.data.path}: labels outside --labels: {', '.join(unknown[:5])}")
+                    raise DataError(f"{reader.source}: labels outside --labels: {', '.join(unknown[:5])}")
             if not tokens:
                 continue
             X = first.named_steps["features"].transform(tokens)
@@ -246,8 +277,8 @@ def train_stream(config: TrainConfig, lexicon) -> tuple:
         metrics[kind]["train_seconds"] = seconds / len(pipelines)
     n_train = sum(counts.values())
     summary = {
-        "source": config.data.path,
-        "sha256": file_sha256(reader.path),
+        "source": reader.source,
+        "sha256": reader.sha256(),
         "format": reader.fmt,
         "rows_read": n_train + n_test + n_empty + reader.n_bad,
         "bad_rows_skipped": reader.n_bad,
@@ -255,12 +286,12 @@ def train_stream(config: TrainConfig, lexicon) -> tuple:
         "n_train": n_train,
         "n_test": n_test,
         "class_counts": dict(sorted(counts.items())),
-        "stream": {"epochs": config.epochs, "batch": batch_size, "shuffle_buffer": config.shuffle_buffer},
+        "stream": {"epochs": stream.epochs, "batch": batch_size, "shuffle_buffer": stream.shuffle_buffer},
     }
     return pipelines, metrics, labels, summary
 
 
-def score_held_out(reader: Reader, pipelines: dict, labels: list, batch_size: int) -> tuple:
+def score_held_out(reader: Reader | CorpusReader, pipelines: dict, labels: list, batch_size: int) -> tuple:
     """Each model's metrics on the held-out rows, read in one more pass; only their labels and
     probabilities are kept (a few bytes per held-out row)."""
     y_true: list = []
@@ -276,7 +307,7 @@ def score_held_out(reader: Reader, pipelines: dict, labels: list, batch_size: in
             probas[kind].append(pipeline.predict_proba(tokens).astype(np.float32))
             seconds[kind] += time.perf_counter() - start
     if not y_true:
-        raise DataError(f"{reader.path}: no row fell in the held-out part: add data or raise --test-size")
+        raise DataError(f"{reader.source}: no row fell in the held-out part: add data or raise --test-size")
     metrics = {}
     for kind, pipeline in pipelines.items():
         proba = np.vstack(probas[kind]).astype(np.float64)

@@ -13,26 +13,21 @@ from joblib import parallel_config
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
 
-from sentclf import archive
+from sentclf import atomic
 from sentclf import progress as steps
 from sentclf.classify import modelfile
-from sentclf.classify.config import MODEL_TITLES, TrainConfig
-from sentclf.classify.encoder import encoder_for
-from sentclf.classify.features.encoder import SentenceVectors
+from sentclf.classify.config import TrainConfig
+from sentclf.classify.encoder.sentence import encoder_for
+from sentclf.classify.features.lexicons import Lexicon
+from sentclf.classify.features.sentence_vectors import encode_all
 from sentclf.classify.features.six import feature_matrix
-from sentclf.classify.lexicons import Lexicon, load_lexicon
-from sentclf.classify.metrics import best_model, drop_details, score_model, timed_fit
-from sentclf.classify.pipeline import (
-    build_pipeline,
-    calibrated,
-    feature_names,
-    feature_parts,
-    fit_for_size,
-    planned_fits,
-)
-from sentclf.classify.plots import feature_distributions_png, held_out_plots
-from sentclf.classify.significance import held_out_comparison
-from sentclf.classify.vector_sources import load_table
+from sentclf.classify.models.parts import feature_names, feature_parts
+from sentclf.classify.models.pipeline import build_pipeline, calibrated, fit_for_size, planned_fits
+from sentclf.classify.models.spec import MODEL_TITLES
+from sentclf.classify.validation.metrics import best_model, drop_details, score_model, timed_fit
+from sentclf.classify.validation.plots import feature_distributions_png, held_out_plots
+from sentclf.classify.validation.significance import held_out_comparison
+from sentclf.classify.vectors.sources import load_table
 from sentclf.data.readers import Dataset
 from sentclf.errors import DataError
 from sentclf.paths import default_model_path
@@ -95,7 +90,8 @@ def fit_models(
     config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list, labels: list, progress=None, confidence=None
 ) -> tuple:
     """Split, fit every requested model on the training part, score it on the held-out part."""
-    seed = config.model.seed
+    model_config = config.model_config()
+    seed = model_config.seed
     idx_train, idx_test = train_test_split(
         np.arange(len(labels)), test_size=config.test_size, stratify=labels, random_state=seed
     )
@@ -108,20 +104,20 @@ def fit_models(
     feature_set = config.feature_set()
     encoder = encoder_for(config.all_feature_sets())
     if encoder is not None:  # encode every document once, with a progress bar; the fits read the cache
-        SentenceVectors(encoder=encoder).fit(X_train[:1]).transform(tokens)
+        encode_all(encoder, tokens)
     pipelines, metrics = {}, {}
-    for kind in config.models:
+    for kind in config.kinds:
         log.info("training %s on %d documents", MODEL_TITLES[kind], len(X_train))
         pipeline = fit_for_size(
             build_pipeline(
-                kind, lexicon, config.model, config.embeddings, table, feature_set, encoder, config.ensemble
+                kind, lexicon, model_config, config.embeddings, table, feature_set, encoder, config.ensemble
             ),
             len(X_train),
             len(label_order),
         )
         pipeline = calibrated(pipeline, config.calibrate, seed)
         fit_params = {}
-        if kind == "mlp" and config.model.class_weight == "balanced":
+        if kind == "mlp" and model_config.class_weight == "balanced":
             fit_params["clf__sample_weight"] = compute_sample_weight("balanced", y_train)
         fits = planned_fits(pipeline)
         if fits > 1:
@@ -164,9 +160,9 @@ def train(config: TrainConfig, progress=None) -> TrainResult:
     config.validate()
     output = Path(config.output) if config.output else default_model_path()
     plot_dir = config.plot_dir
-    archive.check_writable(output, config.force, inputs=(config.data.path,))
-    lexicon = load_lexicon(config.lexicon, config.lexicon_dir)
-    if config.stream:
+    atomic.check_writable(output, config.force, inputs=(config.data.path,))
+    lexicon = config.lexicon.load()
+    if config.stream is not None:
         return train_streaming(config, lexicon, output)
     dataset = config.data.load()
     texts, tokens, labels, n_empty, confidence = prepare_dataset(dataset, config.test_size)

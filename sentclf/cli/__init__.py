@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from sentclf.cli import data, info, lm, measure, score, train
+from sentclf.cli import data, info, lecture, lm, measure, score, train
 from sentclf.cli.app import cli
 
 for command in (
@@ -20,6 +20,7 @@ for command in (
     info.info,
     data.data,
     lm.lm,
+    lecture.lecture,
 ):
     cli.add_command(command)
 

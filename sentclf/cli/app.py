@@ -3,24 +3,39 @@ expected failures (:class:`~sentclf.errors.SentclfError`) become ``Error: ...`` 
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
 import click
 
 from sentclf import __version__
-from sentclf.errors import SentclfError
+from sentclf.cli.logs import setup_logging
+from sentclf.errors import OptionConflictError, SentclfError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class Group(click.Group):
-    """Maps every expected failure to one line on stderr and exit 1."""
+class Command(click.Command):
+    """A command whose options the library finds in conflict (:class:`~sentclf.errors.OptionConflictError`)
+    fails as a usage error of that command: its usage line, then ``Error: ...``, exit 2."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except OptionConflictError as exc:
+            raise click.UsageError(str(exc), ctx=ctx) from None
+
+
+class Group(click.Group):
+    """Maps every expected failure to one line on stderr and exit 1 (usage errors exit 2)."""
+
+    command_class = Command
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OptionConflictError as exc:
+            raise click.UsageError(str(exc), ctx=ctx) from None
         except SentclfError as exc:
             raise click.ClickException(str(exc)) from None
         except MemoryError:
@@ -39,36 +54,6 @@ def quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):  # no real file descriptor (a test runner's stdout)
         pass
-
-
-class StderrFormatter(logging.Formatter):
-    def format(self, record):
-        prefix = "Warning: " if record.levelno >= logging.WARNING else ""
-        return prefix + record.getMessage()
-
-
-def setup_logging(quiet: bool) -> None:
-    """sentclf's log (and Python warnings) on stderr: info and up, or warnings only when quiet."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(StderrFormatter())
-    logging.captureWarnings(True)
-    logging.getLogger("pooch").setLevel(logging.WARNING if quiet else logging.INFO)
-    for name in ("sentclf", "py.warnings"):
-        logger = logging.getLogger(name)
-        logger.handlers[:] = [handler]
-        logger.setLevel(logging.WARNING if quiet else logging.INFO)
-        logger.propagate = False
-    from sentclf.cli.progress import TaskBars
-    from sentclf.progress import LOGGER
-
-    bars = logging.getLogger(LOGGER)
-    bars.handlers[:] = [] if quiet else [TaskBars()]
-    bars.setLevel(logging.WARNING if quiet else logging.DEBUG)
-    bars.propagate = False
-
-
-def is_quiet() -> bool:
-    return logging.getLogger("sentclf").level > logging.INFO
 
 
 @click.group(cls=Group, context_settings=CONTEXT)

@@ -6,12 +6,12 @@ import json
 
 import click
 
-from sentclf.cli.app import CONTEXT
+from sentclf.cli.app import CONTEXT, Group
+from sentclf.cli.bars import DownloadBars
 from sentclf.cli.options import quiet_option
-from sentclf.cli.progress import DownloadBars
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=Group, context_settings=CONTEXT)
 def data():
     """Standard sentiment datasets: list them, fetch them into a cache. Example:
 

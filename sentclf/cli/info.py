@@ -8,16 +8,16 @@ from pathlib import Path
 import click
 
 from sentclf import archive
-from sentclf.cli.app import CONTEXT
-from sentclf.cli.options import model_path_option, quiet_option
+from sentclf.cli.app import CONTEXT, Command
+from sentclf.cli.options import MODEL_PATH, quiet_option
 from sentclf.cli.render import info_text
 from sentclf.cli.render_lm import lm_info_text
 from sentclf.paths import default_model_path
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=Command, context_settings=CONTEXT)
 @click.argument("model", required=False)
-@model_path_option
+@MODEL_PATH
 @click.option("--json", "as_json", is_flag=True, help="Print the whole metadata as JSON.")
 @quiet_option
 def info(model, model_path, as_json):

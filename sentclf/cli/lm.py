@@ -7,14 +7,13 @@ import sys
 
 import click
 
-from sentclf.cli.app import CONTEXT
+from sentclf.cli.app import CONTEXT, Group
+from sentclf.cli.bars import EpochBars
 from sentclf.cli.options import quiet_option, text_options
-from sentclf.cli.progress import EpochBars
-from sentclf.data.source import TextSource
 from sentclf.lm.config import LM_ACTIVATIONS, LOSSES, OPTIMIZERS, LMConfig
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=Group, context_settings=CONTEXT)
 def lm():
     """The lecture's feedforward neural language model: train it on any text, query it, export its
     word embeddings for --embeddings. Example:
@@ -96,7 +95,7 @@ def lm():
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @text_options
 @quiet_option
-def lm_train(text, output, text_reading, no_baseline, force, as_json, **options):
+def lm_train(output, source, no_baseline, force, as_json, **options):
     """Train the feedforward neural LM on TEXT (files with one document per line, datasets, - for stdin;
     none: the default corpus). Ctrl-C stops and keeps the best model so far. Example:
 
@@ -107,7 +106,7 @@ def lm_train(text, output, text_reading, no_baseline, force, as_json, **options)
 
     config = LMTrainConfig(
         model=LMConfig(**options),
-        source=TextSource(tuple(text), **text_reading),
+        source=source,
         output=output,
         force=force,
         baseline=not no_baseline,
@@ -129,7 +128,7 @@ def lm_train(text, output, text_reading, no_baseline, force, as_json, **options)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @text_options
 @quiet_option
-def lm_perplexity(model, text, text_reading, no_baseline, as_json):
+def lm_perplexity(model, source, no_baseline, as_json):
     """Perplexity of MODEL on TEXT, next to a Kneser-Ney n-gram model refitted to MODEL's training text
     with the same vocabulary. Example:
 
@@ -138,7 +137,7 @@ def lm_perplexity(model, text, text_reading, no_baseline, as_json):
     from sentclf.cli.render_lm import lm_perplexity_text
     from sentclf.lm.queries import PerplexityConfig, perplexity_report
 
-    report = perplexity_report(PerplexityConfig(model, TextSource(tuple(text), **text_reading), not no_baseline))
+    report = perplexity_report(PerplexityConfig(model, source, not no_baseline))
     window = report.pop("window")
     click.echo(json.dumps(report, indent=2) if as_json else lm_perplexity_text(report, window))
 

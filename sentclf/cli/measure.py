@@ -6,28 +6,28 @@ import json
 
 import click
 
-from sentclf.classify.config import CompareConfig, parse_list
+from sentclf.classify.config import parse_list
 from sentclf.classify.features import describe as describe_blocks
-from sentclf.classify.scoring_config import EvaluateConfig
-from sentclf.cli.app import CONTEXT
-from sentclf.cli.options import (
-    compare_scheduler_option,
-    data_options,
-    echo_plots,
+from sentclf.cli.app import CONTEXT, Command
+from sentclf.cli.bars import VectorsProgress
+from sentclf.cli.model_options import (
+    OPTIMIZE_OPTION,
     embedding_options,
     ensemble_options,
     lexicon_options,
     model_options,
-    model_path_option,
+)
+from sentclf.cli.options import (
+    compare_scheduler_option,
+    data_options,
+    echo_plots,
+    model_file_options,
     plot_option,
     quiet_option,
-    trust_option,
 )
-from sentclf.cli.progress import VectorsProgress
-from sentclf.data.source import DataConfig
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=Command, context_settings=CONTEXT)
 @click.argument("data", required=False)
 @click.option("--cv", type=int, default=10, show_default=True, help="Number of stratified folds.")
 @click.option(
@@ -43,7 +43,6 @@ from sentclf.data.source import DataConfig
     help="Feature sets, comma-separated; each joins blocks with '+' (default: six, six+ngrams, ngrams; "
     f"with --embeddings also six+emb, emb). Blocks: {describe_blocks()}.",
 )
-@click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--jobs", type=int, default=1, show_default=True, help="Folds run in parallel (-1: every core).")
 @click.option("--learning-curve", is_flag=True, help="Also accuracy against training-set size.")
 @compare_scheduler_option
@@ -51,41 +50,40 @@ from sentclf.data.source import DataConfig
 @click.option("--json", "out", flag_value="json", help="One JSON object with every fold's scores.")
 @click.option("--markdown", "out", flag_value="markdown", help="Tables in Markdown.")
 @plot_option
-@data_options
+@data_options("data")
 @lexicon_options
 @embedding_options
+@OPTIMIZE_OPTION
 @ensemble_options
 @quiet_option
 def compare(
-    data,
     cv,
     models,
     feature_sets,
-    seed,
     jobs,
     learning_curve,
     scheduler,
     model,
     out,
     plot_dir,
-    reading,
+    data,
     lexicon,
     embeddings,
-    recipe,
+    optimize,
+    ensemble,
 ):
     """Cross-validate LR vs the MLP on several feature sets, with reference rows and significance. Example:
 
     sentclf compare reviews.csv --cv 10 --features six,six+ngrams --jobs 2 --markdown
     """
     from sentclf.classify.comparison import compare as run_compare
+    from sentclf.classify.config import CompareConfig
     from sentclf.cli.render import compare_text
 
-    model.seed = seed
     config = CompareConfig(
-        data=DataConfig(data, **reading),
+        data=data,
         cv=cv,
         models=parse_list(models),
-        seed=seed,
         jobs=jobs,
         features=parse_list(feature_sets) or None,
         learning_curve=learning_curve,
@@ -93,9 +91,9 @@ def compare(
         model=model,
         embeddings=embeddings,
         plot_dir=plot_dir,
-        optimize=recipe[0],
-        ensemble=recipe[1],
-        scheduler=scheduler[1] if scheduler else None,
+        optimize=optimize,
+        ensemble=ensemble,
+        scheduler=scheduler,
     )
     with VectorsProgress(embeddings.source) as progress:
         report = run_compare(config, progress)
@@ -104,10 +102,9 @@ def compare(
         echo_plots(report)
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=Command, context_settings=CONTEXT)
 @click.argument("data")
-@model_path_option
-@trust_option
+@model_file_options
 @click.option("--label-map", help="Rename DATA's labels to the model's: pos=positive,neg=negative.")
 @click.option(
     "--restrict",
@@ -116,9 +113,9 @@ def compare(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @plot_option
-@data_options
+@data_options("data")
 @quiet_option
-def evaluate(data, model_path, trusted, label_map, restrict, as_json, plot_dir, reading):
+def evaluate(model_source, label_map, restrict, as_json, plot_dir, data):
     """Score a model file's models on labelled DATA (any format train reads). Example:
 
         sentclf evaluate test.csv -m reviews.sentclf --label-map 1=pos,0=neg
@@ -126,12 +123,11 @@ def evaluate(data, model_path, trusted, label_map, restrict, as_json, plot_dir, 
     Accuracy with a 95% Wilson interval, macro-F1, per-class precision/recall/F1/support, log loss,
     Brier score, confusion matrices, and McNemar's test of LR vs MLP on the same documents.
     """
+    from sentclf.classify.config import EvaluateConfig
     from sentclf.classify.evaluation import evaluate as run_evaluate
     from sentclf.cli.render import evaluate_text
 
-    report = run_evaluate(
-        EvaluateConfig(DataConfig(data, **reading), model_path, label_map, plot_dir, restrict, trusted)
-    )
+    report = run_evaluate(EvaluateConfig(data, model_source, label_map, plot_dir, restrict))
     click.echo(json.dumps(report, indent=2) if as_json else evaluate_text(report))
     if not as_json:
         echo_plots(report)

@@ -1,7 +1,9 @@
-"""Option groups that several commands share. Each group is a decorator that adds its options and
-hands the command one built object instead of a handful of values: ``reading`` (how to read DATA),
-``lexicon`` (a LexiconConfig), ``model`` (a ModelConfig), ``embeddings`` (an EmbeddingConfig),
-``text_reading`` (how the LM reads text)."""
+"""Option groups that several commands share, for what they read and write (those that shape a model
+are in :mod:`.model_options`). Each group is a decorator that adds its options and hands the command
+one built config object instead of a handful of values: ``data`` (a DataConfig), ``inputs`` (what
+predict and features read), ``output`` (where their rows go), ``model_source`` (which saved model)
+and ``source`` (what the LM reads). Two flags of one group that cannot go together are a usage error
+here; conflicts between groups are found by the config's ``validate()``."""
 
 from __future__ import annotations
 
@@ -10,25 +12,21 @@ import inspect
 import json
 
 import click
+from click.core import ParameterSource
 
-from sentclf.classify.config import (
-    ACCURACY_MEMBERS,
-    DEFAULT_KEEP,
-    ENSEMBLE_METHODS,
-    LEXICON_NAMES,
-    MINILM,
-    MLP_ACTIVATIONS,
-    OPTIMIZE,
-    VECTOR_FORMATS,
-    EmbeddingConfig,
-    EnsembleConfig,
-    LexiconConfig,
-    ModelConfig,
-    parse_list,
-)
-from sentclf.cli.app import setup_logging
+from sentclf.classify.config import ModelSource, OutputConfig, parse_list
+from sentclf.classify.models.spec import MODEL_KINDS
+from sentclf.cli.logs import setup_logging
+from sentclf.data.inputs import Inputs
 from sentclf.data.readers import FORMATS
-from sentclf.data.source import TEXT_FORMATS
+from sentclf.data.source import TEXT_FORMATS, DataConfig, TextSource
+from sentclf.data.tables import Columns
+
+
+def given(name: str) -> bool:
+    """Whether the option (by its parameter name) was given on the command line or by its variable."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
 
 
 def option_group(name: str, options: list, build):
@@ -48,6 +46,14 @@ def option_group(name: str, options: list, build):
     return decorator
 
 
+def one_of(flags: dict) -> str | None:
+    """The one flag given among ``{value: given}``; two are a usage error naming both."""
+    chosen = [value for value, on in flags.items() if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"--{chosen[0]} and --{chosen[1]} cannot go together: choose one output format")
+    return chosen[0] if chosen else None
+
+
 def _quiet_callback(ctx, param, value):
     if value:
         setup_logging(quiet=True)
@@ -60,7 +66,7 @@ quiet_option = click.option(
     is_flag=True,
     expose_value=False,
     callback=_quiet_callback,
-    help="Only results on stdout; no progress or info on stderr.",
+    help="Only results on stdout; no progress, info or warnings on stderr (errors still).",
 )
 
 plot_option = click.option(
@@ -71,7 +77,16 @@ plot_option = click.option(
     help="Also write PNG pictures into DIR and print their paths.",
 )
 
-model_path_option = click.option(
+
+def _model_source(model_path, trusted, use) -> ModelSource:
+    return ModelSource(model_path, trusted, use)
+
+
+def _model_file(model_path, trusted) -> ModelSource:
+    return ModelSource(model_path, trusted)
+
+
+MODEL_PATH = click.option(
     "-m",
     "--model-path",
     type=click.Path(),
@@ -79,251 +94,149 @@ model_path_option = click.option(
     help="Model file (default: $SENTCLF_MODEL, else ~/.local/share/sentclf/model.sentclf). Loading it runs no "
     "code: a file that refers to anything but the classes sentclf's models are made of is refused.",
 )
-
-trust_option = click.option(
+TRUST = click.option(
     "--trust-model",
     "trusted",
     is_flag=True,
     help="Load the model file without that check (it can then run any code): only for files you made.",
 )
+USE = click.option("--use", type=click.Choice(MODEL_KINDS), help="Which of the file's models (default: the best one).")
+
+# -m, --trust-model (and --use): the command receives model_source=ModelSource(...)
+model_source_options = option_group("model_source", [MODEL_PATH, TRUST, USE], _model_source)
+model_file_options = option_group("model_source", [MODEL_PATH, TRUST], _model_file)
 
 
-def _reading(fmt, text_col, label_col, encoding, skip_bad) -> dict:
-    return {"fmt": fmt, "text_col": text_col, "label_col": label_col, "encoding": encoding, "skip_bad": skip_bad}
+def data_options(argument: str):
+    """How to read labelled DATA; the command receives ``data=DataConfig(...)`` (DATA None: the default
+    corpus), built from the argument named ``argument``."""
 
+    def build(fmt, text_col, label_col, encoding, skip_bad, **path) -> DataConfig:
+        return DataConfig(path[argument], fmt, text_col, label_col, encoding, skip_bad)
 
-data_options = option_group(
-    "reading",
-    [
+    options = [
         click.option("--format", "fmt", type=click.Choice(FORMATS), help="Input format (default: detected)."),
         click.option("--text-col", help="Column (or JSON key) holding the text."),
         click.option("--label-col", help="Column (or JSON key) holding the label."),
         click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the input."),
         click.option("--skip-bad", is_flag=True, help="Skip rows without text or label (and count them)."),
-    ],
-    _reading,
+    ]
+
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            keys = ("fmt", "text_col", "label_col", "encoding", "skip_bad")
+            kwargs["data"] = build(**{key: kwargs.pop(key) for key in keys}, **{argument: kwargs.pop(argument)})
+            return func(*args, **kwargs)
+
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorator
+
+
+def build_inputs(files, whole_file, encoding, skip_bad, text_col, id_col, keep_cols) -> Inputs:
+    if not files:
+        raise click.UsageError("give at least one FILE, or - to read standard input")
+    return Inputs(
+        files=tuple(files),
+        whole_file=whole_file,
+        encoding=encoding,
+        skip_bad=skip_bad,
+        columns=Columns(text_col, id_col, parse_list(keep_cols)),
+    )
+
+
+FILES = click.argument("files", nargs=-1)
+WHOLE_FILE = click.option("--whole-file", is_flag=True, help="Each FILE is one document (default: one per line).")
+ENCODING = click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the input.")
+SKIP_BAD_LINES = click.option(
+    "--skip-bad", is_flag=True, help="Leave out lines that are not valid in --encoding, and count them."
 )
-
-
-TEXT_COL_OPTION = click.option(
+TABLE_TEXT = click.option(
     "--text-col", help="Tables (.csv, .tsv, .jsonl, .parquet, maybe .gz): the text column (default: text)."
 )
-TABLE_OPTIONS = [
-    click.option("--id-col", help="Tables: the id column carried to the output (default: 'id' when there is one)."),
-    click.option("--keep-cols", metavar="A,B", help="Tables: more columns carried to the output."),
-    click.option(
-        "-o",
-        "--output",
-        type=click.Path(),
-        help="Write the rows to this file instead of stdout: .jsonl, .csv or .parquet (by extension).",
-    ),
-    click.option("--force", is_flag=True, help="With -o: overwrite an existing file."),
-]
+ID_COL = click.option("--id-col", help="Tables: the id column carried to the output (default: 'id' when there is one).")
+KEEP_COLS = click.option("--keep-cols", metavar="A,B", help="Tables: more columns carried to the output.")
+INPUT_OPTIONS = [FILES, WHOLE_FILE, ENCODING, SKIP_BAD_LINES, TABLE_TEXT, ID_COL, KEEP_COLS]
+
+# FILES and how to read them: the command receives inputs=Inputs(...)
+input_options = option_group("inputs", INPUT_OPTIONS, build_inputs)
 
 
-def _table(text_col, id_col, keep_cols, output, force) -> dict:
-    return {
-        "text_col": text_col,
-        "id_col": id_col,
-        "keep_cols": parse_list(keep_cols),
-        "output": output,
-        "force": force,
-    }
-
-
-def _table_without_text(id_col, keep_cols, output, force) -> dict:
-    return _table(None, id_col, keep_cols, output, force)
-
-
-# tables in, flat files out: the command receives table={"text_col", "id_col", "keep_cols", "output", "force"}
-table_options = option_group("table", [TEXT_COL_OPTION, *TABLE_OPTIONS], _table)
-# the same where --text-col already comes with data_options (its value is then in reading["text_col"])
-table_options_without_text = option_group("table", TABLE_OPTIONS, _table_without_text)
-
-
-def _scheduler(ctx, param, value):
-    """The --scheduler address; one from $SENTCLF_SCHEDULER counts only where -o is given."""
-    if value and ctx.get_parameter_source(param.name) == click.core.ParameterSource.ENVIRONMENT:
-        return ("env", value)
-    return ("option", value) if value else None
+def refuse(options: list, reason: str) -> None:
+    """A usage error if any of ``options`` (parameter name, flag) was given: ``reason`` says why."""
+    for name, flag in options:
+        if given(name):
+            raise click.UsageError(f"{flag} {reason}")
 
 
 SCHEDULER_HELP = (
     "Run on Dask (pip install 'sentclf[dask]'): 'local' starts a cluster of one worker process per core "
     "('local:N': N of them); tcp://HOST:8786 uses a running one"
 )
-scheduler_option = click.option(
-    "--scheduler",
-    envvar="SENTCLF_SCHEDULER",
-    metavar="ADDRESS",
-    callback=_scheduler,
-    help=f"{SCHEDULER_HELP} (default: $SENTCLF_SCHEDULER, when -o is given). Writes a Parquet dataset to -o.",
-)
+
+
+def output_options(func):
+    """--jsonl/--csv (stdout), -o PATH (a file by extension), --force and --scheduler; the command
+    receives ``output=OutputConfig(...)``. $SENTCLF_SCHEDULER counts only where -o is given."""
+
+    def build(jsonl, csv, output, force, scheduler) -> OutputConfig:
+        fmt = one_of({"jsonl": jsonl, "csv": csv})
+        if scheduler and not output and not given_on_command_line("scheduler"):
+            scheduler = None  # the variable names a cluster for files; stdout is scored here
+        return OutputConfig(path=output, format=fmt, force=force, scheduler=scheduler)
+
+    options = [
+        click.option("--jsonl", is_flag=True, help="Print one JSON object per row."),
+        click.option("--csv", is_flag=True, help="Print CSV with a header row."),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(),
+            help="Write the rows to this file instead of stdout: .jsonl, .csv or .parquet (by extension).",
+        ),
+        click.option("--force", is_flag=True, help="With -o: overwrite an existing file."),
+        click.option(
+            "--scheduler",
+            envvar="SENTCLF_SCHEDULER",
+            metavar="ADDRESS",
+            help=f"{SCHEDULER_HELP} (default: $SENTCLF_SCHEDULER, when -o is given). Writes a Parquet dataset to -o.",
+        ),
+    ]
+    return option_group("output", options, build)(func)
+
+
+def given_on_command_line(name: str) -> bool:
+    return click.get_current_context().get_parameter_source(name) == ParameterSource.COMMANDLINE
+
+
 compare_scheduler_option = click.option(
     "--scheduler",
     envvar="SENTCLF_SCHEDULER",
     metavar="ADDRESS",
-    callback=_scheduler,
     help=f"{SCHEDULER_HELP} (default: $SENTCLF_SCHEDULER). The folds run there; results equal --jobs 1.",
 )
 
 
-def cluster_address(scheduler, output) -> str | None:
-    """Where to run: the --scheduler address, or $SENTCLF_SCHEDULER's when the output goes to a file."""
-    if scheduler is None:
-        return None
-    source, address = scheduler
-    if not output:
-        if source == "env":
-            return None  # stdout: run here, as without a cluster
-        raise click.UsageError("--scheduler writes a Parquet dataset: pass -o PATH.parquet")
-    return address
+def text_options(func):
+    """TEXT... and how to read it; the command receives ``source=TextSource(...)``."""
 
+    def build(text, fmt, text_col, encoding) -> TextSource:
+        return TextSource(tuple(text), fmt, text_col, encoding)
 
-def _lexicon(lexicon_name, lexicon_dir) -> LexiconConfig:
-    return LexiconConfig(lexicon_name, lexicon_dir)
-
-
-lexicon_options = option_group(
-    "lexicon",
-    [
-        click.option(
-            "--lexicon",
-            "lexicon_name",
-            type=click.Choice(LEXICON_NAMES),
-            default="builtin",
-            show_default=True,
-            help="Base lexicon: built-in (VADER-derived) or Hu & Liu via NLTK.",
-        ),
-        click.option(
-            "--lexicon-dir",
-            type=click.Path(),
-            default=None,
-            help="Folder whose positive.txt / negative.txt / pronouns.txt replace the built-in lists.",
-        ),
-    ],
-    _lexicon,
-)
-
-
-def _model(hidden, activation, lr_c, alpha) -> ModelConfig:
-    return ModelConfig(hidden=hidden, activation=activation, c=lr_c, alpha=alpha)
-
-
-model_options = option_group(
-    "model",
-    [
-        click.option("--hidden", type=int, default=100, show_default=True, help="Hidden units of the MLP."),
-        click.option(
-            "--activation",
-            type=click.Choice(MLP_ACTIVATIONS),
-            default="relu",
-            show_default=True,
-            help="The MLP's hidden activation.",
-        ),
-        click.option(
-            "--lr-c",
-            type=float,
-            default=None,
-            help="Inverse L2 strength of the logistic regression (smaller: more regularized) "
-            "[default: 1.0; 4.0 on n-grams alone].",
-        ),
-        click.option("--alpha", type=float, default=1e-4, show_default=True, help="L2 penalty of the MLP's weights."),
-    ],
-    _model,
-)
-
-
-def _embeddings(emb_source, emb_format, pool, keep_vectors, no_lexicon_features) -> EmbeddingConfig:
-    return EmbeddingConfig(
-        source=emb_source,
-        fmt=emb_format,
-        pool=pool,
-        keep_vectors=keep_vectors,
-        lexicon_features=not no_lexicon_features,
-    )
-
-
-embedding_options = option_group(
-    "embeddings",
-    [
-        click.option(
-            "--embeddings",
-            "emb_source",
-            metavar="SOURCE",
-            help=f"Append pooled word vectors: a GloVe/word2vec/fastText file (.gz/.bz2 too) or '{MINILM}'.",
-        ),
-        click.option(
-            "--embeddings-format",
-            "emb_format",
-            type=click.Choice(VECTOR_FORMATS),
-            help="Vectors file format (default: detected).",
-        ),
-        click.option("--pool", default="mean,max", show_default=True, help="Pooling: mean, max or mean,max."),
-        click.option(
-            "--keep-vectors",
-            type=int,
-            default=DEFAULT_KEEP,
-            show_default=True,
-            help="Besides the training vocabulary, keep this many most frequent vectors in the model.",
-        ),
-        click.option("--no-lexicon-features", is_flag=True, help="Drop x1..x6: embeddings alone."),
-    ],
-    _embeddings,
-)
-
-
-def _text_reading(fmt, text_col, label_col, encoding) -> dict:
-    return {"fmt": fmt, "text_col": text_col, "label_col": label_col, "encoding": encoding}
-
-
-text_options = option_group(
-    "text_reading",
-    [
+    options = [
         click.option(
             "--format",
             "fmt",
             type=click.Choice(TEXT_FORMATS),
             help="'lines': plain text, one document per line; else a dataset format (default: by extension).",
         ),
-        click.option("--text-col", help="Column (or JSON key) holding the text, for datasets."),
-        click.option("--label-col", help="Column (or JSON key) holding the label (read, then ignored)."),
+        click.option("--text-col", help="Tables and datasets: the column (or JSON key) holding the text."),
         click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the input."),
-    ],
-    _text_reading,
-)
-
-
-def _ensemble(optimize, members, method) -> tuple:
-    return optimize, EnsembleConfig(parse_list(members) or ACCURACY_MEMBERS, method)
-
-
-ensemble_options = option_group(
-    "recipe",
-    [
-        click.option(
-            "--optimize",
-            type=click.Choice(OPTIMIZE),
-            default="efficiency",
-            show_default=True,
-            help="efficiency: the lecture's models as chosen; accuracy: the ensemble below (spaCy's convention).",
-        ),
-        click.option(
-            "--members",
-            metavar="SET:KIND,...",
-            help=f"The ensemble's members, each a feature set and lr or mlp [default: {','.join(ACCURACY_MEMBERS)}].",
-        ),
-        click.option(
-            "--ensemble",
-            "method",
-            type=click.Choice(ENSEMBLE_METHODS),
-            default="stack",
-            show_default=True,
-            help="stack: a logistic regression on the members' out-of-fold probabilities; soft: their average.",
-        ),
-    ],
-    _ensemble,
-)
+    ]
+    return option_group("source", options, build)(func)
 
 
 def echo_json(obj) -> None:

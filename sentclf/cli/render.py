@@ -1,13 +1,13 @@
-"""Plain-text rendering of results: tables for people, CSV rows for programs, for the classifier's
-commands (the language model's are in :mod:`.render_lm`). No I/O here."""
+"""Plain-text rendering of the classifier's reports: tables for people (the language model's are in
+:mod:`.render_lm`), and the log lines that say what a scoring command wrote. The rows themselves are
+the library's (:mod:`sentclf.classify.rows`)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import logging
 
 DECIMALS = 4
+log = logging.getLogger("sentclf")
 
 
 def rounded(value):
@@ -26,16 +26,6 @@ def table(rows: list, header: list) -> str:
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
-
-
-def csv_line(values: list) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(values)
-    return buffer.getvalue().rstrip("\n")
-
-
-def json_line(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False)
 
 
 def _fmt(value: float, digits: int = 3) -> str:
@@ -145,43 +135,6 @@ def datasets_table(rows: list) -> str:
     body = [[r["name"], r["reference"], r["size"], r["checksum"], "yes" if r["available"] else "no"] for r in rows]
     notes = [f"{r['name']}: {r['title']}. {r['licence']}. {r.get('note', '')}".rstrip() for r in rows]
     return table(body, ["name", "use as DATA", "size", "verified by", "here"]) + "\n\n" + "\n".join(notes)
-
-
-def prediction_header(labels: list) -> str:
-    return "\t".join(["file", "line", "label"] + [f"p({label})" for label in labels] + ["text"])
-
-
-def prediction_row(result: dict, labels: list, width: int = 70) -> str:
-    """One tab-separated line per document, so the table streams (no column widths to wait for)."""
-    text = result["text"].replace("\t", " ")
-    text = "(empty)" if result["empty"] else (text if len(text) <= width else text[: width - 1] + "…")
-    probs = [f"{result['probabilities'][label]:.{DECIMALS}f}" for label in labels]
-    return "\t".join([result["file"], str(result["line"]), result["label"], *probs, text])
-
-
-def prediction_json(result: dict) -> dict:
-    return {
-        "file": result["file"],
-        "line": result["line"],
-        **result.get("fields", {}),
-        "text": result["text"],
-        "label": result["label"],
-        "probabilities": {k: rounded(v) for k, v in result["probabilities"].items()},
-        "empty": result["empty"],
-    }
-
-
-def prediction_csv(result: dict, labels: list, extra: tuple = ()) -> list:
-    """``extra``: a table's id and kept columns, after file and line."""
-    return [
-        result["file"],
-        result["line"],
-        *[result["fields"].get(column) for column in extra],
-        result["label"],
-        *[rounded(result["probabilities"][label]) for label in labels],
-        result["empty"],
-        result["text"],
-    ]
 
 
 def _num(value, fmt: str) -> str:
@@ -320,3 +273,31 @@ def info_text(meta: dict, path: str, size: int) -> str:
     for kind, m in meta.get("metrics", {}).items():
         lines.append(f"held-out {kind:6s} accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}")
     return "\n".join(lines)
+
+
+def log_scoring(report, noun: str, encoding: str) -> None:
+    """What ``predict`` or ``features`` wrote, and what it met on the way, as log lines on stderr."""
+    with_model = f" with {report.kind}" if getattr(report, "kind", None) else ""
+    if report.partitions is not None:
+        log.info(
+            "wrote %s %s to %s: %d partition(s) on %d worker(s) in %.1f s",
+            f"{report.rows:,}",
+            noun,
+            report.path,
+            report.partitions,
+            report.workers,
+            report.seconds,
+        )
+        return
+    if report.path is not None:
+        log.info("wrote %s %s to %s%s", f"{report.rows:,}", noun, report.path, with_model)
+    elif with_model:
+        log.info("scored %d document(s)%s", report.rows, with_model)
+    if getattr(report, "empty", 0):
+        log.warning("%d empty document(s): their label is the model's prior", report.empty)
+    skipped = getattr(report, "skipped", [])
+    if skipped:
+        file, line = skipped[0]
+        log.warning(
+            "skipped %d line(s) that are not valid %s (the first: %s line %d)", len(skipped), encoding, file, line
+        )

@@ -2,51 +2,37 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-import logging
+import sys
 
 import click
 
-from sentclf.classify.config import MODEL_KINDS, EmbeddingConfig
-from sentclf.classify.scoring_config import ExplainConfig, FeaturesConfig, PredictConfig
-from sentclf.cli.app import CONTEXT
+from sentclf.cli.app import CONTEXT, Command
+from sentclf.cli.bars import VectorsProgress
+from sentclf.cli.model_options import dump_embedding_options, lexicon_options
 from sentclf.cli.options import (
-    cluster_address,
-    data_options,
-    embedding_options,
-    lexicon_options,
-    model_path_option,
+    INPUT_OPTIONS,
+    build_inputs,
+    input_options,
+    model_source_options,
+    output_options,
     quiet_option,
-    scheduler_option,
-    table_options,
-    table_options_without_text,
-    trust_option,
+    refuse,
 )
-from sentclf.cli.progress import VectorsProgress
-from sentclf.data.source import DataConfig
-
-OUTPUT_BATCH = 1000  # lines written per call: one click.echo per document costs a quarter of predict's time
-log = logging.getLogger("sentclf")
+from sentclf.data.readers import FORMATS
 
 
-def _need_files(files) -> tuple:
-    if not files:
-        raise click.UsageError("give at least one FILE, or - to read standard input")
-    return tuple(files)
+def input_options_for_features(func):
+    """FILES and how to read them, handed to the command as they are: with --labels, some of them read DATA."""
+    for option in reversed(INPUT_OPTIONS):
+        func = option(func)
+    return func
 
 
-@click.command(context_settings=CONTEXT)
-@click.argument("files", nargs=-1)
-@model_path_option
-@trust_option
-@click.option("--use", type=click.Choice(MODEL_KINDS), help="Which model to use (default: the best one).")
-@click.option("--whole-file", is_flag=True, help="Each FILE is one document (default: one per line).")
-@click.option("--encoding", default="utf-8", show_default=True)
-@click.option("--skip-bad", is_flag=True, help="Leave out lines that are not valid in --encoding, and count them.")
-@click.option("--jsonl", "out", flag_value="jsonl", help="One JSON object per document.")
-@click.option("--csv", "out", flag_value="csv", help="CSV with a header row.")
-@table_options
+@click.command(cls=Command, context_settings=CONTEXT)
+@input_options
+@model_source_options
+@output_options
 @click.option(
     "--min-confidence",
     type=float,
@@ -61,22 +47,8 @@ def _need_files(files) -> tuple:
     metavar="B",
     help="Two-class models: label 'neutral' when the top probability is below 0.5 + B.",
 )
-@scheduler_option
 @quiet_option
-def predict(
-    files,
-    model_path,
-    trusted,
-    use,
-    whole_file,
-    encoding,
-    skip_bad,
-    out,
-    table,
-    min_confidence,
-    neutral_band,
-    scheduler,
-):
+def predict(inputs, model_source, output, min_confidence, neutral_band):
     """Label each line of FILE (or each FILE with --whole-file), or each row of a table FILE (.csv,
     .tsv, .jsonl, .parquet, maybe .gz); - reads stdin. Examples:
 
@@ -84,178 +56,108 @@ def predict(
     sentclf predict reviews.txt --jsonl
     sentclf predict reviews.csv.gz --id-col review_id -o scored.parquet
     """
+    from sentclf.classify.config import PredictConfig
     from sentclf.classify.prediction import predict as run_predict
-    from sentclf.cli import render
+    from sentclf.cli.render import log_scoring
 
-    config = PredictConfig(
-        files=_need_files(files),
-        model_path=model_path,
-        trusted=trusted,
-        use=use,
-        whole_file=whole_file,
-        encoding=encoding,
-        skip_bad=skip_bad,
-        text_col=table["text_col"],
-        id_col=table["id_col"],
-        keep_cols=table["keep_cols"],
-        min_confidence=min_confidence,
-        neutral_band=neutral_band,
-    )
-    address = cluster_address(scheduler, table["output"])
-    if address:
-        from sentclf.classify.cluster import predict_on_cluster
-
-        done = predict_on_cluster(config, address, table["output"], table["force"])
-        log.info(
-            "wrote %s prediction(s) to %s: %d partition(s) on %d worker(s) in %.1f s",
-            f"{done['rows']:,}",
-            done["path"],
-            done["partitions"],
-            done["workers"],
-            done["seconds"],
-        )
-        return
-    predictions = run_predict(config)
-    if table["output"]:
-        from sentclf.classify.prediction_files import write_predictions
-
-        written = write_predictions(predictions, table["output"], table["force"], inputs=config.files)
-        log.info("wrote %s prediction(s) to %s", f"{written['rows']:,}", written["path"])
-        return
-    labels = predictions.labels
-    results = iter(predictions)
-    first = next(results, None)  # a table's id and kept columns head the CSV
-    extra = tuple(first["fields"]) if first else ()
-    if out == "csv":
-        click.echo(render.csv_line(["file", "line", *extra, "label", *[f"p_{x}" for x in labels], "empty", "text"]))
-    elif out is None:
-        click.echo(render.prediction_header(labels))
-    lines = []
-    for result in itertools.chain([first] if first else [], results):
-        if out == "jsonl":
-            lines.append(render.json_line(render.prediction_json(result)))
-        else:
-            lines.append(
-                render.csv_line(render.prediction_csv(result, labels, extra))
-                if out == "csv"
-                else render.prediction_row(result, labels)
-            )
-        if len(lines) >= OUTPUT_BATCH:
-            click.echo("\n".join(lines))
-            lines.clear()
-    if lines:
-        click.echo("\n".join(lines))
-    log.info("scored %d document(s) with %s", predictions.n, predictions.kind)
-    if predictions.n_empty:
-        log.warning("%d empty document(s): their label is the model's prior", predictions.n_empty)
-    if predictions.skipped:
-        file, line = predictions.skipped[0]
-        log.warning(
-            "skipped %d line(s) that are not valid %s (the first: %s line %d)",
-            len(predictions.skipped),
-            encoding,
-            file,
-            line,
-        )
+    config = PredictConfig(inputs, model_source, output, min_confidence=min_confidence, neutral_band=neutral_band)
+    report = run_predict(config, sys.stdout)
+    log_scoring(report, "prediction(s)", inputs.encoding)
 
 
-@click.command(context_settings=CONTEXT)
-@click.argument("files", nargs=-1)
-@click.option("--labels", "labelled", help="A labelled DATA file: print per-class means of x1..x6 instead.")
-@click.option("--whole-file", is_flag=True, help="Each FILE is one document (default: one per line).")
-@click.option("--jsonl", "out", flag_value="jsonl", help="One JSON object per document.")
-@click.option("--csv", "out", flag_value="csv", help="CSV with a header row.")
-@click.option("--json", "out", flag_value="json", help="With --labels: the means as one JSON object.")
-@table_options_without_text
-@data_options
+@click.command(cls=Command, context_settings=CONTEXT)
+@click.option(
+    "--labels", "labelled", metavar="DATA", help="A labelled DATA file: print per-class means of x1..x6 instead."
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="With --labels: DATA's format (default: detected).")
+@click.option("--label-col", help="With --labels: the column (or JSON key) holding DATA's label.")
+@click.option("--json", "as_json", is_flag=True, help="With --labels: the means as one JSON object.")
+@input_options_for_features
+@output_options
 @lexicon_options
-@embedding_options
-@scheduler_option
+@dump_embedding_options
 @quiet_option
-def features(files, labelled, whole_file, out, table, reading, lexicon, embeddings, scheduler):
+def features(
+    labelled,
+    fmt,
+    label_col,
+    as_json,
+    files,
+    whole_file,
+    encoding,
+    skip_bad,
+    text_col,
+    id_col,
+    keep_cols,
+    output,
+    lexicon,
+    embeddings,
+):
     """Show x1..x6 and the matched tokens for each line of FILE (or -), or each row of a table FILE
     (.csv, .tsv, .jsonl, .parquet, maybe .gz). Examples:
 
     \b
     echo "I loved it, no regrets!" | sentclf features - --jsonl
     sentclf features reviews.parquet --id-col review_id -o features.parquet
+    sentclf features --labels reviews.csv
 
     With --embeddings SOURCE each document also gets its pooled vector(s) and its tokens without one.
     """
+    from sentclf.classify.config import FeatureMeansConfig, FeaturesConfig
+    from sentclf.classify.featuredump import feature_means
     from sentclf.classify.featuredump import features as run_features
-    from sentclf.cli import render, render_features
+    from sentclf.cli.render import log_scoring
+    from sentclf.cli.render_features import means_table
+    from sentclf.data.source import DataConfig
 
-    embeddings = EmbeddingConfig(embeddings.source, embeddings.fmt, embeddings.pool, embeddings.keep_vectors)
-    config = FeaturesConfig(
-        files=tuple(files) if labelled else _need_files(files),
-        whole_file=whole_file,
-        encoding=reading["encoding"],
-        lexicon=lexicon,
-        embeddings=embeddings,
-        labelled=DataConfig(labelled, **reading) if labelled else None,
-        text_col=reading["text_col"],
-        id_col=table["id_col"],
-        keep_cols=table["keep_cols"],
-    )
-    address = None if labelled else cluster_address(scheduler, table["output"])
-    if address:
-        from sentclf.classify.cluster import features_on_cluster
-
-        done = features_on_cluster(config, address, table["output"], table["force"])
-        log.info(
-            "wrote the features of %s document(s) to %s: %d partition(s) on %d worker(s)",
-            f"{done['rows']:,}",
-            done["path"],
-            done["partitions"],
-            done["workers"],
-        )
-        return
     if labelled:
-        result = run_features(config)
-        click.echo(json.dumps(result, indent=2) if out in ("json", "jsonl") else render_features.means_table(result))
+        if files:
+            raise click.UsageError("--labels reads DATA, not FILE: drop FILE, or drop --labels")
+        refuse(DUMP_ONLY, "is an option of the feature dump, not of --labels: drop it")
+        means = FeatureMeansConfig(DataConfig(labelled, fmt, text_col, label_col, encoding, skip_bad), lexicon)
+        result = feature_means(means)
+        click.echo(json.dumps(result, indent=2) if as_json else means_table(result))
         return
+    refuse(
+        [("fmt", "--format"), ("label_col", "--label-col"), ("as_json", "--json")],
+        "is an option of --labels: add --labels DATA (the dump's own format is --jsonl or --csv)",
+    )
+    inputs = build_inputs(files, whole_file, encoding, skip_bad, text_col, id_col, keep_cols)
+    config = FeaturesConfig(inputs, lexicon, embeddings, output)
     with VectorsProgress(embeddings.source) as progress:
-        rows = run_features(config, progress)
-        first = next(rows, None)
-    rows = itertools.chain([first] if first else [], rows)
-    if table["output"]:
-        from sentclf.classify.featuredump import flat_row
-        from sentclf.sinks import write_rows
-
-        written = write_rows(rows, table["output"], table["force"], inputs=config.files, flat=flat_row)
-        log.info("wrote the features of %s document(s) to %s", f"{written['rows']:,}", written["path"])
-        return
-    if out is None:
-        click.echo(render_features.feature_header(embeddings=embeddings.source is not None))
-    elif out == "csv" and first is not None:
-        click.echo(render.csv_line(render_features.feature_csv_header(first)))
-    for row in rows:
-        if out in ("jsonl", "json"):
-            click.echo(render.json_line(render_features.feature_json(row)))
-        else:
-            click.echo(
-                render.csv_line(render_features.feature_csv(row))
-                if out == "csv"
-                else render_features.feature_row_table(row)
-            )
+        report = run_features(config, sys.stdout, progress)
+    log_scoring(report, "feature row(s)", encoding)
 
 
-@click.command(context_settings=CONTEXT)
+DUMP_ONLY = [
+    ("whole_file", "--whole-file"),
+    ("id_col", "--id-col"),
+    ("keep_cols", "--keep-cols"),
+    ("jsonl", "--jsonl"),
+    ("csv", "--csv"),
+    ("output", "-o"),
+    ("emb_source", "--embeddings"),
+    ("pool", "--pool"),
+]
+
+
+@click.command(cls=Command, context_settings=CONTEXT)
 @click.argument("text")
-@model_path_option
-@trust_option
+@model_source_options
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as one JSON object.")
 @quiet_option
-def explain(text, model_path, trusted, as_json):
-    """Show z = w·x + b of the logistic regression for TEXT (- reads stdin as one document). Example:
+def explain(text, model_source, as_json):
+    """Show why a model labels TEXT as it does (- reads stdin as one document): z = w·x + b for a
+    linear model, each member for an ensemble, occlusion for an MLP. Example:
 
     sentclf explain "It's hokey, but the cast is great."
     """
+    from sentclf.classify.config import ExplainConfig
     from sentclf.classify.explain import explain as run_explain
     from sentclf.cli.render import explain_table
     from sentclf.data.documents import iter_documents
 
     if text == "-":
         text = next(iter_documents(["-"], whole_file=True)).text
-    result = run_explain(ExplainConfig(text=text, model_path=model_path, trusted=trusted))
+    result = run_explain(ExplainConfig(text=text, model=model_source))
     click.echo(json.dumps(result, indent=2, ensure_ascii=False) if as_json else explain_table(result))

@@ -4,31 +4,37 @@ from __future__ import annotations
 
 import click
 
-from sentclf.classify.config import CALIBRATIONS, TrainConfig, parse_list
 from sentclf.classify.features import describe as describe_blocks
-from sentclf.cli.app import CONTEXT
-from sentclf.cli.options import (
-    data_options,
-    echo_json,
-    echo_plots,
+from sentclf.classify.models.spec import CALIBRATIONS
+from sentclf.cli.app import CONTEXT, Command
+from sentclf.cli.bars import VectorsProgress
+from sentclf.cli.model_options import (
+    OPTIMIZE_OPTION,
     embedding_options,
     ensemble_options,
     lexicon_options,
     model_options,
+    stream_options,
+)
+from sentclf.cli.options import (
+    data_options,
+    echo_json,
+    echo_plots,
+    given,
     plot_option,
     quiet_option,
 )
-from sentclf.cli.progress import VectorsProgress
-from sentclf.data.source import DataConfig
+
+MODEL_CHOICES = {"lr": ("lr",), "mlp": ("mlp",), "nb": ("nb",), "both": ("lr", "mlp"), "ensemble": ("ensemble",)}
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=Command, context_settings=CONTEXT)
 @click.argument("data", required=False)
 @click.option("-o", "--output", "--model-path", "output", type=click.Path(), help="Where to save the model file.")
 @click.option(
     "--model",
     "which",
-    type=click.Choice(["lr", "mlp", "nb", "both", "ensemble"]),
+    type=click.Choice(list(MODEL_CHOICES)),
     default="both",
     show_default=True,
     help="Which models to train (nb: multinomial naive Bayes, with --features ngrams; ensemble: see --members).",
@@ -62,29 +68,18 @@ from sentclf.data.source import DataConfig
     show_default=True,
     help="Threads that fit an ensemble's pipelines (-1: every core).",
 )
-@click.option(
-    "--stream",
-    is_flag=True,
-    help="Out-of-core training for data larger than memory: read a table a batch at a time, fit with partial_fit "
-    "(features: six, rules, hashed), hold out rows by hashing them.",
-)
-@click.option("--epochs", type=int, default=1, show_default=True, help="With --stream: passes over the data.")
-@click.option(
-    "--labels", "label_set", metavar="A,B", help="With --stream: the label set, when known (saves a pass for hashed)."
-)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--class-weight", type=click.Choice(["balanced"]), default=None, help="Reweight classes by frequency.")
+@stream_options
 @model_options
 @click.option("--force", is_flag=True, help="Overwrite an existing model file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @plot_option
-@data_options
+@data_options("data")
 @lexicon_options
 @embedding_options
+@OPTIMIZE_OPTION
 @ensemble_options
 @quiet_option
 def train(
-    data,
     output,
     which,
     feature_set,
@@ -93,23 +88,20 @@ def train(
     min_label_confidence,
     jobs,
     stream,
-    epochs,
-    label_set,
-    seed,
-    class_weight,
     model,
     force,
     as_json,
     plot_dir,
-    reading,
+    data,
     lexicon,
     embeddings,
-    recipe,
+    optimize,
+    ensemble,
 ):
     """Train logistic regression and the MLP on DATA and compare them on a held-out split.
 
-    DATA is a CSV/TSV/JSONL/fastText file, a folder with one sub-folder per label, or - for stdin;
-    without DATA the default corpus (38k labelled tweets) is used. Example:
+    DATA is a CSV/TSV/JSONL/fastText/Parquet file, a folder with one sub-folder per label, or - for
+    stdin; without DATA the default corpus (37k labelled tweets) is used. Example:
 
         sentclf train reviews.csv -o reviews.sentclf --model both
         sentclf train huge.csv.gz --stream --features six+hashed --model lr --epochs 2
@@ -118,30 +110,27 @@ def train(
     --optimize accuracy trains the ensemble of NB-weighted n-grams, sentence vectors and TF-IDF
     n-grams instead (it needs 'make minilm').
     """
+    from sentclf.classify.config import TrainConfig
     from sentclf.classify.training import train as run_train
     from sentclf.cli.render import train_table
 
-    model.seed, model.class_weight = seed, class_weight
     config = TrainConfig(
-        data=DataConfig(data, **reading),
-        models=("lr", "mlp") if which == "both" else (which,),
+        data=data,
+        models=MODEL_CHOICES[which] if given("which") else None,
         test_size=test_size,
-        lexicon=lexicon.name,
-        lexicon_dir=lexicon.directory,
+        lexicon=lexicon,
         model=model,
         embeddings=embeddings,
         features=feature_set,
         output=output,
         force=force,
         plot_dir=plot_dir,
-        optimize=recipe[0],
-        ensemble=recipe[1],
+        optimize=optimize,
+        ensemble=ensemble,
         calibrate=calibrate,
         min_label_confidence=min_label_confidence,
         jobs=jobs,
         stream=stream,
-        epochs=epochs,
-        labels=parse_list(label_set),
     )
     with VectorsProgress(embeddings.source) as progress:
         report = run_train(config, progress=progress).as_dict()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import sys
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,23 +66,7 @@ def _open_binary_lines(path: str):
             yield from handle
     except FileNotFoundError:
         raise DataError(f"{path}: file not found") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise DataError(f"{path}: not a readable gzip file, or it is truncated ({exc})") from None
     except OSError as exc:
         raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
-
-
-def documents_of(
-    files: tuple, texts: tuple, whole_file: bool, encoding: str, skipped: list | None = None, columns=None
-):
-    """Lines (or whole files) of ``files``, then each of ``texts`` (file "<text>", numbered from 1).
-    A table file (.csv, .tsv, .jsonl, .parquet, maybe .gz) gives one document per row instead, its
-    text from ``columns`` (a :class:`~sentclf.data.tables.Columns`)."""
-    from sentclf.data.tables import Columns, iter_table, table_format
-
-    for path in files:
-        fmt = None if whole_file or path == "-" else table_format(path)
-        if fmt is not None:
-            yield from iter_table(path, fmt, columns or Columns(), encoding)
-        else:
-            yield from iter_documents([path], whole_file=whole_file, encoding=encoding, skipped=skipped)
-    for number, text in enumerate(texts, start=1):
-        yield Document("<text>", number, text)

@@ -8,6 +8,8 @@ document*, kept here and dropped (and counted) by ``train``.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import gzip
 import hashlib
@@ -35,6 +37,10 @@ EXTENSIONS = {
     ".parquet": "parquet",
 }
 FASTTEXT_PREFIX = "__label__"
+# The csv module's per-field limit is 128 KiB; a long review or a whole book chapter is a document
+# too. A field past this is not a document (and memory is bounded by it): an error naming the line.
+MAX_CSV_FIELD = 1 << 28
+SEMICOLON = ";"  # what spreadsheets in many locales separate CSV fields with
 
 
 @dataclass
@@ -52,6 +58,14 @@ class Dataset:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+
+def check_encoding(encoding: str) -> None:
+    """A Python codec name, or a DataError saying what to pass (before any file is opened)."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise DataError(f"unknown encoding '{encoding}': use a Python codec name such as utf-8 or latin-1") from None
 
 
 def read_bytes(path: str) -> bytes:
@@ -160,13 +174,63 @@ def _pick_column(fields: Sequence[str], wanted: str | None, candidates: tuple, w
         if candidate in lowered:
             return lowered[candidate]
     raise DataError(
-        f"{name}: cannot tell which column holds the {what} (columns: {', '.join(fields)}): pass --{what}-col"
+        f"{name}: cannot tell which column holds the {what} (columns: {', '.join(fields)}): {column_hint(fields, what)}"
     )
 
 
+def column_hint(fields: Sequence[str], what: str) -> str:
+    """What to do when no column is recognized; a header read as one column names its separator."""
+    if len(fields) == 1 and any(sep in str(fields[0]) for sep in ("|", ";", "\t")):
+        return (
+            f"the header '{fields[0]}' is one column: sentclf separates CSV fields with ',' (or ';' when the "
+            "header has no comma) and TSV with tabs: convert the file, or pass --format tsv for tabs"
+        )
+    return f"pass --{what}-col"
+
+
+@contextlib.contextmanager
+def wide_csv_fields():
+    """The csv module's field limit raised to MAX_CSV_FIELD while a file is read, then put back (it
+    is one setting for the whole process)."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, MAX_CSV_FIELD))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def csv_delimiter(header: str, delimiter: str) -> str:
+    """The delimiter of a CSV file from its header line: ',' unless the header holds no comma but a
+    semicolon, as CSV files saved by spreadsheets in many locales do."""
+    if delimiter == "," and "," not in header and SEMICOLON in header:
+        return SEMICOLON
+    return delimiter
+
+
+def field_error(name: str, line: int, exc: csv.Error, delimiter: str) -> DataError:
+    """A malformed CSV/TSV row as a DataError naming the line (and the limit, for an oversized field)."""
+    kind = "TSV" if delimiter == "\t" else "CSV"
+    if "field larger than field limit" in str(exc):
+        return DataError(
+            f"{name} line {line}: a field larger than {MAX_CSV_FIELD:,} bytes: that is not one document "
+            "(a quote left open swallows the rest of the file): check the quoting, or split the text"
+        )
+    return DataError(f"{name} line {line}: malformed {kind} ({exc})")
+
+
 def _delimited_rows(text: str, name: str, text_col, label_col, delimiter: str):
+    delimiter = csv_delimiter(text.split("\n", 1)[0], delimiter)
+    with wide_csv_fields():
+        yield from _delimited_fields(text, name, text_col, label_col, delimiter)
+
+
+def _delimited_fields(text: str, name: str, text_col, label_col, delimiter: str):
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    fields = reader.fieldnames or []
+    try:
+        fields = reader.fieldnames or []
+    except csv.Error as exc:
+        raise field_error(name, 1, exc, delimiter) from None
     tcol = _pick_column(fields, text_col, TEXT_COLUMNS, "text", name)
     lcol = _pick_column(fields, label_col, LABEL_COLUMNS, "label", name)
     try:
@@ -179,9 +243,7 @@ def _delimited_rows(text: str, name: str, text_col, label_col, delimiter: str):
                 problem = f"no label in column '{lcol}'"
             yield reader.line_num, row.get(tcol), label, problem
     except csv.Error as exc:
-        raise DataError(
-            f"{name} line {reader.line_num}: malformed {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})"
-        ) from None
+        raise field_error(name, reader.line_num, exc, delimiter) from None
 
 
 def _csv_rows(text, name, text_col, label_col):

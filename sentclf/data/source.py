@@ -1,6 +1,7 @@
 """Where text comes from, as one config object each: a labelled dataset (:class:`DataConfig`: a file,
 a folder, stdin, ``data:NAME`` from the registry, or the default corpus) and plain text for the
-language model (:class:`TextSource`: lines of files, or datasets whose labels are ignored)."""
+language model (:class:`TextSource`: lines of files, the text column of tables, or datasets whose
+labels are ignored)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sentclf.data.catalogue import DATASET_PREFIX
-from sentclf.data.readers import EXTENSIONS, FORMATS, Dataset
+from sentclf.data.readers import EXTENSIONS, FORMATS, Dataset, check_encoding
+from sentclf.errors import DataError
 
 LINES = "lines"  # TextSource format: plain text, one document per line
+TABLE_READERS = ("csv", "tsv", "jsonl", "parquet")  # formats whose text column is read without labels
 
 
 def resolve(path: str) -> str:
@@ -29,7 +32,7 @@ def is_dataset(path: str) -> bool:
     return Path(path.removesuffix(".gz")).suffix.lower() in EXTENSIONS or Path(path).is_dir()
 
 
-@dataclass
+@dataclass(frozen=True)
 class DataConfig:
     """Where labelled data comes from and how to read it (``path=None``: the default corpus)."""
 
@@ -40,8 +43,17 @@ class DataConfig:
     encoding: str = "utf-8"
     skip_bad: bool = False
 
+    def validate(self) -> None:
+        if self.fmt is not None and self.fmt not in FORMATS:
+            raise DataError(f"unknown format '{self.fmt}': choose one of {', '.join(FORMATS)}")
+        check_encoding(self.encoding)
+
+    def is_default_corpus(self) -> bool:
+        return self.path is None
+
     def load(self) -> Dataset:
         """The default corpus, a standard dataset ('data:mr', 'data:sst2/test'), or a file/folder/stdin."""
+        self.validate()
         if self.path is None:
             from sentclf.data.corpus import load_default_corpus
 
@@ -51,28 +63,40 @@ class DataConfig:
         return read_examples(resolve(self.path), self.fmt, self.text_col, self.label_col, self.encoding, self.skip_bad)
 
 
-@dataclass
+@dataclass(frozen=True)
 class TextSource:
-    """Text without labels: plain files (one document per line), datasets (labels ignored), or nothing
-    (the default corpus)."""
+    """Text without labels: plain files (one document per line), tables (their text column; labels,
+    if any, are not read), labelled datasets (labels ignored), or nothing (the default corpus)."""
 
     paths: tuple = ()
     fmt: str | None = None  # 'lines' forces plain text; a dataset format forces that reader
     text_col: str | None = None
-    label_col: str | None = None
     encoding: str = "utf-8"
 
+    def validate(self) -> None:
+        if self.fmt is not None and self.fmt not in TEXT_FORMATS:
+            raise DataError(f"unknown format '{self.fmt}': choose one of {', '.join(TEXT_FORMATS)}")
+        check_encoding(self.encoding)
+
     def iter_texts(self):
-        """The documents one at a time: plain-text lines are read lazily (memory stays flat on huge
-        files); a dataset is read by train's readers, then handed out."""
+        """The documents one at a time: plain-text lines and table rows are read lazily (memory stays
+        flat on huge files); a folder, a fastText file or a dataset from the registry is read by
+        train's readers, then handed out."""
+        self.validate()
         if not self.paths:
             yield from DataConfig().load().texts  # the default corpus
             return
         from sentclf.data.documents import iter_documents
+        from sentclf.data.tables import Columns, iter_table, table_format
 
         for path in self.paths:
-            if self.fmt != LINES and (self.fmt or is_dataset(path)):  # train's readers, data:NAME too
-                yield from DataConfig(path, self.fmt, self.text_col, self.label_col, self.encoding).load().texts
+            fmt = self.fmt if self.fmt else (None if path == "-" else table_format(resolve(path)))
+            if fmt in TABLE_READERS:
+                yield from (
+                    doc.text for doc in iter_table(resolve(path), fmt, Columns(text=self.text_col), self.encoding)
+                )
+            elif fmt != LINES and (fmt or is_dataset(path)):  # folders, fastText files, data:NAME
+                yield from DataConfig(path, fmt, self.text_col, None, self.encoding).load().texts
             else:
                 yield from (doc.text for doc in iter_documents([path], encoding=self.encoding))
 

@@ -1,10 +1,11 @@
 """Documents to score from tables: CSV, TSV, JSONL (each possibly ``.gz``) and Parquet, read lazily.
 
 A table row becomes a :class:`~sentclf.data.documents.Document` whose text comes from the text
-column (``--text-col``; default ``text``, or the usual names) and whose ``fields`` carry the row's id
-(an ``id`` column when there is one, or ``--id-col``) and the ``--keep-cols`` asked for, so the
-predictions can be joined back. Rows are read one at a time (Parquet in record batches), so memory
-stays flat on any size. Plain text files keep their meaning: one document per line.
+column (``--text-col``; default ``text``, or the usual names, as for labelled data) and whose
+``fields`` carry the row's id (an ``id`` column when there is one, or ``--id-col``) and the
+``--keep-cols`` asked for, so the predictions can be joined back. Rows are read one at a time
+(Parquet in record batches), so memory stays flat on any size. Plain text files keep their
+meaning: one document per line.
 """
 
 from __future__ import annotations
@@ -13,16 +14,25 @@ import contextlib
 import csv
 import gzip
 import io
+import itertools
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from sentclf.data.documents import Document
-from sentclf.data.readers import LABEL_COLUMNS, json_lines
+from sentclf.data.readers import (
+    LABEL_COLUMNS,
+    TEXT_COLUMNS,
+    column_hint,
+    csv_delimiter,
+    field_error,
+    json_lines,
+    wide_csv_fields,
+)
 from sentclf.errors import DataError
 
 TABLE_FORMATS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet"}
-TEXT_NAMES = ("text", "review", "sentence", "document", "content", "body")
 PARQUET_BATCH = 8192
 
 
@@ -34,6 +44,11 @@ class Columns:
     id: str | None = None
     keep: tuple = ()
     label: str | None = None  # labelled rows (train --stream): the label column, or LABEL_AUTO to find it
+
+    def given(self) -> list:
+        """The column options given, as the CLI names them."""
+        named = (("--text-col", self.text), ("--id-col", self.id), ("--keep-cols", self.keep or None))
+        return [flag for flag, value in named if value is not None]
 
 
 LABEL_AUTO = ""  # Columns.label: find the label column by its usual names (label, sentiment, ...)
@@ -59,7 +74,8 @@ def _pick(fields: list, wanted: str | None, candidates: tuple, what: str, name: 
     found = next((lowered[c] for c in candidates if c in lowered), None)
     if found is None and what == "text":
         raise DataError(
-            f"{name}: cannot tell which column holds the text (columns: {', '.join(fields)}): pass --text-col"
+            f"{name}: cannot tell which column holds the text (columns: {', '.join(map(str, fields))}): "
+            + column_hint(list(map(str, fields)), "text")
         )
     return found
 
@@ -78,7 +94,7 @@ def _label(row: dict, columns: Columns):
 
 
 def _checked(fields: list, columns: Columns, name: str) -> tuple:
-    text = _pick(fields, columns.text, TEXT_NAMES, "text", name)
+    text = _pick(fields, columns.text, TEXT_COLUMNS, "text", name)
     id_col = _pick(fields, columns.id, ("id",), "id", name)
     missing = [col for col in columns.keep if col not in fields]
     if missing:
@@ -87,7 +103,8 @@ def _checked(fields: list, columns: Columns, name: str) -> tuple:
         label = _pick(fields, columns.label or None, LABEL_COLUMNS, "label", name)
         if label is None:
             raise DataError(
-                f"{name}: cannot tell which column holds the label (columns: {', '.join(fields)}): pass --label-col"
+                f"{name}: cannot tell which column holds the label (columns: {', '.join(map(str, fields))}): "
+                + column_hint(list(map(str, fields)), "label")
             )
         return text, id_col, Columns(text, id_col, columns.keep, label)
     return text, id_col, columns
@@ -122,14 +139,18 @@ def _text_lines(path: str, encoding: str, on_bytes=None):
 
 
 def _delimited(path: str, name: str, columns: Columns, encoding: str, delimiter: str, on_bytes=None):
-    with _text_lines(path, encoding, on_bytes) as handle:
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        text, id_col, columns = _checked(list(reader.fieldnames or []), columns, name)
-        for row in reader:
-            value = row.get(text)
-            if value is None:
-                raise DataError(f"{name} line {reader.line_num}: no text in column '{text}'")
-            yield Document(name, reader.line_num, value, _fields(row, id_col, columns.keep), _label(row, columns))
+    with _text_lines(path, encoding, on_bytes) as handle, wide_csv_fields():
+        first = handle.readline()
+        reader = csv.DictReader(itertools.chain([first], handle), delimiter=csv_delimiter(first, delimiter))
+        try:
+            text, id_col, columns = _checked(list(reader.fieldnames or []), columns, name)
+            for row in reader:
+                value = row.get(text)
+                if value is None:
+                    raise DataError(f"{name} line {reader.line_num}: no text in column '{text}'")
+                yield Document(name, reader.line_num, value, _fields(row, id_col, columns.keep), _label(row, columns))
+        except csv.Error as exc:
+            raise field_error(name, max(reader.line_num, 1), exc, delimiter) from None
 
 
 def _jsonl(path: str, name: str, columns: Columns, encoding: str, on_bytes=None):
@@ -170,9 +191,11 @@ def _parquet(path: str, name: str, columns: Columns, on_bytes=None):
 
 
 def resolve_columns(path: str, fmt: str, columns: Columns, encoding: str = "utf-8") -> tuple:
-    """(text column, id column or None, kept columns) of a table file, from its header (CSV/TSV), its
-    schema (Parquet) or its first row (JSONL), with the same checks and errors as reading it."""
+    """(text column, id column or None, kept columns, CSV delimiter) of a table file, from its header
+    (CSV/TSV), its schema (Parquet) or its first row (JSONL), with the same checks and errors as
+    reading it."""
     name = path
+    delimiter = "\t" if fmt == "tsv" else ","
     if fmt == "parquet":
         try:
             import pyarrow.parquet as pq
@@ -190,10 +213,17 @@ def resolve_columns(path: str, fmt: str, columns: Columns, encoding: str = "utf-
         fields = list(first)
         columns = Columns(columns.text or "text", columns.id, columns.keep, columns.label)
     else:
-        with _text_lines(path, encoding) as handle:
-            fields = next(csv.reader(handle, delimiter="," if fmt == "csv" else "\t"), [])
+        try:
+            with _text_lines(path, encoding) as handle, wide_csv_fields():
+                header = handle.readline()
+                delimiter = csv_delimiter(header, delimiter)
+                fields = next(csv.reader([header], delimiter=delimiter), [])
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise DataError(f"{name}: not a readable gzip file, or it is truncated ({exc})") from None
+        except UnicodeDecodeError:
+            raise DataError(f"{name}: bytes that are not valid {encoding}: pass --encoding") from None
     text, id_col, checked = _checked(fields, columns, name)
-    return text, id_col, checked.keep
+    return text, id_col, checked.keep, delimiter
 
 
 def iter_table(path: str, fmt: str, columns: Columns, encoding: str = "utf-8", on_bytes=None):
@@ -212,5 +242,9 @@ def iter_table(path: str, fmt: str, columns: Columns, encoding: str = "utf-8", o
             yield from _delimited(path, name, columns, encoding, "," if fmt == "csv" else "\t", on_bytes)
     except UnicodeDecodeError:
         raise DataError(f"{name}: bytes that are not valid {encoding}: pass --encoding") from None
-    except (EOFError, gzip.BadGzipFile, csv.Error) as exc:
+    except LookupError:
+        raise DataError(f"unknown encoding '{encoding}': use a Python codec name such as utf-8 or latin-1") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise DataError(f"{name}: not a readable gzip file, or it is truncated ({exc})") from None
+    except csv.Error as exc:
         raise DataError(f"{name}: cannot read it ({exc})") from None

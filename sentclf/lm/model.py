@@ -14,7 +14,7 @@ from sentclf.lm import network
 from sentclf.lm.config import LMConfig
 from sentclf.lm.encoding import BOS_ID, SPECIALS, UNK_ID, Encoded
 from sentclf.lm.stream import Stream, as_stream
-from sentclf.nn.workers import Workers
+from sentclf.nn.threads import Workers
 from sentclf.text import normalize_entry, tokenize
 
 

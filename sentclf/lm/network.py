@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from sentclf.nn.activations import activate, activation_slope
-from sentclf.nn.workers import Workers
+from sentclf.nn.threads import Workers
 
 DTYPE = np.float32
 SOFTMAX_BLOCK = 64  # rows per softmax chunk: 64 × 10k floats stay in the L2 cache between passes

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sentclf import archive
+from sentclf import atomic
 from sentclf.data.source import TextSource
 from sentclf.errors import DataError
 from sentclf.lm import lmfile
@@ -108,7 +108,7 @@ def export_vectors(job: ExportConfig) -> dict:
     """The embedding matrix E in word2vec text format (``count dim`` then ``word v1 … vd`` per line)."""
     model = lmfile.load(job.model_path)
     output = Path(job.output)
-    archive.check_writable(output, job.force, inputs=(job.model_path,))
+    atomic.check_writable(output, job.force, inputs=(job.model_path,))
     start = 0 if job.specials else len(SPECIALS)
     # a token can hold blanks (the tokenizer keeps ". . ." whole); a word2vec line cannot
     keep = [i for i in range(start, len(model.vocab)) if len(model.vocab[i].split()) == 1]
@@ -119,7 +119,7 @@ def export_vectors(job: ExportConfig) -> dict:
         for word, row in zip(words, vectors):
             raw.write((word + " " + " ".join(f"{x:.6g}" for x in row.tolist()) + "\n").encode("utf-8"))
 
-    archive.atomic_write(output, write, replace=job.force)
+    atomic.atomic_write(output, write, replace=job.force)
     skipped = len(model.vocab) - start - len(keep)
     if skipped:
         log.info("left out %d token(s) with blanks inside (such as '. . .'): a word2vec line cannot hold them", skipped)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from sentclf import archive
+from sentclf import atomic
 from sentclf.data.source import TextSource
 from sentclf.errors import ConfigError
 from sentclf.lm import lmfile, network, sampled
@@ -33,7 +33,7 @@ from sentclf.lm.sampled import Sampler
 from sentclf.lm.stream import Stream, as_stream, shuffled_batches
 from sentclf.lm.tokenfile import Prepared, prepare, scratch_folder
 from sentclf.nn.optimizers import Adam, MomentumSGD
-from sentclf.nn.workers import Workers
+from sentclf.nn.threads import Workers
 
 log = logging.getLogger("sentclf")
 
@@ -114,7 +114,7 @@ def train_lm(job: LMTrainConfig, progress=None) -> LMTrainResult:
     held-out improvement; then the Kneser-Ney baseline on the same ids. ``progress(event)`` hears
     about epochs and batches."""
     job.validate()
-    archive.check_writable(Path(job.output), job.force, inputs=job.source.paths)
+    atomic.check_writable(Path(job.output), job.force, inputs=job.source.paths)
     with scratch_folder() as folder:
         return _train(job, prepare(job.source.iter_texts(), job.model, folder), progress)
 

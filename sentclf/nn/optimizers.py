@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sentclf.nn.workers import Workers
+from sentclf.nn.threads import Workers
 
 PARALLEL_MIN = 1 << 18  # arrays at least this big are updated in one slice per core
 CHUNK = 1 << 16  # elements per chunk of a dense update: 256 KB of each float32 array, in L2 and L3

@@ -8,7 +8,7 @@ import random
 import numpy as np
 import pytest
 
-from sentclf.classify.config import TrainConfig
+from sentclf.classify.config import StreamConfig, TrainConfig
 from sentclf.classify.modelfile import load
 from sentclf.classify.streaming import check_streamable, is_held_out, shuffled
 from sentclf.data.source import DataConfig
@@ -98,7 +98,7 @@ def test_streaming_both_models_on_six_features_from_gzip_and_parquet(sorted_csv,
     gz = tmp_path / "sorted.csv.gz"
     gz.write_bytes(gzip.compress(sorted_csv.read_bytes()))
     # 480 training rows: partial_fit makes one pass over them per epoch, so the MLP needs several
-    config = TrainConfig(DataConfig(str(gz)), stream=True, epochs=15, output=str(tmp_path / "a.sentclf"))
+    config = TrainConfig(DataConfig(str(gz)), stream=StreamConfig(epochs=15), output=str(tmp_path / "a.sentclf"))
     from sentclf.classify.training import train
 
     report = train(config).as_dict()
@@ -112,7 +112,9 @@ def test_streaming_both_models_on_six_features_from_gzip_and_parquet(sorted_csv,
     rows = synthetic(600)
     path = tmp_path / "rows.parquet"
     pq.write_table(pa.table({"text": [t for t, _ in rows], "label": [label for _, label in rows]}), path)
-    again = train(TrainConfig(DataConfig(str(path)), stream=True, models=("lr",), output=str(tmp_path / "b.sentclf")))
+    again = train(
+        TrainConfig(DataConfig(str(path)), stream=StreamConfig(), models=("lr",), output=str(tmp_path / "b.sentclf"))
+    )
     assert again.metadata["data"]["format"] == "parquet"
     assert again.metadata["data"]["n_test"] == report["data"]["n_test"]  # the same texts: the same split
 
@@ -130,15 +132,17 @@ def test_streaming_given_labels_skip_the_survey_and_are_checked(sorted_csv, tmp_
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--features", "ngrams"], "cannot fit 'ngrams' a batch at a time"),
-        (["--features", "six+hashed", "--model", "mlp"], "needs dense features"),
+        (["--features", "ngrams"], "--stream and --features ngrams cannot go together: 'ngrams' learns"),
+        (["--features", "six+hashed", "--model", "mlp"], "an MLP on 2**20 hashed columns"),
         (["--model", "ensemble"], "ensembles and nb need the data in memory"),
-        (["--calibrate", "sigmoid"], "does not calibrate"),
+        (["--calibrate", "sigmoid"], "--stream and --calibrate cannot go together"),
+        (["--min-label-confidence", "0.5"], "--stream and --min-label-confidence cannot go together"),
     ],
 )
 def test_streaming_refuses_what_cannot_be_fitted_a_batch_at_a_time(sorted_csv, tmp_path, args, message):
+    """Each is a usage error (exit 2) naming both options."""
     result = run("train", sorted_csv, "--stream", "-o", tmp_path / "x.sentclf", *args)
-    assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.stderr
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x.sentclf").exists()
 
 
@@ -147,12 +151,13 @@ def test_streaming_bad_input_is_one_error_line(tmp_path):
     missing.write_text("text,label\ngreat fun,pos\nawful,\n")
     result = run("train", missing, "--stream", "-o", tmp_path / "x.sentclf")
     assert result.exit_code == 1 and "missing.csv line 3: no label" in result.stderr
-    with pytest.raises(ConfigError, match="reads a table file"):
-        check_streamable(TrainConfig(stream=True))
+    with pytest.raises(ConfigError, match="pass a table file, not stdin"):
+        check_streamable(TrainConfig(DataConfig("-"), stream=StreamConfig()))
     plain = tmp_path / "plain.txt"
     plain.write_text("great\n")
     assert "reads tables" in run("train", plain, "--stream").stderr
-    assert "options of train --stream" in run("train", plain, "--epochs", "3").stderr
+    epochs = run("train", plain, "--epochs", "3")
+    assert epochs.exit_code == 2 and "--epochs is an option of --stream: add --stream" in epochs.stderr
     nolabel = tmp_path / "nolabel.csv"
     nolabel.write_text("text,stars\ngreat,5\n")
     assert "pass --label-col" in run("train", nolabel, "--stream", "-o", tmp_path / "y.sentclf").stderr

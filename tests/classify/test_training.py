@@ -6,15 +6,16 @@ import numpy as np
 import pytest
 
 from sentclf import archive
-from sentclf.classify.config import LexiconConfig, TrainConfig
+from sentclf.classify.config import FeatureMeansConfig, ModelSource, PredictConfig, TrainConfig
 from sentclf.classify.explain import explain_text
-from sentclf.classify.featuredump import feature_rows, features
-from sentclf.classify.lexicons import load_lexicon
+from sentclf.classify.featuredump import feature_means, feature_rows
+from sentclf.classify.features.lexicons import LexiconConfig, load_lexicon
 from sentclf.classify.modelfile import load as load_model
-from sentclf.classify.prediction import predict, predict_documents
-from sentclf.classify.scoring_config import FeaturesConfig, PredictConfig
+from sentclf.classify.models.spec import ModelConfig
+from sentclf.classify.prediction import Scorer, predictions
 from sentclf.classify.training import train
 from sentclf.data.documents import Document
+from sentclf.data.inputs import Inputs
 from sentclf.data.source import DataConfig
 from sentclf.errors import ConfigError, DataError, LexiconError
 from tests.conftest import TEXTBOOK_REVIEW
@@ -23,6 +24,20 @@ from tests.conftest import TEXTBOOK_REVIEW
 def fit(config: TrainConfig, path, force: bool = False) -> dict:
     """train() writing to ``path``; the report as a dict."""
     return train(replace(config, output=str(path), force=force)).as_dict()
+
+
+def probabilities(row: dict) -> dict:
+    """{label: P} of a prediction row (its p_<label> columns)."""
+    return {key[2:]: value for key, value in row.items() if key.startswith("p_")}
+
+
+def scored(model, docs, use=None, **options) -> list:
+    return list(Scorer.of(model, use, **options).rows(docs))
+
+
+def predicted(model_path, texts, use=None, **options) -> list:
+    config = PredictConfig(Inputs(texts=texts), ModelSource(str(model_path), use=use), **options)
+    return list(predictions(config))
 
 
 def test_training_train_saves_both_models_with_metadata(trained_model, fixtures):
@@ -46,8 +61,8 @@ def test_training_train_is_deterministic(tmp_path, fixtures):
     for kind in ("lr", "mlp"):
         assert a["metrics"][kind]["accuracy"] == b["metrics"][kind]["accuracy"]
     docs = [Document("-", 1, "great crew, thank you!"), Document("-", 2, "lost bag, awful")]
-    pa = [r["probabilities"] for r in predict_documents(load_model(tmp_path / "a.sentclf"), docs, use="mlp")]
-    pb = [r["probabilities"] for r in predict_documents(load_model(tmp_path / "b.sentclf"), docs, use="mlp")]
+    pa = [probabilities(r) for r in scored(load_model(tmp_path / "a.sentclf"), docs, use="mlp")]
+    pb = [probabilities(r) for r in scored(load_model(tmp_path / "b.sentclf"), docs, use="mlp")]
     assert pa == pb
 
 
@@ -79,7 +94,7 @@ def test_training_train_too_few_examples_is_an_error(tmp_path):
     [
         (TrainConfig(test_size=1.5), ConfigError),
         (TrainConfig(models=("svm",)), ConfigError),
-        (TrainConfig(lexicon_dir="/nonexistent"), LexiconError),
+        (TrainConfig(lexicon=LexiconConfig(directory="/nonexistent")), LexiconError),
         (TrainConfig(data=DataConfig("/nonexistent.csv")), DataError),
     ],
 )
@@ -91,7 +106,7 @@ def test_training_failed_train_leaves_existing_model_untouched(model_copy, confi
 
 
 def test_training_train_refuses_overwrite_before_training(model_copy, monkeypatch):
-    monkeypatch.setattr("sentclf.classify.training.load_lexicon", lambda *a: pytest.fail("work done before the check"))
+    monkeypatch.setattr(LexiconConfig, "load", lambda *a: pytest.fail("work done before the check"))
     with pytest.raises(Exception, match="already exists: pass --force"):
         fit(TrainConfig(), model_copy)
 
@@ -104,26 +119,27 @@ def test_training_predict_streams_in_batches(trained_model):
             pulled.append(i)
             yield Document("gen", i, "great fun!" if i % 2 else "awful")
 
-    results = predict_documents(load_model(trained_model), documents(), batch_size=10)
+    results = Scorer.of(load_model(trained_model)).rows(documents(), batch_size=10)
     first = next(results)
     assert first["line"] == 1 and first["label"] in {"neg", "pos"}
     assert len(pulled) == 10  # only one batch was read for the first result
-    assert abs(sum(first["probabilities"].values()) - 1) < 1e-9
+    assert abs(sum(probabilities(first).values()) - 1) < 1e-9
 
 
 def test_training_predict_flags_empty_and_picks_model(trained_model):
     model = load_model(trained_model)
-    results = list(predict_documents(model, [Document("f", 1, ""), Document("f", 2, "nice")], use="lr"))
+    scorer = Scorer.of(model, "lr")
+    results = list(scorer.rows([Document("f", 1, ""), Document("f", 2, "nice")]))
     assert [r["empty"] for r in results] == [True, False]
-    assert {r["model"] for r in results} == {"lr"}
+    assert scorer.kind == "lr" and scorer.pipeline is model.pipelines["lr"]
 
 
 def test_training_predict_unknown_model_kind(tmp_path, fixtures):
     path = tmp_path / "lr.sentclf"
     fit(TrainConfig(data=DataConfig(str(fixtures / "tiny.csv")), models=("lr",), test_size=0.25), path)
     with pytest.raises(ConfigError, match="holds no 'mlp' model"):
-        list(predict_documents(load_model(path), [Document("f", 1, "x")], use="mlp"))
-    assert next(predict_documents(load_model(path), [Document("f", 1, "x")]))["model"] == "lr"
+        Scorer.of(load_model(path), "mlp")
+    assert Scorer.of(load_model(path)).kind == "lr"
 
 
 @pytest.mark.parametrize("fixture", ["trained_model", "trained_model_3class"])
@@ -142,7 +158,7 @@ def test_training_explain_matches_predict_proba(request, fixture):
 def test_training_feature_rows_and_means(fixtures, lecture_lexicon):
     row = next(feature_rows([Document("f", 1, TEXTBOOK_REVIEW)], lecture_lexicon))
     assert [row[x] for x in ("x1", "x2", "x3", "x4", "x5")] == [3, 2, 1, 3, 0]
-    means = features(FeaturesConfig(labelled=DataConfig(str(fixtures / "tiny.csv")), lexicon=LexiconConfig()))
+    means = feature_means(FeatureMeansConfig(DataConfig(str(fixtures / "tiny.csv")), LexiconConfig()))
     assert means["classes"]["pos"]["x1"] > means["classes"]["neg"]["x1"]
     assert means["classes"]["neg"]["x2"] > means["classes"]["pos"]["x2"]
 
@@ -151,8 +167,7 @@ def test_training_class_weight_balanced_reaches_both_models(tmp_path, fixtures):
     data = tmp_path / "d.csv"
     rows = (fixtures / "tiny.csv").read_text().splitlines()
     data.write_text("\n".join(rows[:1] + rows[1:13] + rows[13:17]) + "\n")  # 12 pos, 4 neg
-    config = TrainConfig(data=DataConfig(str(data)), test_size=0.25)
-    config.model.class_weight = "balanced"
+    config = TrainConfig(data=DataConfig(str(data)), test_size=0.25, model=ModelConfig(class_weight="balanced"))
     report = fit(config, tmp_path / "m.sentclf")
     model = load_model(tmp_path / "m.sentclf")
     assert model.pipelines["lr"].named_steps["clf"].class_weight == "balanced"
@@ -163,13 +178,13 @@ def test_training_class_weight_balanced_reaches_both_models(tmp_path, fixtures):
 def test_training_predict_verb_takes_one_config(trained_model, tmp_path):
     doc = tmp_path / "d.txt"
     doc.write_text("great fun!\n\nawful\n")
-    predictions = predict(PredictConfig(files=(str(doc),), texts=("nice",), model_path=str(trained_model), use="lr"))
-    rows = list(predictions)
+    found = predictions(PredictConfig(Inputs((str(doc),), ("nice",)), ModelSource(str(trained_model), use="lr")))
+    rows = list(found)
     assert [r["line"] for r in rows] == [1, 2, 3, 1] and rows[-1]["file"] == "<text>"
-    assert predictions.labels == ["neg", "pos"] and predictions.kind == "lr"
-    assert predictions.n == 4 and predictions.n_empty == 1
+    assert found.labels == ["neg", "pos"] and found.kind == "lr"
+    assert found.n == 4 and found.n_empty == 1
     with pytest.raises(ConfigError, match="give at least one FILE"):
-        predict(PredictConfig(model_path=str(trained_model)))
+        predictions(PredictConfig(model=ModelSource(str(trained_model))))
 
 
 def test_training_with_a_feature_set_records_it(tmp_path, fixtures):
@@ -186,7 +201,7 @@ def test_training_with_a_feature_set_records_it(tmp_path, fixtures):
 
 
 def test_training_calibration_error_is_reported_and_calibrate_wraps_the_models(tmp_path, fixtures):
-    from sentclf.classify.metrics import calibration_error
+    from sentclf.classify.validation.metrics import calibration_error
 
     assert calibration_error(["a", "a", "a", "b"], np.array([[0.75, 0.25]] * 4), ["a", "b"]) == pytest.approx(0)
     assert calibration_error(["a", "a", "a", "b"], np.array([[0.95, 0.05]] * 4), ["a", "b"]) == pytest.approx(0.2)
@@ -206,21 +221,19 @@ def test_training_calibration_error_is_reported_and_calibrate_wraps_the_models(t
 
 def test_training_predict_min_confidence_and_neutral_band(trained_model, trained_model_3class):
     texts = ("great fun!", "awful", "the train leaves at noon")
-    plain = list(predict(PredictConfig(texts=texts, model_path=str(trained_model), use="lr")))
-    top = [max(row["probabilities"].values()) for row in plain]
-    assert [r["label"] for r in plain] == [max(r["probabilities"], key=r["probabilities"].get) for r in plain]
+    plain = predicted(trained_model, texts, use="lr")
+    top = [max(probabilities(row).values()) for row in plain]
+    assert [r["label"] for r in plain] == [max(probabilities(r), key=probabilities(r).get) for r in plain]
     threshold = sorted(top)[1]  # between the least and the most confident document
-    unsure = list(
-        predict(PredictConfig(texts=texts, model_path=str(trained_model), use="lr", min_confidence=threshold))
-    )
+    unsure = predicted(trained_model, texts, use="lr", min_confidence=threshold)
     assert [r["label"] == "uncertain" for r in unsure] == [t < threshold for t in top]
-    band = list(predict(PredictConfig(texts=texts, model_path=str(trained_model), use="lr", neutral_band=0.49)))
+    band = predicted(trained_model, texts, use="lr", neutral_band=0.49)
     assert [r["label"] == "neutral" for r in band] == [t < 0.99 for t in top]
-    assert [r["probabilities"] for r in band] == [r["probabilities"] for r in plain]
+    assert [probabilities(r) for r in band] == [probabilities(r) for r in plain]
     with pytest.raises(ConfigError, match="--neutral-band is for two-class models"):
-        predict(PredictConfig(texts=texts, model_path=str(trained_model_3class), neutral_band=0.1))
+        predicted(trained_model_3class, texts, neutral_band=0.1)
     with pytest.raises(ConfigError, match="--min-confidence is a probability"):
-        predict(PredictConfig(texts=texts, model_path=str(trained_model), min_confidence=1.5))
+        predicted(trained_model, texts, min_confidence=1.5)
 
 
 def test_training_min_label_confidence_filters_training_rows_only(tmp_path, fixtures, caplog):

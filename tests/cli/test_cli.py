@@ -13,6 +13,11 @@ def run(*args, input=None):
     return CliRunner().invoke(cli, list(map(str, args)), input=input)
 
 
+def probabilities(row: dict) -> dict:
+    """{label: P} of a prediction row (its p_<label> columns)."""
+    return {key[2:]: value for key, value in row.items() if key.startswith("p_")}
+
+
 def test_cli_version_and_help():
     assert run("--version").stdout.strip() == f"sentclf, version {__version__}"
     for command in ("train", "predict", "features", "explain", "info"):
@@ -57,7 +62,10 @@ def test_cli_train_uses_default_model_path_for_predict(tmp_path, fixtures, monke
         (["train", "FIX/tiny.csv", "--text-col", "body"], "no column 'body'"),
         (["train", "FIX/tiny.csv", "--lexicon-dir", "nowhere"], "lexicon folder not found"),
         (["predict", "-m", "nowhere.sentclf", "FIX/tiny.csv"], "model file not found"),
-        (["info", "FIX/tiny.csv"], "not a sentclf model file"),
+        (
+            ["info", "FIX/tiny.csv"],
+            "not a sentclf file (or it is corrupt or truncated): remake it with 'sentclf train'",
+        ),
         (["predict", "-m", "MODEL", "FIX/missing.txt"], "file not found"),
         (["explain", "-m", "FIX/tiny.csv", "nice"], "not a sentclf model file"),
         (["train", "FIX/tiny.csv", "--test-size", "2"], "--test-size must be between 0 and 1"),
@@ -82,8 +90,7 @@ def test_cli_predict_formats(trained_model, tmp_path):
     jsonl = run("predict", "-m", trained_model, doc, "--jsonl")
     rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
     assert [r["line"] for r in rows] == [1, 2, 3] and rows[1]["empty"] is True
-    assert set(rows[0]) >= {"line", "text", "label", "probabilities"}
-    assert set(rows[0]["probabilities"]) == {"neg", "pos"}
+    assert list(rows[0]) == ["file", "line", "label", "p_neg", "p_pos", "empty", "text"]
     assert "1 empty document(s)" in jsonl.stderr
     csv_out = run("predict", "-m", trained_model, doc, "--csv", "--use", "lr").stdout.splitlines()
     assert csv_out[0] == "file,line,label,p_neg,p_pos,empty,text" and len(csv_out) == 4
@@ -107,8 +114,8 @@ def test_cli_predict_undecodable_input_names_line(trained_model, tmp_path):
 def test_cli_features_dump_formats(fixtures):
     lexdir = fixtures / "lexicon_dir"
     row = json.loads(run("features", "-", "--jsonl", "--lexicon-dir", lexdir, input=TEXTBOOK_REVIEW).stdout)
-    assert [row[x] for x in ("x1", "x2", "x3", "x4", "x5", "x6")] == [3, 2, 1, 3, 0, 4.1897]
-    assert row["matched"]["negative"] == ["hokey", "second-rate"]
+    assert [row[x] for x in ("x1", "x2", "x3", "x4", "x5", "x6")] == [3, 2, 1, 3, 0, 4.189655]
+    assert row["negative"] == "hokey second-rate" and row["positive"] == "enjoyable great nice"
     table = run("features", "-", "--lexicon-dir", lexdir, input=TEXTBOOK_REVIEW).stdout.splitlines()
     assert table[1].split("\t")[2:8] == ["3", "2", "1", "3", "0", "4.19"]
     csv_out = run("features", "-", "--csv", input="nice!\n").stdout.splitlines()
@@ -139,7 +146,7 @@ def test_cli_explain_an_mlp_alone_by_occlusion(tmp_path, fixtures):
     data = json.loads(run("explain", "-m", path, "a wonderful film, no regrets!", "--json").stdout)
     predicted = json.loads(run("predict", "-m", path, "-", "--jsonl", input="a wonderful film, no regrets!\n").stdout)
     assert data["kind"] == "network" and data["label"] == predicted["label"]
-    assert data["probabilities"] == pytest.approx(predicted["probabilities"], abs=1e-4)
+    assert data["probabilities"] == pytest.approx(probabilities(predicted), abs=1e-4)
     rows = {row["name"]: row for row in data["features"]}
     assert rows["x5"]["value"] == 1.0 and rows["x5"]["contributions"]["pos"] != 0  # '!' moves the MLP
 
@@ -201,13 +208,13 @@ def test_cli_train_embeddings_alone(fixtures, tmp_path, vectors_copy):
     alone = json.loads(run(*args, "--embeddings", vectors_copy, "--no-lexicon-features", "--pool", "max").stdout)
     assert alone["feature_names"] == ["emb_max_0", "emb_max_1", "emb_max_2"]
     result = run(*args[:-3], "--no-lexicon-features", "--force")
-    assert result.exit_code == 1 and "--no-lexicon-features leaves no features" in result.stderr
+    assert result.exit_code == 2 and "--no-lexicon-features needs --embeddings SOURCE" in result.stderr
 
 
 def test_cli_features_with_embeddings(vectors_copy):
     row = json.loads(run("features", "-", "--jsonl", "--embeddings", vectors_copy, input="Good movie, zzz!\n").stdout)
     assert row["emb_mean"] == [0.5, 0.0, 0.5] and row["emb_max"] == [1.0, 0.0, 1.0]
-    assert row["oov"] == [",", "zzz", "!"] and row["no_vectors"] is False
+    assert row["oov"] == ", zzz !" and row["no_vectors"] is False
     csv_out = run("features", "-", "--csv", "--pool", "mean", "--embeddings", vectors_copy, input="zzz\n").stdout
     header, values = csv_out.splitlines()
     assert header.endswith("oov,no_vectors,emb_mean_0,emb_mean_1,emb_mean_2,text")
@@ -229,7 +236,7 @@ def test_cli_bad_vectors_file_is_a_one_line_error(fixtures, tmp_path, content, m
 
 
 def test_cli_train_with_minilm(fixtures, tmp_path, monkeypatch):
-    from tests.classify.test_embeddings import make_fake_minilm
+    from tests.classify.features.test_embeddings import make_fake_minilm
 
     make_fake_minilm(tmp_path / "minilm")
     monkeypatch.setenv("SENTCLF_MINILM_DIR", str(tmp_path / "minilm"))
@@ -259,7 +266,7 @@ def test_cli_package_exports_its_api():
 
 
 def test_cli_large_vectors_file_shows_progress_on_stderr(fixtures, tmp_path, vectors_copy, monkeypatch):
-    monkeypatch.setattr("sentclf.cli.progress.PROGRESS_MIN_BYTES", 1)
+    monkeypatch.setattr("sentclf.cli.bars.PROGRESS_MIN_BYTES", 1)
     result = run("features", "-", "--jsonl", "--embeddings", vectors_copy, input="good movie\n")
     assert result.exit_code == 0 and "reading vectors.txt" in result.stderr
     assert "reading" not in result.stdout and json.loads(result.stdout)["emb_mean"] == [0.5, 0.0, 0.5]
@@ -312,7 +319,7 @@ def test_cli_compare_errors(fixtures):
 
 
 def test_cli_plots_from_train_evaluate_compare(fixtures, tmp_path):
-    from tests.classify.test_plots import is_png
+    from tests.classify.validation.test_plots import is_png
 
     model, out = tmp_path / "m.sentclf", tmp_path / "plots"
     trained = run("-q", "train", fixtures / "tiny.csv", "-o", model, "--test-size", "0.25", "--plot", out)
@@ -403,7 +410,7 @@ def test_cli_train_features_then_every_command_uses_them(tmp_path, fixtures, fea
     predicted = run("predict", "-m", model, "-", "--jsonl", "--use", "lr", input="great crew, thank you\nlost my bag\n")
     rows = [json.loads(line) for line in predicted.stdout.splitlines()]
     assert rows[0]["label"] == "positive" and len(rows) == 2
-    assert all(sum(row["probabilities"].values()) == pytest.approx(1, abs=1e-3) for row in rows)
+    assert all(sum(probabilities(row).values()) == pytest.approx(1, abs=1e-3) for row in rows)
     assert run("evaluate", fixtures / "three_class.jsonl", "-m", model).exit_code == 0
 
 
@@ -451,7 +458,7 @@ def test_cli_naive_bayes_model_kind_works_with_every_command(tmp_path, fixtures)
     predicted = json.loads(run("predict", "-m", model, "-", "--jsonl", input="great crew, thank you\n").stdout)
     explained = json.loads(run("explain", "-m", model, "great crew, thank you", "--json").stdout)
     assert explained["link"] == "softmax" and explained["label"] == predicted["label"]
-    assert explained["probabilities"] == pytest.approx(predicted["probabilities"], abs=1e-4)  # z = log P(c) + x·log θ_c
+    assert explained["probabilities"] == pytest.approx(probabilities(predicted), abs=1e-4)  # z = log P(c) + x·log θ_c
     assert run("evaluate", data, "-m", model).exit_code == 0 and "multinomial naive Bayes" in run("info", model).stdout
     compared = run("compare", data, "--cv", "2", "--models", "lr,nb", "--features", "six,ngrams", "--json")
     cells = {(c["features"], c["model"]) for c in json.loads(compared.stdout)["cells"]}

@@ -63,15 +63,16 @@ def test_cluster_predict_equals_in_process_row_for_row(scheduler, trained_model,
 def test_cluster_predict_on_parquet_in_many_partitions(scheduler, trained_model, tmp_path):
     import pyarrow as pa
 
-    from sentclf.classify.cluster import predict_on_cluster
-    from sentclf.classify.scoring_config import PredictConfig
+    from sentclf.classify.config import ModelSource, OutputConfig, PredictConfig
+    from sentclf.classify.prediction import predict
+    from sentclf.data.inputs import Inputs
 
     texts = [t for _, t, _ in ROWS] * 5
     source = tmp_path / "in.parquet"
     pq.write_table(pa.table({"id": list(range(len(texts))), "text": texts}), source, row_group_size=50)
-    config = PredictConfig(files=(str(source),), model_path=str(trained_model))
-    done = predict_on_cluster(config, scheduler, tmp_path / "out.parquet")
-    assert done["rows"] == 400 and done["partitions"] >= 1
+    output = OutputConfig(path=str(tmp_path / "out.parquet"), scheduler=scheduler)
+    done = predict(PredictConfig(Inputs((str(source),)), ModelSource(str(trained_model)), output))
+    assert done.rows == 400 and done.partitions >= 1 and done.kind in {"lr", "mlp"}
     out = pq.read_table(tmp_path / "out.parquet").to_pylist()
     assert [r["id"] for r in out] == list(range(400))  # ids come back as the input's integers, in order
     here = run("predict", "-m", trained_model, source, "-o", tmp_path / "here.parquet")
@@ -117,7 +118,7 @@ def test_cluster_bad_input_is_one_error_line_and_nothing_at_the_output(scheduler
 
 
 def test_cluster_unreachable_scheduler_times_out_with_one_error_line(trained_model, table, tmp_path, monkeypatch):
-    from sentclf.classify import dask_cluster
+    from sentclf.classify.parallel import cluster as dask_cluster
 
     monkeypatch.setattr(dask_cluster, "CONNECT_TIMEOUT", 1.0)
     out = tmp_path / "out.parquet"

@@ -82,7 +82,7 @@ def test_tables_features_carry_ids_and_write_flat_files(table, tmp_path):
     assert header.startswith("file,line,review_id,stars,x1,") and first.split(",")[2:5] == ["r1", "5", "3"]
     out = tmp_path / "features.csv"
     result = run(*args, "-o", out)
-    assert result.exit_code == 0 and result.stdout == "" and "features of 3 document(s)" in result.stderr
+    assert result.exit_code == 0 and result.stdout == "" and "wrote 3 feature row(s)" in result.stderr
     lines = out.read_text().splitlines()
     assert lines[0] == "review_id,stars,x1,x2,x3,x4,x5,x6,n_tokens,empty,positive,negative,pronouns,text"
     assert lines[1].startswith("r1,5,3,0,0,1,0,") and lines[2].split(",")[11] == "lost awful"
@@ -101,7 +101,7 @@ def test_tables_features_to_parquet_keep_vectors_as_lists(tmp_path):
     base = ["features", lines, "--embeddings", vectors, "--pool", "mean"]
     assert run(*base, "-o", tmp_path / "f.parquet").exit_code == 0
     rows = pq.read_table(tmp_path / "f.parquet").to_pylist()
-    assert [r["line"] for r in rows] == [1, 2] and rows[0]["emb_mean"] == [1.0, 0.0]
+    assert [r["text"] for r in rows] == ["great great", "awful day"] and rows[0]["emb_mean"] == [1.0, 0.0]
     assert rows[1]["emb_mean"] == [0.0, 1.0] and rows[1]["oov"] == "day"
     assert run(*base, "-o", tmp_path / "f.csv").exit_code == 0
     header = (tmp_path / "f.csv").read_text().splitlines()[0].split(",")

@@ -89,7 +89,7 @@ BLOCKS = {
         FeatureBlock(
             "encoder",
             "all-MiniLM-L6-v2 contextual sentence vectors (needs the minilm extra)",
-            "sentclf.classify.features.encoder",
+            "sentclf.classify.features.sentence_vectors",
         ),
         FeatureBlock(
             "nbngrams",

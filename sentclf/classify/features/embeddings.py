@@ -1,5 +1,5 @@
 """The ``emb`` feature block: pooled word embeddings, the lecture's "mean of all the word embeddings"
-(and element-wise max), from a vectors file or ``minilm`` (see :mod:`sentclf.classify.vector_sources`).
+(and element-wise max), from a vectors file or ``minilm`` (see :mod:`sentclf.classify.vectors.sources`).
 
 Policy for words first seen at predict time: the model keeps the training vocabulary plus the
 ``keep_vectors`` most frequent rows of the file (files list frequent words first); a token outside
@@ -16,9 +16,9 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from sentclf.classify.config import DEFAULT_KEEP, parse_pool
-from sentclf.classify.vector_sources import WordPieceTable, load_vectors
-from sentclf.classify.vectors import VectorTable
+from sentclf.classify.vectors.embedding_config import DEFAULT_KEEP, parse_pool
+from sentclf.classify.vectors.files import VectorTable
+from sentclf.classify.vectors.sources import WordPieceTable, load_vectors
 from sentclf.errors import ConfigError
 
 
@@ -26,7 +26,7 @@ def build(context):
     """The block for the registry: pooled vectors as the embedding config says."""
     emb = context.embeddings
     return PooledEmbeddings(
-        source=emb.source, fmt=emb.fmt, pool=emb.pool, keep_vectors=emb.keep_vectors, table=context.table
+        source=emb.source, fmt=emb.fmt, pool=",".join(emb.pools), keep_vectors=emb.keep, table=context.table
     )
 
 

@@ -9,20 +9,18 @@ training fold. For more than two classes each class gets its own ratio against t
 
 The columns carry their weights, so the pipeline never rescales this block (``prescaled``).
 
-The block alone with ``lr`` gets :class:`PerClassLogistic`, NB-LR as the paper fits it: one binary
-logistic regression per class, each on that class's own scaled copy. With three classes on the
-default corpus (30k tweets, 1.8M columns) it is 10x faster than a multinomial fit on all K copies
-and as accurate (held-out 0.766 against 0.758).
+The block alone with ``lr`` gets :class:`~sentclf.classify.models.perclass.PerClassLogistic`, NB-LR
+as the paper fits it: one binary logistic regression per class, each on that class's own scaled copy
+(faster than one multinomial fit on all K copies, and as accurate: bench/README.md).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from sentclf.classify.features.charngrams import CharNgramCounts
 from sentclf.classify.features.ngrams import passthrough
@@ -97,77 +95,3 @@ class NBWeightedNgrams(BaseEstimator, TransformerMixin):
             return np.asarray([f"nb_{name}" for name in names], dtype=object)
         targets = self.classes_
         return np.asarray([f"nb[{label}]_{name}" for label in targets for name in names], dtype=object)
-
-
-class PerClassLogistic(ClassifierMixin, BaseEstimator):
-    """NB-LR's classifier on :class:`NBWeightedNgrams` columns: for two classes one binary logistic
-    regression on the single copy; for K classes, one per class on its own copy (class vs rest), and
-    P = softmax of the K scores z_k = w_k · x_k + b_k. ``coef_`` and ``intercept_`` give those
-    weights as one linear model with block-diagonal weights, which is what ``explain`` reads.
-
-    Each binary problem is solved by L-BFGS on the primal: deterministic, so an ensemble fitting its
-    members on threads gives the same model every time. liblinear (the paper's solver) draws its
-    coordinate order from C's one process-wide ``rand()``, so two fits on two threads change each
-    other's models; it was also slower to converge on the tweets (nbchars, 3 classes, balanced:
-    134 s at scikit-learn's tolerance against 23 s), for the same accuracy (MR, SST-2, tweets within
-    0.2 points either way)."""
-
-    def __init__(self, C=1.0, class_weight=None, max_iter=100, random_state=None):
-        self.C = C
-        self.class_weight = class_weight
-        self.max_iter = max_iter
-        self.random_state = random_state
-
-    def fit(self, X, y):
-        X = check_array(X, accept_sparse="csr")
-        labels = np.asarray(y)
-        self.classes_ = np.unique(labels)
-        if len(self.classes_) < 2:
-            raise ValueError(f"PerClassLogistic needs at least two classes, not {len(self.classes_)}")
-        targets = self.classes_[1:] if len(self.classes_) == 2 else self.classes_
-        if X.shape[1] % len(targets):
-            raise ValueError(f"{X.shape[1]} columns do not split into {len(targets)} per-class copies")
-        self.n_features_in_ = X.shape[1]
-        model = LogisticRegression(
-            C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, random_state=self.random_state
-        )
-        self.estimators_ = [clone(model).fit(block, labels == label) for block, label in zip(self._blocks(X), targets)]
-        return self
-
-    def _blocks(self, X) -> list:
-        n = len(self.classes_) if len(self.classes_) > 2 else 1
-        width = X.shape[1] // n
-        return [X[:, k * width : (k + 1) * width] for k in range(n)]
-
-    def decision_function(self, X):
-        check_is_fitted(self, "estimators_")
-        X = check_array(X, accept_sparse="csr")
-        scores = np.column_stack([m.decision_function(b) for m, b in zip(self.estimators_, self._blocks(X))])
-        return scores[:, 0] if len(self.classes_) == 2 else scores
-
-    def predict_proba(self, X):
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            p = 1.0 / (1.0 + np.exp(-scores))
-            return np.column_stack([1.0 - p, p])
-        scores = scores - scores.max(axis=1, keepdims=True)
-        exp = np.exp(scores)
-        return exp / exp.sum(axis=1, keepdims=True)
-
-    def predict(self, X):
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
-
-    @property
-    def coef_(self) -> np.ndarray:
-        """(K or 1, n_features): each class's weights on its own copy, zero elsewhere."""
-        check_is_fitted(self, "estimators_")
-        weights = np.zeros((len(self.estimators_), self.n_features_in_))
-        width = self.n_features_in_ // len(self.estimators_)
-        for k, m in enumerate(self.estimators_):
-            weights[k, k * width : (k + 1) * width] = m.coef_[0]
-        return weights
-
-    @property
-    def intercept_(self) -> np.ndarray:
-        check_is_fitted(self, "estimators_")
-        return np.array([m.intercept_[0] for m in self.estimators_])

@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from sentclf.classify.lexicons import Lexicon, load_lexicon
+from sentclf.classify.features.lexicons import Lexicon, load_lexicon
 from sentclf.text import tokenize
 
 NEGATIONS = frozenset(

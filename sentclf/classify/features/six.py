@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from sentclf.classify.features import SIX_ALIASES, SIX_NAMES
-from sentclf.classify.lexicons import PACK_SHIFT, Lexicon, load_lexicon
+from sentclf.classify.features.lexicons import PACK_SHIFT, Lexicon, load_lexicon
 from sentclf.text import tokenize
 
 FEATURE_NAMES, FEATURE_ALIASES = SIX_NAMES, SIX_ALIASES
@@ -86,7 +86,7 @@ def build(context):
 class LectureFeatures(BaseEstimator, TransformerMixin):
     """x1..x6 for each document. Input: raw strings or token lists (from the pipeline's ``Tokenizer``).
 
-    ``lexicon`` is a :class:`~sentclf.classify.lexicons.Lexicon`; None means the built-in one. The lexicon
+    ``lexicon`` is a :class:`~sentclf.classify.features.lexicons.Lexicon`; None means the built-in one. The lexicon
     used is kept in ``lexicon_`` so that a saved pipeline needs no lexicon file to predict.
     """
 

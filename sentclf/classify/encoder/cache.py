@@ -1,0 +1,67 @@
+"""Sentence vectors cached on disk: one SQLite file under ``$SENTCLF_CACHE/encodings``, keyed by the
+model's sha256 and the text's. Encoding is the expensive step of every model with the ``encoder``
+block, so cross-validation encodes each document once, not once per fold and model. Concurrent
+readers and writers are fine (SQLite's own locking); a broken cache is skipped with a warning."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import numpy as np
+
+from sentclf.classify.encoder.weights import MAX_TOKENS
+from sentclf.paths import cache_dir
+
+log = logging.getLogger("sentclf")
+LOOKUP_CHUNK = 500  # SQLite binds at most 999 parameters per statement
+
+
+def default_cache(model_sha256: str) -> EncodingCache:
+    return EncodingCache(cache_dir() / "encodings" / "minilm.sqlite", model_sha256)
+
+
+class EncodingCache:
+    """Vectors by (model sha256, text sha256) in one SQLite file."""
+
+    def __init__(self, path: Path, model_sha256: str):
+        # the reading scheme is part of the key: texts over 256 wordpieces were once truncated
+        self.path, self.model = path, f"{model_sha256[:16]}:windows{MAX_TOKENS}"
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=60)
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, text BLOB, vector BLOB, PRIMARY KEY (model, text))"
+        )
+        return connection
+
+    def get(self, keys: list) -> dict:
+        """{key: vector} of the keys found; an unreadable cache finds nothing (with a warning)."""
+        found: dict = {}
+        try:
+            with closing(self._connect()) as connection:
+                for start in range(0, len(keys), LOOKUP_CHUNK):
+                    chunk = keys[start : start + LOOKUP_CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    rows = connection.execute(
+                        f"SELECT text, vector FROM vectors WHERE model = ? AND text IN ({marks})", [self.model, *chunk]
+                    )
+                    found.update((text, np.frombuffer(vector, dtype=np.float32)) for text, vector in rows)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("ignoring the encoding cache %s (%s)", self.path, exc)
+            return {}
+        return found
+
+    def put(self, items: dict) -> None:
+        """Store {key: vector}; a cache that cannot be written is skipped (with a warning)."""
+        try:
+            with closing(self._connect()) as connection, connection:
+                connection.executemany(
+                    "INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)",
+                    [(self.model, key, vector.astype(np.float32).tobytes()) for key, vector in items.items()],
+                )
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("could not cache encodings in %s (%s)", self.path, exc)

