@@ -8,10 +8,17 @@ trained by backpropagation. The tests check each against the lecture's worked ex
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+from typing import ClassVar
+
 import numpy as np
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sentclf.nn import ACTIVATIONS
 from sentclf.nn.activations import activate, activation_slope, sigmoid
 
 
@@ -104,7 +111,16 @@ def two_layer(X, W1, b1, W2, b2, activation: str = "relu", output: str = "sigmoi
 
 class TwoLayerNet(ClassifierMixin, BaseEstimator):
     """A binary two-layer network (one hidden layer, sigmoid output) trained by full-batch gradient
-    descent with the backward pass written out: ∂L/∂z2 = ŷ − y, then back through W2 and g."""
+    descent with the backward pass written out: ∂L/∂z2 = ŷ − y, then back through W2 and g.
+    Two classes (0 and 1 in the lecture's truth tables): the second is the sigmoid's."""
+
+    _parameter_constraints: ClassVar[dict] = {
+        "hidden": [Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "epochs": [Interval(Integral, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    }
 
     def __init__(
         self,
@@ -114,13 +130,23 @@ class TwoLayerNet(ClassifierMixin, BaseEstimator):
         epochs: int = 2000,
         random_state: int = 0,
     ):
-        self.hidden, self.activation, self.learning_rate = hidden, activation, learning_rate
-        self.epochs, self.random_state = epochs, random_state
+        self.hidden = hidden
+        self.activation = activation
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.random_state = random_state
 
     def fit(self, X, y):
-        X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float).reshape(-1, 1)
+        self._validate_params()
+        X, y = validate_data(self, X, y, reset=True, dtype=float)
+        check_classification_targets(y)
+        if type_of_target(y, input_name="y", raise_unknown=True) != "binary":
+            raise ValueError("Only binary classification is supported: TwoLayerNet has one sigmoid output")
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError(f"TwoLayerNet needs two classes to tell apart, got {len(self.classes_)} class")
+        y = (np.asarray(y) == self.classes_[1]).astype(float).reshape(-1, 1)
         rng = np.random.default_rng(self.random_state)
-        self.classes_ = np.array([0, 1])
         self.W1_ = rng.normal(0, 1, (self.hidden, X.shape[1]))
         self.b1_ = rng.uniform(0, 0.1, self.hidden)
         self.W2_, self.b2_ = rng.normal(0, 1, (1, self.hidden)), np.zeros(1)
@@ -135,8 +161,16 @@ class TwoLayerNet(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X):
+        check_is_fitted(self, "W1_")
+        X = validate_data(self, X, reset=False, dtype=float)
         p = two_layer(X, self.W1_, self.b1_, self.W2_, self.b2_, self.activation)[1].ravel()
         return np.column_stack([1 - p, p])
 
     def predict(self, X):
-        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+        positive = self.predict_proba(X)[:, 1] > 0.5
+        return self.classes_[positive.astype(int)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags

@@ -10,13 +10,17 @@ zero vector and is counted (``n_docs_without_vectors_``, and flagged by ``featur
 from __future__ import annotations
 
 import itertools
+from numbers import Integral
+from typing import ClassVar
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from sentclf.classify.vectors.embedding_config import DEFAULT_KEEP, parse_pool
+from sentclf.classify.features.tags import text_input_tags
+from sentclf.classify.vectors.embedding_config import DEFAULT_KEEP, VECTOR_FORMATS, parse_pool
 from sentclf.classify.vectors.files import VectorTable
 from sentclf.classify.vectors.sources import WordPieceTable, load_vectors
 from sentclf.errors import ConfigError
@@ -86,8 +90,19 @@ def _max_pool(matrix: np.ndarray, flat: np.ndarray, lengths: np.ndarray) -> np.n
     return result
 
 
-class PooledEmbeddings(BaseEstimator, TransformerMixin):
+class PooledEmbeddings(TransformerMixin, BaseEstimator):
     """Token lists in, pooled vectors out. ``table`` may be pre-loaded; else ``source`` is read in fit."""
+
+    _parameter_constraints: ClassVar[dict] = {
+        "source": [str, None],
+        "fmt": [StrOptions(set(VECTOR_FORMATS)), None],
+        "pool": [str],
+        "keep_vectors": [Interval(Integral, 0, None, closed="left")],
+        "table": [VectorTable, None],
+    }
+
+    def __sklearn_tags__(self):
+        return text_input_tags(super().__sklearn_tags__())
 
     def __init__(self, source=None, fmt=None, pool="mean,max", keep_vectors=DEFAULT_KEEP, table=None):
         self.source = source
@@ -105,6 +120,7 @@ class PooledEmbeddings(BaseEstimator, TransformerMixin):
         return pool_vectors(self.table_.matrix, ids, self.pools_)
 
     def _fit(self, docs: list) -> list:
+        self._validate_params()
         self.pools_ = parse_pool(self.pool)
         if self.table is not None:
             self.table_ = self.table
@@ -125,5 +141,6 @@ class PooledEmbeddings(BaseEstimator, TransformerMixin):
         return pool_vectors(self.table_.matrix, ids, self.pools_)
 
     def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "table_")
         dim = self.table_.dim
         return np.asarray([f"emb_{p}_{i}" for p in self.pools_ for i in range(dim)], dtype=object)

@@ -16,14 +16,19 @@ as the paper fits it: one binary logistic regression per class, each on that cla
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+from typing import ClassVar
+
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sentclf.classify.features.charngrams import CharNgramCounts
 from sentclf.classify.features.ngrams import passthrough
+from sentclf.classify.features.tags import text_input_tags
 
 
 def build(context):
@@ -31,16 +36,26 @@ def build(context):
     return NBWeightedNgrams()
 
 
-class NBWeightedNgrams(BaseEstimator, TransformerMixin):
+class NBWeightedNgrams(TransformerMixin, BaseEstimator):
     """Token lists in, r ∘ f̂ out (sparse). ``alpha`` smooths the counts; n-grams seen in fewer than
     ``min_df`` training documents are dropped. ``analyzer``: ``word`` n-grams of the tokens, or
     ``char_wb`` n-grams of characters inside the tokens (:class:`CharNgramCounts`)."""
+
+    _parameter_constraints: ClassVar[dict] = {
+        "ngram_range": [tuple],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "min_df": [Interval(Integral, 1, None, closed="left")],
+        "analyzer": [StrOptions({"word", "char_wb"})],
+    }
 
     def __init__(self, ngram_range=(1, 3), alpha=1.0, min_df=1, analyzer="word"):
         self.ngram_range = ngram_range
         self.alpha = alpha
         self.min_df = min_df
         self.analyzer = analyzer
+
+    def __sklearn_tags__(self):
+        return text_input_tags(super().__sklearn_tags__(), requires_y=True)
 
     def fit(self, X, y=None):
         self._fit(X, y)
@@ -50,6 +65,7 @@ class NBWeightedNgrams(BaseEstimator, TransformerMixin):
         return self._scale(self._fit(X, y))
 
     def _fit(self, X, y):
+        self._validate_params()
         if y is None:
             raise ValueError("NBWeightedNgrams needs the labels: its weights are log-count ratios between classes")
         self.vectorizer_ = self._vectorizer()
@@ -63,8 +79,6 @@ class NBWeightedNgrams(BaseEstimator, TransformerMixin):
     def _vectorizer(self):
         if self.analyzer == "char_wb":
             return CharNgramCounts(ngram_range=self.ngram_range, min_df=self.min_df)
-        if self.analyzer != "word":
-            raise ValueError(f"NBWeightedNgrams counts 'word' or 'char_wb' n-grams, not '{self.analyzer}'")
         return CountVectorizer(
             analyzer="word",
             preprocessor=passthrough,
@@ -90,6 +104,7 @@ class NBWeightedNgrams(BaseEstimator, TransformerMixin):
         return self._scale(self.vectorizer_.transform(X).tocsr())
 
     def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "ratios_")
         names = self.vectorizer_.get_feature_names_out()
         if len(self.ratios_) == 1:
             return np.asarray([f"nb_{name}" for name in names], dtype=object)

@@ -14,12 +14,14 @@ not seen here: sentclf's tokens are lower-cased before the feature blocks.
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from sentclf.classify.features.lexicons import Lexicon, load_lexicon
+from sentclf.classify.features.tags import text_input_tags
 from sentclf.text import tokenize
 
 NEGATIONS = frozenset(
@@ -171,13 +173,19 @@ def rule_values(tokens: list, lexicon: Lexicon) -> tuple:
     return compound, positive, negative, float(negated), float(turned)
 
 
-class RuleFeatures(BaseEstimator, TransformerMixin):
+class RuleFeatures(TransformerMixin, BaseEstimator):
     """Token lists (or raw strings) in, the five rule columns out. ``lexicon``: None for the built-in."""
+
+    _parameter_constraints: ClassVar[dict] = {"lexicon": [None, Lexicon]}
 
     def __init__(self, lexicon=None):
         self.lexicon = lexicon
 
+    def __sklearn_tags__(self):
+        return text_input_tags(super().__sklearn_tags__())
+
     def fit(self, X, y=None):
+        self._validate_params()
         self.lexicon_ = self.lexicon if self.lexicon is not None else load_lexicon()
         self.n_features_out_ = len(NAMES)
         return self

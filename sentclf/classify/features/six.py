@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -17,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sentclf.classify.features import SIX_ALIASES, SIX_NAMES
 from sentclf.classify.features.lexicons import PACK_SHIFT, Lexicon, load_lexicon
+from sentclf.classify.features.tags import text_input_tags
 from sentclf.text import tokenize
 
 FEATURE_NAMES, FEATURE_ALIASES = SIX_NAMES, SIX_ALIASES
@@ -83,21 +85,24 @@ def build(context):
     return LectureFeatures(lexicon=context.lexicon)
 
 
-class LectureFeatures(BaseEstimator, TransformerMixin):
+class LectureFeatures(TransformerMixin, BaseEstimator):
     """x1..x6 for each document. Input: raw strings or token lists (from the pipeline's ``Tokenizer``).
 
     ``lexicon`` is a :class:`~sentclf.classify.features.lexicons.Lexicon`; None means the built-in one. The lexicon
     used is kept in ``lexicon_`` so that a saved pipeline needs no lexicon file to predict.
     """
 
+    _parameter_constraints: ClassVar[dict] = {"lexicon": [None, Lexicon]}
+
     def __init__(self, lexicon=None):
         self.lexicon = lexicon
 
+    def __sklearn_tags__(self):
+        return text_input_tags(super().__sklearn_tags__())
+
     def fit(self, X, y=None):
-        lexicon = self.lexicon if self.lexicon is not None else load_lexicon()
-        if not isinstance(lexicon, Lexicon):
-            raise TypeError(f"lexicon must be a sentclf Lexicon, not {type(lexicon).__name__}")
-        self.lexicon_ = lexicon
+        self._validate_params()
+        self.lexicon_ = self.lexicon if self.lexicon is not None else load_lexicon()
         self.n_features_out_ = len(FEATURE_NAMES)
         return self
 

@@ -4,10 +4,15 @@ n-grams, as the paper fits it."""
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+from typing import ClassVar
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 
 class PerClassLogistic(ClassifierMixin, BaseEstimator):
@@ -19,9 +24,15 @@ class PerClassLogistic(ClassifierMixin, BaseEstimator):
     Each binary problem is solved by L-BFGS on the primal: deterministic, so an ensemble fitting its
     members on threads gives the same model every time. liblinear (the paper's solver) draws its
     coordinate order from C's one process-wide ``rand()``, so two fits on two threads change each
-    other's models; it was also slower to converge on the tweets (nbchars, 3 classes, balanced:
-    134 s at scikit-learn's tolerance against 23 s), for the same accuracy (MR, SST-2, tweets within
-    0.2 points either way)."""
+    other's models; it was also far slower to converge on the tweets, for the same accuracy
+    (bench/README.md)."""
+
+    _parameter_constraints: ClassVar[dict] = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
 
     def __init__(self, C=1.0, class_weight=None, max_iter=100, random_state=None):
         self.C = C
@@ -29,20 +40,26 @@ class PerClassLogistic(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
     def fit(self, X, y):
-        X = check_array(X, accept_sparse="csr")
-        labels = np.asarray(y)
+        self._validate_params()
+        X, labels = validate_data(self, X, y, accept_sparse="csr", reset=True)
+        check_classification_targets(labels)
         self.classes_ = np.unique(labels)
         if len(self.classes_) < 2:
-            raise ValueError(f"PerClassLogistic needs at least two classes, not {len(self.classes_)}")
+            raise ValueError(f"PerClassLogistic needs at least two classes, got {len(self.classes_)} class")
         targets = self.classes_[1:] if len(self.classes_) == 2 else self.classes_
         if X.shape[1] % len(targets):
             raise ValueError(f"{X.shape[1]} columns do not split into {len(targets)} per-class copies")
-        self.n_features_in_ = X.shape[1]
         model = LogisticRegression(
             C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, random_state=self.random_state
         )
         self.estimators_ = [clone(model).fit(block, labels == label) for block, label in zip(self._blocks(X), targets)]
+        self.n_iter_ = np.array([int(m.n_iter_[0]) for m in self.estimators_])
         return self
 
     def _blocks(self, X) -> list:
@@ -52,7 +69,7 @@ class PerClassLogistic(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X):
         check_is_fitted(self, "estimators_")
-        X = check_array(X, accept_sparse="csr")
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
         scores = np.column_stack([m.decision_function(b) for m, b in zip(self.estimators_, self._blocks(X))])
         return scores[:, 0] if len(self.classes_) == 2 else scores
 
@@ -66,7 +83,8 @@ class PerClassLogistic(ClassifierMixin, BaseEstimator):
         return exp / exp.sum(axis=1, keepdims=True)
 
     def predict(self, X):
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        best = np.argmax(self.predict_proba(X), axis=1)
+        return self.classes_[best]
 
     @property
     def coef_(self) -> np.ndarray:
