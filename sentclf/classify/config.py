@@ -261,8 +261,14 @@ class CompareConfig:
                 f"{self.ensemble.given()[0]} and --models {','.join(kinds)} cannot go together: it shapes the "
                 "ensemble: add ensemble to --models (or --optimize accuracy), or drop it"
             )
-        if self.scheduler and self.jobs != 1:
-            raise OptionConflictError("--scheduler and --jobs cannot go together: the cluster's workers run the folds")
+        if self.scheduler:
+            from sentclf.classify.parallel.cluster import is_local
+
+            is_local(self.scheduler)
+            if self.jobs != 1:
+                raise OptionConflictError(
+                    "--scheduler and --jobs cannot go together: the cluster's workers run the folds"
+                )
         self.data.validate()
         self.lexicon.validate()
         if "nb" in kinds and not any(m == "nb" for _, m in self.cells()):

@@ -245,6 +245,9 @@ class OutputConfig:
                 f"({', '.join(sinks.OUTPUT_FORMATS)}); drop --{self.format}, or drop -o to print to stdout"
             )
         if self.scheduler:
+            from sentclf.classify.parallel.cluster import is_local
+
+            is_local(self.scheduler)  # a bad address fails before any work
             if not self.path.lower().endswith(".parquet"):
                 raise ConfigError(
                     f"{self.path}: with --scheduler, -o names a Parquet dataset (a folder): end it in .parquet"

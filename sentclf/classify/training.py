@@ -158,6 +158,10 @@ def train(config: TrainConfig, progress=None) -> TrainResult:
     confusion matrices, reliability diagrams and per-class feature distributions are written there.
     """
     config.validate()
+    if config.stream is not None:  # what streaming cannot fit is said before anything is written
+        from sentclf.classify.streaming import check_streamable
+
+        check_streamable(config)
     output = Path(config.output) if config.output else default_model_path()
     plot_dir = config.plot_dir
     atomic.check_writable(output, config.force, inputs=(config.data.path,))

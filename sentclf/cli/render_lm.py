@@ -16,6 +16,24 @@ def _perplexity_rows(neural: float, window: int, baseline: dict | None, mixture:
     return rows
 
 
+def baseline_notes(neural: float, baseline: dict | None, oov_rate: float, training: bool) -> list:
+    """What to make of the Kneser-Ney column: why it can be infinite, and what to try when it wins."""
+    if not baseline:
+        return []
+    if baseline["perplexity"] == float("inf"):
+        return [
+            f"Kneser-Ney is infinite: {100 * oov_rate:.1f}% of the tokens are <unk>, and <unk> never occurs in "
+            "its training text when every word is kept (--min-count 1), so it gives them probability 0: "
+            "train with --min-count 2 (the default) for a finite baseline"
+        ]
+    if training and baseline["perplexity"] < neural:
+        return [
+            f"Kneser-Ney beats the network here ({baseline['perplexity']:.1f} against {neural:.1f}): "
+            "try --tie --dropout 0.2 (tied embeddings, regularized), which beat it on MR (docs/lm.md)"
+        ]
+    return []
+
+
 def lm_train_text(report: dict) -> str:
     m, data, window = report["metrics"], report["data"], report["config"]["window"]
     lines = [
@@ -33,6 +51,9 @@ def lm_train_text(report: dict) -> str:
                 ["model", "perplexity"],
             )
         )
+        tied = report["config"].get("tie")
+        notes = baseline_notes(m["heldout_perplexity"], m.get("baseline"), m["heldout_oov_rate"], not tied)
+        lines += notes
     else:
         lines.append("no held-out text (one document, or --holdout 0): no perplexity to report")
     return "\n".join(lines)
@@ -43,14 +64,9 @@ def lm_perplexity_text(report: dict, window: int) -> str:
         f"{report['source']}: {report['tokens']:,} tokens, {100 * report['oov_rate']:.1f}% <unk> "
         f"(model {report['path']})"
     )
-    return (
-        head
-        + "\n"
-        + table(
-            _perplexity_rows(report["perplexity"], window, report.get("baseline"), report.get("mixture")),
-            ["model", "perplexity"],
-        )
-    )
+    rows = _perplexity_rows(report["perplexity"], window, report.get("baseline"), report.get("mixture"))
+    notes = baseline_notes(report["perplexity"], report.get("baseline"), report["oov_rate"], False)
+    return "\n".join([head, table(rows, ["model", "perplexity"]), *notes])
 
 
 def lm_words_table(rows: list, key: str) -> str:

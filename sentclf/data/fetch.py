@@ -17,6 +17,7 @@ import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
+from urllib.parse import urlparse
 
 from sentclf.data.catalogue import DATASET_PREFIX, MARKER, Spec, spec_for
 from sentclf.data.converters import CONVERTERS
@@ -91,8 +92,16 @@ def download(spec: Spec, fname: str, downloads: Path, progress=None) -> Path:
         status = f"{response.status_code} {response.reason}" if response is not None else str(exc)
         raise DataError(f"{spec.name}: download of {spec.urls[fname]} failed ({status})") from None
     except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+        host = urlparse(spec.urls[fname]).netloc
+        if not part.exists() or part.stat().st_size == 0:  # nothing arrived: no network, or the host is down
+            part.unlink(missing_ok=True)
+            raise DataError(
+                f"{spec.name}: cannot reach {host} ({type(exc).__name__}): nothing was downloaded; check the "
+                "network connection and run the same command again"
+            ) from None
         raise DataError(
-            f"{spec.name}: the download was interrupted ({type(exc).__name__}): run the same command again to resume it"
+            f"{spec.name}: the download from {host} was interrupted after {part.stat().st_size:,} bytes "
+            f"({type(exc).__name__}): run the same command again to resume it"
         ) from None
     except ValueError as exc:  # pooch: the hash does not match
         part.unlink(missing_ok=True)

@@ -167,22 +167,30 @@ def _collect(rows, name: str, skip_bad: bool) -> tuple:
 def _pick_column(fields: Sequence[str], wanted: str | None, candidates: tuple, what: str, name: str) -> str:
     if wanted is not None:
         if wanted not in fields:
-            raise DataError(f"{name}: no column '{wanted}' (columns: {', '.join(fields)})")
+            raise DataError(f"{name}: no column '{wanted}' (columns: {column_list(fields)})")
         return wanted
     lowered = {f.strip().lower(): f for f in fields}
     for candidate in candidates:
         if candidate in lowered:
             return lowered[candidate]
     raise DataError(
-        f"{name}: cannot tell which column holds the {what} (columns: {', '.join(fields)}): {column_hint(fields, what)}"
+        f"{name}: cannot tell which column holds the {what} (columns: {column_list(fields)}): "
+        + column_hint(fields, what)
     )
+
+
+def column_list(fields, names: int = 20, width: int = 40) -> str:
+    """A table's columns as an error message shows them: long names and long lists shortened."""
+    shown = [str(f) if len(str(f)) <= width else str(f)[: width - 1] + "…" for f in list(fields)[:names]]
+    more = len(fields) - len(shown)
+    return ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
 
 
 def column_hint(fields: Sequence[str], what: str) -> str:
     """What to do when no column is recognized; a header read as one column names its separator."""
     if len(fields) == 1 and any(sep in str(fields[0]) for sep in ("|", ";", "\t")):
         return (
-            f"the header '{fields[0]}' is one column: sentclf separates CSV fields with ',' (or ';' when the "
+            f"the header '{column_list(fields)}' is one column: sentclf separates CSV fields with ',' (or ';' when the "
             "header has no comma) and TSV with tabs: convert the file, or pass --format tsv for tabs"
         )
     return f"pass --{what}-col"

@@ -47,6 +47,10 @@ class DataConfig:
         if self.fmt is not None and self.fmt not in FORMATS:
             raise DataError(f"unknown format '{self.fmt}': choose one of {', '.join(FORMATS)}")
         check_encoding(self.encoding)
+        if self.path is not None and self.path.startswith(DATASET_PREFIX):
+            from sentclf.data.catalogue import spec_for
+
+            spec_for(self.path[len(DATASET_PREFIX) :].partition("/")[0])  # an unknown name fails before any work
 
     def is_default_corpus(self) -> bool:
         return self.path is None

@@ -25,6 +25,7 @@ from sentclf.data.readers import (
     LABEL_COLUMNS,
     TEXT_COLUMNS,
     column_hint,
+    column_list,
     csv_delimiter,
     field_error,
     json_lines,
@@ -68,13 +69,13 @@ def table_format(path: str) -> str | None:
 def _pick(fields: list, wanted: str | None, candidates: tuple, what: str, name: str) -> str | None:
     if wanted is not None:
         if wanted not in fields:
-            raise DataError(f"{name}: no column '{wanted}' (columns: {', '.join(map(str, fields))})")
+            raise DataError(f"{name}: no column '{wanted}' (columns: {column_list(fields)})")
         return wanted
     lowered = {str(f).strip().lower(): f for f in fields}
     found = next((lowered[c] for c in candidates if c in lowered), None)
     if found is None and what == "text":
         raise DataError(
-            f"{name}: cannot tell which column holds the text (columns: {', '.join(map(str, fields))}): "
+            f"{name}: cannot tell which column holds the text (columns: {column_list(fields)}): "
             + column_hint(list(map(str, fields)), "text")
         )
     return found
@@ -98,12 +99,12 @@ def _checked(fields: list, columns: Columns, name: str) -> tuple:
     id_col = _pick(fields, columns.id, ("id",), "id", name)
     missing = [col for col in columns.keep if col not in fields]
     if missing:
-        raise DataError(f"{name}: no column '{missing[0]}' to keep (columns: {', '.join(map(str, fields))})")
+        raise DataError(f"{name}: no column '{missing[0]}' to keep (columns: {column_list(fields)})")
     if columns.label is not None:
         label = _pick(fields, columns.label or None, LABEL_COLUMNS, "label", name)
         if label is None:
             raise DataError(
-                f"{name}: cannot tell which column holds the label (columns: {', '.join(map(str, fields))}): "
+                f"{name}: cannot tell which column holds the label (columns: {column_list(fields)}): "
                 + column_hint(list(map(str, fields)), "label")
             )
         return text, id_col, Columns(text, id_col, columns.keep, label)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from sentclf.errors import ConfigError
+from sentclf.errors import ConfigError, OptionConflictError
 from sentclf.nn import ACTIVATIONS
 
 LM_ACTIVATIONS = ACTIVATIONS
@@ -73,7 +73,10 @@ class LMConfig:
         if self.samples < 1:
             raise ConfigError(f"--samples must be at least 1, not {self.samples}")
         if self.loss == "sampled" and self.tie:
-            raise ConfigError("--loss sampled trains a separate output layer: drop --tie (or use --loss full)")
+            raise OptionConflictError(
+                "--loss sampled and --tie cannot go together: the sampled softmax trains a separate output "
+                "layer: drop --tie, or use --loss full"
+            )
         if self.ngram_order < 2:
             raise ConfigError(f"--ngram-order must be at least 2, not {self.ngram_order}")
 

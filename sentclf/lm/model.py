@@ -84,6 +84,12 @@ class LanguageModel:
         return [{"word": self.vocab[i], "cosine": float(cosine[i])} for i in top if np.isfinite(cosine[i])]
 
 
+MAX_LOG_PERPLEXITY = 700.0  # e^700 is about the largest float: beyond it, the perplexity is inf
+
+
 def perplexity(log_probs: np.ndarray) -> float:
     """exp of the mean negative log-likelihood per token (infinite if a token had probability 0)."""
-    return math.exp(-float(np.mean(log_probs))) if len(log_probs) and np.all(np.isfinite(log_probs)) else math.inf
+    if not len(log_probs) or not np.all(np.isfinite(log_probs)):
+        return math.inf
+    mean = -float(np.mean(log_probs))
+    return math.exp(mean) if mean < MAX_LOG_PERPLEXITY else math.inf

@@ -36,6 +36,9 @@ from sentclf.nn.optimizers import Adam, MomentumSGD
 from sentclf.nn.threads import Workers
 
 log = logging.getLogger("sentclf")
+# A batch's mean loss, in nats, past which training has diverged: a uniform guess over a million words
+# scores 13.8, and a network that learns starts near there and goes down.
+DIVERGED_LOSS = 100.0
 
 
 @dataclass
@@ -263,10 +266,10 @@ def _epoch(model, optimizer, train: Stream, epoch: int, notify, rng, step) -> fl
         masks = network.dropout_masks(rng, len(positions), model.params, config.dropout)
         contexts, targets = train.contexts(positions, config.window), np.asarray(train.tokens[positions])
         loss, grads = step(model.params, contexts, targets, masks, rng)
-        if not math.isfinite(loss):
+        if not math.isfinite(loss) or loss > DIVERGED_LOSS:
             raise ConfigError(
-                f"training diverged in epoch {epoch} (the loss became {loss}): "
-                f"lower --lr (it was {config.learning_rate})"
+                f"training diverged in epoch {epoch} (the loss became {loss:.4g}): "
+                f"lower --lr (it was {config.learning_rate:g})"
             )
         optimizer.step(grads)
         total, seen = total + loss * len(positions), seen + len(positions)

@@ -237,5 +237,15 @@ def test_lm_train_sampled_softmax_learns_and_reports_exact_perplexity(tmp_path, 
     exact = json.loads(run("lm", "perplexity", out, fixtures / "pets.txt", "--json", "--no-baseline").stdout)
     assert 1 < exact["perplexity"] < report["vocab_size"]  # the file scores like any other (full softmax)
     refused = run("lm", "train", fixtures / "pets.txt", "-o", tmp_path / "t.lm", "--loss", "sampled", "--tie")
-    assert refused.exit_code != 0 and "--loss sampled trains a separate output layer" in refused.stderr
+    assert refused.exit_code == 2 and "--loss sampled and --tie cannot go together" in refused.stderr
     assert "Traceback" not in refused.stderr and not (tmp_path / "t.lm").exists()
+
+
+def test_lm_train_says_when_kneser_ney_wins_and_what_to_try(tmp_path):
+    """Formulaic text, where exact trigram counts beat a network trained for one epoch."""
+    text = tmp_path / "formulaic.txt"
+    text.write_text("thanks for flying with us today\n" * 200 + "the flight was delayed again\n" * 200)
+    result = run("-q", "lm", "train", text, "-o", tmp_path / "f.lm", "--epochs", "1", "--hidden", "4", "--dim", "4")
+    assert result.exit_code == 0, result.stderr
+    report = result.stdout
+    assert "Kneser-Ney beats the network here" in report and "try --tie --dropout 0.2" in report

@@ -262,3 +262,17 @@ def test_datasets_a_killed_conversion_is_cleaned_up_by_the_next(server, tmp_path
     os.utime(stale, (old, old))
     fetch("mr", tmp_path, mr_spec(server, archive_sha=sha(MR_ARCHIVE)))
     assert not stale.exists() and live.exists() and (tmp_path / "mr" / "sentclf-dataset.json").exists()
+
+
+def test_datasets_an_unreachable_host_says_nothing_was_downloaded(tmp_path):
+    """Offline (or the host is down): no 'interrupted ... resume' when no byte ever arrived."""
+    import socket
+
+    with socket.socket() as probe:  # a port with nothing listening on it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/mr.tar.gz"
+    spec = Spec("mr", "test MR", {"mr.tar.gz": url}, {}, "1 KB", "test", "mr", outputs={"all": "mr.jsonl"})
+    with pytest.raises(DataError, match=rf"cannot reach 127\.0\.0\.1:{port} .*nothing was downloaded") as caught:
+        fetch("mr", tmp_path, {"mr": spec})
+    assert "resume" not in str(caught.value) and not list((tmp_path / "downloads").glob("*.part"))

@@ -73,6 +73,8 @@ class LexiconConfig:
     def validate(self) -> None:
         if self.name not in LEXICON_NAMES:
             raise ConfigError(f"unknown lexicon '{self.name}': choose one of {', '.join(LEXICON_NAMES)}")
+        if self.directory is not None and not Path(self.directory).is_dir():
+            raise LexiconError(missing_folder(Path(self.directory)))
 
     def load(self) -> Lexicon:
         return load_lexicon(self.name, self.directory)
@@ -166,12 +168,16 @@ def _list_file(folder: Path, name: str) -> Path | None:
     return None
 
 
+def missing_folder(folder: Path) -> str:
+    return (
+        f"{folder}: lexicon folder not found (--lexicon-dir wants a folder holding positive.txt, "
+        "negative.txt and/or pronouns.txt)"
+    )
+
+
 def _read_override_dir(folder: Path) -> dict:
     if not folder.is_dir():
-        raise LexiconError(
-            f"{folder}: lexicon folder not found (--lexicon-dir wants a folder holding positive.txt, "
-            "negative.txt and/or pronouns.txt)"
-        )
+        raise LexiconError(missing_folder(folder))
     files = {name: _list_file(folder, name) for name in LIST_NAMES}
     found = {name: read_word_list(path) for name, path in files.items() if path is not None}
     if not found:

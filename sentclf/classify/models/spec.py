@@ -94,8 +94,10 @@ class ModelConfig:
             raise ConfigError(f"--hidden must be between 1 and {MAX_HIDDEN:,}, not {config.hidden:,}")
         if config.activation not in MLP_ACTIVATIONS:
             raise ConfigError(f"unknown activation '{config.activation}': choose one of {', '.join(MLP_ACTIVATIONS)}")
-        if (self.c is not None and self.c <= 0) or config.alpha < 0:  # type: ignore[operator]
-            raise ConfigError(f"--lr-c must be > 0 and --alpha >= 0 (got {self.c}, {config.alpha})")
+        if self.c is not None and self.c <= 0:
+            raise ConfigError(f"--lr-c must be above 0 (smaller is more regularized), not {self.c}")
+        if config.alpha < 0:  # type: ignore[operator]
+            raise ConfigError(f"--alpha must be 0 or more, not {config.alpha}")
         if self.class_weight not in (None, "balanced"):
             raise ConfigError(f"--class-weight takes 'balanced' only, not '{self.class_weight}'")
         if self.max_iter < 1:
@@ -141,10 +143,10 @@ class EnsembleConfig:
     def validate(self, embeddings: EmbeddingConfig) -> None:
         if self.chosen_method not in ENSEMBLE_METHODS:
             raise ConfigError(f"--ensemble takes {' or '.join(ENSEMBLE_METHODS)}, not '{self.method}'")
-        if len(self.chosen_members) < 2:
-            raise ConfigError("an ensemble needs at least two members: --members nbngrams:lr,six+encoder:lr")
         for member in self.chosen_members:
             check_feature_set(parse_member(member)[0], embeddings)
+        if len(self.chosen_members) < 2:
+            raise ConfigError("an ensemble needs at least two members: --members nbngrams:lr,six+encoder:lr")
 
     def describe(self) -> str:
         return f"{self.chosen_method}({' + '.join(self.chosen_members)})"

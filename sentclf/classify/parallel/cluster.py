@@ -12,6 +12,7 @@ import os
 from sentclf.errors import ConfigError, SchedulerError
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler before giving up
+SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")  # the addresses distributed connects to
 # imported once by the server the workers are forked from (distributed's own list, and scikit-learn)
 FORKSERVER_PRELOAD = (
     "distributed",
@@ -20,6 +21,7 @@ FORKSERVER_PRELOAD = (
     "pyarrow",
     "sklearn.pipeline",
     "sentclf.classify.parallel.dask_scoring",
+    "sentclf.classify.prediction",
 )
 log = logging.getLogger("sentclf")
 
@@ -38,8 +40,12 @@ def is_local(scheduler: str) -> bool:
     if scheduler == "local" or scheduler.startswith("local:"):
         local_workers(scheduler)  # checks N
         return True
-    if "://" not in scheduler:
-        raise ConfigError(f"--scheduler takes 'local' or an address such as tcp://HOST:8786, not '{scheduler}'")
+    scheme, sep, _ = scheduler.partition("://")
+    if not sep or scheme not in SCHEMES:
+        raise ConfigError(
+            f"--scheduler takes 'local', 'local:N' or an address such as tcp://HOST:8786 "
+            f"({', '.join(s + '://' for s in SCHEMES)}), not '{scheduler}'"
+        )
     return False
 
 
@@ -80,9 +86,8 @@ def connect(scheduler: str, timeout: float | None = None):
 def forked_workers():
     """Start a local cluster's workers by forking one server process that imported Dask, pandas and
     scikit-learn once, where the platform has one (not Windows), instead of spawning fresh
-    interpreters that each import them: on 2 cores, ``predict --scheduler local`` of 1,000 rows took
-    9.7-11.5 s with spawned workers and 7.7-8.4 s with forked ones. A plain fork of this process is not
-    safe (it has threads; a probe hung)."""
+    interpreters that each import them (what it saves is in bench/README.md, "Scale"). A plain fork of
+    this process is not safe (it has threads; a probe hung)."""
     import multiprocessing
 
     import dask

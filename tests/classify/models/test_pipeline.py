@@ -75,7 +75,7 @@ def test_models_regularization_options_reach_the_estimators():
     config = ModelConfig(c=0.01, alpha=0.5)
     assert build_pipeline("lr", load_lexicon(), config).named_steps["clf"].C == 0.01
     assert build_pipeline("mlp", load_lexicon(), config).named_steps["clf"].alpha == 0.5
-    with pytest.raises(ConfigError, match="--lr-c must be > 0"):
+    with pytest.raises(ConfigError, match="--lr-c must be above 0"):
         build_pipeline("lr", load_lexicon(), ModelConfig(c=0))
 
 
