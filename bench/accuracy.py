@@ -101,7 +101,8 @@ def sentclf_rows(tokens: list, labels: list, folds: list, encoder):
             if c["model"] == "ensemble"
         )
         recipe = EnsembleConfig()
-        accuracy = " (--optimize accuracy)" if (method, members) == (recipe.method, recipe.members) else ""
+        chosen = (recipe.chosen_method, recipe.chosen_members)
+        accuracy = " (--optimize accuracy)" if (method, tuple(members)) == chosen else ""
         yield (f"sentclf ensemble {cell['features']}{accuracy}", cell["accuracy_mean"], cell["accuracy_std"])
 
 

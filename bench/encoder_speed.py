@@ -73,7 +73,7 @@ def predict_speed(model_path: str, n: int) -> None:
     import tempfile
 
     from sentclf.classify import modelfile
-    from sentclf.classify.prediction import predict_documents
+    from sentclf.classify.prediction import Scorer
     from sentclf.data.documents import Document
 
     texts = load_default_corpus().texts[-n:]
@@ -88,11 +88,12 @@ def predict_speed(model_path: str, n: int) -> None:
         encoder.encode(texts)
         alone = time.perf_counter() - start
         warm = time.perf_counter()
-        sum(1 for _ in predict_documents(model, [Document("warm-up", 0, "a first tweet")]))  # builds the encoder
+        scorer = Scorer.of(model)
+        sum(1 for _ in scorer.rows([Document("warm-up", 0, "a first tweet")]))  # builds the encoder
         load_seconds += time.perf_counter() - warm
         documents = [Document("bench", i, text) for i, text in enumerate(texts)]
         start = time.perf_counter()
-        rows = sum(1 for _ in predict_documents(model, documents))
+        rows = sum(1 for _ in scorer.rows(documents))
         scoring = time.perf_counter() - start
     print(f"{rows:,} tweets of the default corpus, 2 cores, encodings not cached; model {model_path}\n")
     print("| | tweets/s | ratio to the encoder alone |\n|---|---|---|")

@@ -4,8 +4,9 @@ The rules follow NLTK's TweetTokenizer, which the tests use as a cross-check: UR
 #hashtags, emoticons (``:)``, ``:-(``, ``<3``) and hyphenated or apostrophe words (``second-rate``,
 ``it's``) stay single tokens, other punctuation is split one character at a time, so ``!`` is a
 token of its own (``!!!`` is three). Text is lower-cased first (so ``:D`` becomes ``:d``) and HTML
-entities such as ``&amp;`` are unescaped. We measured TweetTokenizer at ~6,800 tweets/s on the
-default corpus against ~135,000 for this expression, which is why sentclf carries its own.
+entities such as ``&amp;`` are unescaped. TweetTokenizer is many times slower than this one
+expression on the default corpus (bench/README.md, "Figures behind the code's choices"), which is
+why sentclf carries its own.
 """
 
 from __future__ import annotations

@@ -198,7 +198,7 @@ def stream_classifier(kind: str, config: TrainConfig, n_train: int | None, spars
     LR is SGD on the log loss, its penalty following ``C`` as in LogisticRegression (alpha = 1/(C·n))
     when the number of training rows is known. On sparse n-gram columns it takes scikit-learn's
     default ("optimal") step sizes with averaged weights; on dense standardized columns alone those
-    first steps are far too large (bench/README.md, "train --stream"), so there it takes steps of
+    first steps are far too large (bench/README.md, "Figures behind the code's choices"), so there it takes steps of
     0.01, divided by 5 whenever an epoch stops improving the loss ("adaptive")."""
     from sklearn.linear_model import SGDClassifier
 

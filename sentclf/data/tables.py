@@ -173,7 +173,7 @@ def _parquet(path: str, name: str, columns: Columns, on_bytes=None):
         raise DataError("reading Parquet needs pyarrow: pip install 'sentclf[parquet]'") from None
     try:
         # pre_buffer=False: with it, iter_batches reads every row group's column chunks ahead (the
-        # whole file in memory on 2M rows: peak RSS 264 -> 388 MB); without it, one row group at a time
+        # whole file in memory); without it, one row group at a time (bench/README.md, "Scale")
         table = pq.ParquetFile(path, pre_buffer=False)
     except (OSError, ValueError) as exc:
         raise DataError(f"{name}: not a readable Parquet file ({exc})") from None

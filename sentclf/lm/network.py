@@ -28,8 +28,8 @@ SOFTMAX_BLOCK = 64  # rows per softmax chunk: 64 × 10k floats stay in the L2 ca
 
 class Workspace:
     """What one training run reuses from step to step: its worker threads, and the n × V score matrix.
-    A fresh n × V array per step costs page faults (10 MB for 256 × 10k floats) that showed up as a
-    tenth of the step. One workspace serves one thread of training at a time."""
+    A fresh n × V array per step costs page faults on every step (10 MB for 256 × 10k floats), a
+    visible share of it. One workspace serves one thread of training at a time."""
 
     def __init__(self, workers: Workers | None = None):
         self.workers = workers or Workers()

@@ -58,8 +58,8 @@ class Adam:
 
     def _update_slice(self, name: str, rate: float, index: int, parts: tuple) -> None:
         """Update one slice, a cache-sized chunk at a time when it is contiguous: the update's dozen
-        passes then reread the chunk from cache instead of memory (an Adam step over a 1M-float
-        output layer went from 4.2 to 3.6 ms)."""
+        passes then reread the chunk from cache instead of memory (bench/README.md, "Figures behind
+        the code's choices")."""
         contiguous = all(part.flags.c_contiguous for part in parts)
         m, v, grad, param = (part.reshape(-1) for part in parts) if contiguous else parts
         size = CHUNK if contiguous else len(grad)  # a strided slice: in one piece

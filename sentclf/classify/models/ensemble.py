@@ -17,10 +17,10 @@ from sentclf.classify.models.spec import ENSEMBLE_METHODS, ModelConfig, parse_me
 from sentclf.errors import ConfigError
 
 # Stacking learns its weights on the members' out-of-fold probabilities: from 5 folds, or from 3 when
-# the training data has LARGE_DATA documents or more. Each fold refits every member, so 3 folds cut
-# the fitting by 40%; on large data the out-of-fold probabilities are plentiful either way, while on
+# the training data has LARGE_DATA documents or more. Each fold refits every member, so 3 folds fit
+# each member 4 times instead of 6; on large data the out-of-fold probabilities are plentiful either way, while on
 # small data each fold's members should see as much of it as they can (80%, not 67%). What the
-# change cost and saved is measured in bench/README.md ("stacking folds").
+# change cost and saved is measured in bench/README.md ("Figures behind the code's choices").
 STACK_FOLDS = 5
 LARGE_DATA_STACK_FOLDS = 3
 LARGE_DATA = 20_000

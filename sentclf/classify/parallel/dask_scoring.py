@@ -97,8 +97,8 @@ def read_frame(inputs, blocksize=BLOCKSIZE) -> tuple:
     wanted = list(dict.fromkeys([text, *fields]))
     try:
         if fmt == "parquet":
-            # row groups joined into partitions of about ``blocksize`` (dask's default, 256 MiB, gave one
-            # partition for 1.5M rows: one worker busy, the other idle)
+            # row groups joined into partitions of about ``blocksize``: dask's default (256 MiB) puts a
+            # million short rows in one partition, which keeps one worker busy and the others idle
             frame = dd.read_parquet(paths, columns=wanted, blocksize=blocksize)
         elif fmt == "jsonl":
             frame = dd.read_json(

@@ -1,8 +1,8 @@
 """Token lists packed into numpy arrays, for joblib's worker processes (``compare --jobs N``).
 
 joblib sends numpy arrays to its workers as raw buffers (memory-mapped when large), but a list of
-token lists is pickled string by string into every task: on MR, 1.7 MB of small objects dumped and
-loaded again for each of the 40 fold tasks, which made ``--jobs 2`` slower than ``--jobs 1``.
+token lists is pickled string by string into every task: megabytes of small objects dumped and
+loaded again for each fold, enough to make ``--jobs 2`` slower than ``--jobs 1`` (bench/README.md).
 :class:`PackedTokens` holds the same tokens as four arrays (each token's vocabulary id, where each
 document starts, the vocabulary's UTF-8 bytes and where each word starts); a task unpacks them in
 a few milliseconds.

@@ -2,8 +2,8 @@
 cross-validation code once, and started before this process has imported it.
 
 joblib's default (loky) spawns fresh interpreters that each import scikit-learn, pandas and scipy
-(about 3 s of CPU apiece on this machine) at the first task, after this process has paid the same
-imports. On 2 cores that start-up ate the gain of running the folds in parallel. Here a forkserver
+at the first task, after this process has paid the same imports: seconds of CPU apiece, which on 2
+cores ate the gain of running the folds in parallel (bench/README.md, "compare --jobs"). Here a forkserver
 is started first thing: it imports :data:`PRELOAD` on one core while this process reads the data and
 imports on the other, and the workers are forks of it, ready at once. Each worker runs its fold with
 one BLAS thread, as loky would, so N workers use N cores and no more.
