@@ -101,8 +101,14 @@ def lm_train(output, source, no_baseline, force, as_json, **options):
 
         sentclf lm train reviews.txt --window 3 --dim 50 --hidden 100 -o reviews.lm
     """
+    from sentclf.cli.options import refuse
     from sentclf.cli.render_lm import lm_train_text
     from sentclf.lm.training import LMTrainConfig, train_lm
+
+    if options["loss"] != "sampled":
+        refuse([("samples", "--samples")], "is an option of --loss sampled: add --loss sampled, or drop it")
+    if no_baseline:
+        refuse([("ngram_order", "--ngram-order")], "sets the Kneser-Ney baseline, and --no-baseline skips it: drop one")
 
     config = LMTrainConfig(
         model=LMConfig(**options),

@@ -35,6 +35,11 @@ class Inputs:
         if not self.files and not self.texts:
             raise ConfigError("give at least one FILE, or - to read standard input")
         check_encoding(self.encoding)
+        if self.skip_bad and self.files and len(self.tables()) == len(self.files) and not self.texts:
+            raise OptionConflictError(
+                "--skip-bad leaves out undecodable lines of text files, and every input is a table: drop "
+                "--skip-bad, or pass --encoding"
+            )
         given = self.columns.given()
         if given and not self.tables():
             raise OptionConflictError(

@@ -114,6 +114,9 @@ USAGE = [  # exit 2: the conflict named, both options
     ("compare W/data.csv --members six:lr", "--members and --models lr,mlp cannot go together"),
     ("compare W/data.csv --scheduler local --jobs 2", "--scheduler and --jobs cannot go together"),
     ("lm train W/pets.txt -o W/x.lm --loss sampled --tie", "--loss sampled and --tie cannot go together"),
+    ("lm train W/pets.txt -o W/x.lm --samples 8", "--samples is an option of --loss sampled"),
+    ("lm train W/pets.txt -o W/x.lm --no-baseline --ngram-order 4", "--no-baseline skips it"),
+    ("predict -m W/M.sentclf W/data.csv --skip-bad", "every input is a table"),
 ]
 
 

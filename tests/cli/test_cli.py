@@ -504,7 +504,10 @@ def test_cli_predict_into_a_closed_pipe_exits_0_quietly(trained_model, tmp_path)
         (["compare", "{tiny}", "--jobs", "0", "--cv", "2"], "--jobs must be a number of processes"),
         (["train", "{tiny}", "-o", "{out}", "--hidden", "2000000000"], "--hidden must be between 1 and 100,000"),
         (["lm", "train", "{pets}", "-o", "{out}", "--dim", "2000000000"], "--dim must be at most 100,000"),
-        (["lm", "train", "{pets}", "-o", "{out}", "--samples", "0"], "--samples must be at least 1"),
+        (
+            ["lm", "train", "{pets}", "-o", "{out}", "--loss", "sampled", "--samples", "0"],
+            "--samples must be at least 1",
+        ),
         (["train", "{tiny}", "-o", "{out}", "--encoding", "bogus"], "unknown encoding 'bogus'"),
     ],
 )
