@@ -100,6 +100,10 @@ class FakeEncoder:
     width = 2
     backend = "numpy"
 
+    def __repr__(self):
+        # the estimator's repr names the test, so it must not carry an address that changes every run
+        return "FakeEncoder()"
+
     def encode(self, texts):
         import numpy as np
 
