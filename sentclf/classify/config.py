@@ -9,7 +9,7 @@ here, so the CLI builds configs before any work."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sentclf.classify.features import default_feature_sets, parse_feature_set
@@ -20,7 +20,6 @@ from sentclf.classify.models.spec import (
     DEFAULT_MODELS,
     MODEL_KINDS,
     NB_FEATURES,
-    RECIPE_CLASS_WEIGHT,
     EnsembleConfig,
     ModelConfig,
     check_feature_set,
@@ -97,10 +96,8 @@ class TrainConfig:
         return check_recipe(self.optimize, self.models, self.ensemble, "--model")
 
     def model_config(self) -> ModelConfig:
-        """The hyperparameters the models are built with: the recipe balances classes unless told."""
-        if self.optimize == "accuracy" and self.model.class_weight is None:
-            return replace(self.model, class_weight=RECIPE_CLASS_WEIGHT)
-        return self.model
+        """The hyperparameters the models are built with."""
+        return self.model.under(self.optimize)
 
     def all_feature_sets(self) -> list:
         """Every feature set a pipeline of this run uses (the ensemble's members' included)."""
@@ -215,9 +212,8 @@ class CompareConfig:
         return tuple(self.models)
 
     def model_config(self) -> ModelConfig:
-        if self.optimize == "accuracy" and self.model.class_weight is None:
-            return replace(self.model, class_weight=RECIPE_CLASS_WEIGHT)
-        return self.model
+        """The hyperparameters the models are built with."""
+        return self.model.under(self.optimize)
 
     def workers(self) -> int:
         """joblib's n_jobs: every worker of the cluster with a scheduler, else --jobs."""

@@ -83,6 +83,12 @@ class ModelConfig:
         defaults: dict = {k: v for k, v in MLP_DEFAULTS.items() if getattr(self, k) is None}
         return replace(self, **defaults)
 
+    def under(self, optimize: str) -> ModelConfig:
+        """This config as ``--optimize`` builds it: the accuracy recipe balances classes unless told."""
+        if optimize == "accuracy" and self.class_weight is None:
+            return replace(self, class_weight=RECIPE_CLASS_WEIGHT)
+        return self
+
     def mlp_options(self) -> list:
         """The MLP-only options that were given, as the CLI names them."""
         names = {"hidden": "--hidden", "activation": "--activation", "alpha": "--alpha"}
