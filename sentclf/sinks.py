@@ -45,7 +45,7 @@ def write_rows(rows, path, force: bool = False, inputs=(), flat=None) -> dict:
             if sink is not None:
                 sink.write(raw, batch)
             else:
-                raw.write(_text(batch, fmt, header=count == 0).encode("utf-8"))
+                raw.write(format_records(batch, fmt, header=count == 0).encode("utf-8"))
             count += len(batch)
         if sink is not None:
             sink.close()
@@ -54,7 +54,9 @@ def write_rows(rows, path, force: bool = False, inputs=(), flat=None) -> dict:
     return {"path": str(path), "rows": count, "format": fmt}
 
 
-def _text(batch: list, fmt: str, header: bool) -> str:
+def format_records(batch: list, fmt: str, header: bool) -> str:
+    """A batch of records as JSON lines or CSV lines (the columns, and with ``header`` the header
+    line, from the first record), each line ending in a newline: files and standard output alike."""
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in batch)
     out = io.StringIO()

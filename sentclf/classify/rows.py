@@ -17,9 +17,7 @@ The default stdout form is a table for people: tab-separated, 4 decimals, long t
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import itertools
 from dataclasses import dataclass
 
 from sentclf import sinks
@@ -135,38 +133,21 @@ def write_file(rows, path, force: bool = False, inputs=()) -> dict:
 def write_stream(rows, stream, fmt: str, table) -> int:
     """Every row to the text ``stream``: ``jsonl``, ``csv`` (a header from the first row) or ``table``
     (``table`` renders a header and one line per row). Returns the number of rows."""
-    batch: list = []
+    rows = iter(rows)
     count = 0
-    writer = None
-    for row in rows:
-        if fmt == "jsonl":
-            batch.append(json.dumps(machine_row(row, where=True), ensure_ascii=False))
-        elif fmt == "csv":
-            record = csv_row(machine_row(row, where=True))
-            if writer is None:
-                writer = list(record)
-                batch.append(csv_line(writer))
-            batch.append(csv_line([record.get(column) for column in writer]))
+    for batch in iter(lambda: list(itertools.islice(rows, WRITE_BATCH)), []):
+        if fmt == "table":
+            lines = [table.header(batch[0])] if count == 0 else []
+            text = "".join(f"{line}\n" for line in [*lines, *(table.line(row) for row in batch)])
         else:
-            if count == 0:
-                batch.append(table.header(row))
-            batch.append(table.line(row))
-        count += 1
-        if len(batch) >= WRITE_BATCH:
-            stream.write("\n".join(batch) + "\n")
-            batch.clear()
+            records = [machine_row(row, where=True) for row in batch]
+            text = sinks.format_records([csv_row(r) for r in records] if fmt == "csv" else records, fmt, count == 0)
+        stream.write(text)
+        count += len(batch)
     if count == 0 and fmt == "table":
-        batch.append(table.header(None))
-    if batch:
-        stream.write("\n".join(batch) + "\n")
+        stream.write(table.header(None) + "\n")
     stream.flush()
     return count
-
-
-def csv_line(values: list) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(values)
-    return buffer.getvalue().rstrip("\n")
 
 
 def shortened(text: str, empty: bool, width: int = TABLE_TEXT) -> str:
