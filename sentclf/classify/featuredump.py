@@ -8,9 +8,14 @@ from dataclasses import dataclass
 
 from sentclf.classify.config import FeatureMeansConfig, FeaturesConfig
 from sentclf.classify.features.six import FEATURE_ALIASES, class_means, trace
-from sentclf.classify.prediction import NO_STREAM, tokenized_batches
+from sentclf.classify.prediction import tokenized_batches
 from sentclf.classify.rows import FeatureTable, feature_columns, feature_row, machine_row, write_file, write_stream
 from sentclf.errors import ConfigError
+
+NO_STREAM = (
+    "features writes its rows to a stream or to -o: pass a stream (features(config, sys.stdout)), give "
+    "OutputConfig(path=...), or iterate sentclf.feature_rows(documents, lexicon)"
+)
 
 
 def feature_rows(documents, lexicon, table=None, pools: tuple = (), batch_size: int = 1000):
@@ -52,7 +57,7 @@ def features(config: FeaturesConfig, stream=None, progress=None) -> FeaturesRepo
     if output.scheduler:
         return features_on_cluster(config)
     if output.path is None and stream is None:
-        raise ConfigError(NO_STREAM.replace("predict", "features").replace("predictions", "feature_rows"))
+        raise ConfigError(NO_STREAM)
     lexicon = config.lexicon.load()
     embeddings = config.embeddings
     table = None

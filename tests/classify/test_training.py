@@ -187,6 +187,20 @@ def test_training_predict_verb_takes_one_config(trained_model, tmp_path):
         predictions(PredictConfig(model=ModelSource(str(trained_model))))
 
 
+def test_training_scoring_verbs_without_a_stream_say_which_call_to_make(trained_model, lecture_lexicon):
+    """predict(config) and features(config) with nowhere to write name the calls that work, and those calls do."""
+    from sentclf.classify.config import FeaturesConfig
+    from sentclf.classify.featuredump import features
+    from sentclf.classify.prediction import predict
+
+    inputs = Inputs(texts=("I loved it, no regrets!",))
+    with pytest.raises(ConfigError, match=r"predict\(config, sys\.stdout\).*sentclf\.predictions\(config\)"):
+        predict(PredictConfig(inputs, ModelSource(str(trained_model))))
+    with pytest.raises(ConfigError, match=r"features\(config, sys\.stdout\).*feature_rows\(documents, lexicon\)"):
+        features(FeaturesConfig(inputs))
+    assert next(feature_rows(inputs.documents(), lecture_lexicon))["x3"] == 1  # the call the message names
+
+
 def test_training_with_a_feature_set_records_it(tmp_path, fixtures):
     report = fit(
         TrainConfig(data=DataConfig(str(fixtures / "tiny.csv")), models=("lr",), test_size=0.25, features="six+ngrams"),
