@@ -3,8 +3,9 @@ send the rows (:mod:`sentclf.classify.rows`) where the config says: standard out
 or CSV), a file by its extension, or a Parquet dataset written by a Dask cluster.
 
 One scoring path for all three: a :class:`Scorer` is the model with its pipeline chosen and its
-options checked, built once per process (once per worker on a cluster); it turns batches of
-documents into probabilities and labels, and those into rows."""
+options checked (the model is loaded once per process, once per worker on a cluster, where each
+partition takes a Scorer of it); it turns batches of documents into probabilities and labels, and
+those into rows."""
 
 from __future__ import annotations
 
