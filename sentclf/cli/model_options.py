@@ -19,7 +19,7 @@ from sentclf.classify.models.spec import (
     ModelConfig,
 )
 from sentclf.classify.vectors.embedding_config import DEFAULT_KEEP, MINILM, VECTOR_FORMATS, EmbeddingConfig
-from sentclf.cli.options import given, option_group
+from sentclf.cli.options import option_group, refuse
 
 
 def _lexicon(lexicon_name, lexicon_dir) -> LexiconConfig:
@@ -164,9 +164,9 @@ OPTIMIZE_OPTION = click.option(
 
 def _stream(stream, epochs, label_set) -> StreamConfig | None:
     if not stream:
-        extra = [flag for flag, name in (("--epochs", "epochs"), ("--labels", "label_set")) if given(name)]
-        if extra:
-            raise click.UsageError(f"{extra[0]} is an option of --stream: add --stream, or drop {extra[0]}")
+        refuse(
+            [("epochs", "--epochs"), ("label_set", "--labels")], "is an option of --stream: add --stream, or drop it"
+        )
         return None
     return StreamConfig(epochs=epochs, labels=parse_list(label_set))
 

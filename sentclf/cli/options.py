@@ -29,9 +29,11 @@ def given(name: str) -> bool:
     return source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
 
 
-def option_group(name: str, options: list, build):
-    """A decorator adding ``options``; the command receives ``name=build(**their values)``."""
-    keys = list(inspect.signature(build).parameters)
+def option_group(name: str, options: list, build, keys: tuple = ()):
+    """A decorator adding ``options``; the command receives ``name=build(**their values)``. ``build``
+    takes the values its signature names, or those ``keys`` names (an argument the command declares
+    may be among them)."""
+    keys = keys or tuple(inspect.signature(build).parameters)
 
     def decorator(func):
         @functools.wraps(func)
@@ -121,19 +123,7 @@ def data_options(argument: str):
         click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of the input."),
         click.option("--skip-bad", is_flag=True, help="Skip rows without text or label (and count them)."),
     ]
-
-    def decorator(func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            keys = ("fmt", "text_col", "label_col", "encoding", "skip_bad")
-            kwargs["data"] = build(**{key: kwargs.pop(key) for key in keys}, **{argument: kwargs.pop(argument)})
-            return func(*args, **kwargs)
-
-        for option in reversed(options):
-            wrapper = option(wrapper)
-        return wrapper
-
-    return decorator
+    return option_group("data", options, build, ("fmt", "text_col", "label_col", "encoding", "skip_bad", argument))
 
 
 def build_inputs(files, whole_file, encoding, skip_bad, text_col, id_col, keep_cols) -> Inputs:
