@@ -113,10 +113,6 @@ def compare(config: CompareConfig, progress=None) -> dict:
     from sentclf.classify.features.sentence_vectors import encode_all
     from sentclf.classify.vectors.sources import load_table
 
-    if config.scheduler:
-        from sentclf.classify.parallel.cluster import is_local
-
-        is_local(config.scheduler)  # a bad address fails before any work
     lexicon = config.lexicon.load()
     dataset = config.data.load()
     tokens = tokenize_all(dataset.texts)

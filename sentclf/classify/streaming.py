@@ -217,8 +217,8 @@ def stream_classifier(kind: str, config: TrainConfig, n_train: int | None, spars
 
 
 def train_stream(config: TrainConfig, lexicon) -> tuple:
-    """Fit every requested model out of core; returns (pipelines, metrics, labels, data summary)."""
-    check_streamable(config)
+    """Fit every requested model out of core, ``config`` passing :func:`check_streamable` (``train``
+    checks it before anything is written); returns (pipelines, metrics, labels, data summary)."""
     stream = config.stream or StreamConfig()
     reader: Reader | CorpusReader = CorpusReader(config) if config.data.is_default_corpus() else Reader(config)
     feature_set = config.feature_set()

@@ -148,10 +148,9 @@ def plain_column(series) -> list:
 
 
 def check_dataset_output(output, force: bool, inputs=()) -> None:
-    """Before any work: -o names a Parquet dataset, is none of the inputs, and is new or --force."""
+    """Before any work: -o (a .parquet path, as ``OutputConfig.validate`` checked) is none of the
+    inputs, and is new or --force."""
     output = Path(output)
-    if output.suffix.lower() != ".parquet":
-        raise ConfigError(f"{output}: with --scheduler, -o names a Parquet dataset (a folder): end it in .parquet")
     atomic.refuse_inputs(output, inputs)
     if output.exists() and not force:
         raise atomic.already_exists(output)
