@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import gzip
 import sys
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sentclf.data.readers import decode, read_bytes
+from sentclf.data.readers import GZIP_ERRORS, decode, read_bytes, unreadable_gzip
 from sentclf.errors import DataError
 
 
@@ -66,7 +65,7 @@ def _open_binary_lines(path: str):
             yield from handle
     except FileNotFoundError:
         raise DataError(f"{path}: file not found") from None
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise DataError(f"{path}: not a readable gzip file, or it is truncated ({exc})") from None
+    except GZIP_ERRORS as exc:
+        raise unreadable_gzip(path, exc) from None
     except OSError as exc:
         raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None

@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import sys
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,12 +61,23 @@ class Dataset:
         return len(self.texts)
 
 
+GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)  # what reading a truncated or corrupt .gz raises
+
+
+def unreadable_gzip(name: str, exc: Exception) -> DataError:
+    return DataError(f"{name}: not a readable gzip file, or it is truncated ({exc})")
+
+
+def unknown_encoding(encoding: str) -> DataError:
+    return DataError(f"unknown encoding '{encoding}': use a Python codec name such as utf-8 or latin-1")
+
+
 def check_encoding(encoding: str) -> None:
     """A Python codec name, or a DataError saying what to pass (before any file is opened)."""
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise DataError(f"unknown encoding '{encoding}': use a Python codec name such as utf-8 or latin-1") from None
+        raise unknown_encoding(encoding) from None
 
 
 def read_bytes(path: str) -> bytes:
@@ -84,8 +96,8 @@ def read_bytes(path: str) -> bytes:
     if file.suffix == ".gz":
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise DataError(f"{path}: not a readable gzip file ({exc})") from None
+        except (OSError, *GZIP_ERRORS) as exc:
+            raise unreadable_gzip(path, exc) from None
     return raw
 
 
@@ -101,7 +113,7 @@ def decode(raw: bytes, name: str, encoding: str = "utf-8") -> str:
             f"{name} line {line}: bytes that are not valid {encoding}: pass --encoding (for example --encoding latin-1)"
         ) from None
     except LookupError:
-        raise DataError(f"unknown encoding '{encoding}': use a Python codec name such as utf-8 or latin-1") from None
+        raise unknown_encoding(encoding) from None
     return text.removeprefix("\ufeff")
 
 

@@ -16,12 +16,12 @@ import gzip
 import io
 import itertools
 import sys
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from sentclf.data.documents import Document
 from sentclf.data.readers import (
+    GZIP_ERRORS,
     LABEL_COLUMNS,
     TEXT_COLUMNS,
     column_hint,
@@ -29,6 +29,8 @@ from sentclf.data.readers import (
     csv_delimiter,
     field_error,
     json_lines,
+    unknown_encoding,
+    unreadable_gzip,
     wide_csv_fields,
 )
 from sentclf.errors import DataError
@@ -207,22 +209,17 @@ def resolve_columns(path: str, fmt: str, columns: Columns, encoding: str = "utf-
         except (OSError, ValueError) as exc:
             raise DataError(f"{name}: not a readable Parquet file ({exc})") from None
     elif fmt == "jsonl":
-        with _text_lines(path, encoding) as handle:
+        with _read_errors(name, encoding), _text_lines(path, encoding) as handle:
             first = next((row for _, row in json_lines(handle, name)), None)
         if not isinstance(first, dict):
             raise DataError(f"{name} line 1: not a JSON object with a text key")
         fields = list(first)
         columns = Columns(columns.text or "text", columns.id, columns.keep, columns.label)
     else:
-        try:
-            with _text_lines(path, encoding) as handle, wide_csv_fields():
-                header = handle.readline()
-                delimiter = csv_delimiter(header, delimiter)
-                fields = next(csv.reader([header], delimiter=delimiter), [])
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            raise DataError(f"{name}: not a readable gzip file, or it is truncated ({exc})") from None
-        except UnicodeDecodeError:
-            raise DataError(f"{name}: bytes that are not valid {encoding}: pass --encoding") from None
+        with _read_errors(name, encoding), _text_lines(path, encoding) as handle, wide_csv_fields():
+            header = handle.readline()
+            delimiter = csv_delimiter(header, delimiter)
+            fields = next(csv.reader([header], delimiter=delimiter), [])
     text, id_col, checked = _checked(fields, columns, name)
     return text, id_col, checked.keep, delimiter
 
@@ -234,18 +231,25 @@ def iter_table(path: str, fmt: str, columns: Columns, encoding: str = "utf-8", o
     name = "<stdin>" if path == "-" else path
     if path != "-" and (not Path(path).exists() or Path(path).is_dir()):  # a named pipe is fine
         raise DataError(f"{path}: file not found" if not Path(path).exists() else f"{path}: is a folder, not a table")
-    try:
+    with _read_errors(name, encoding):
         if fmt == "parquet":
             yield from _parquet(path, name, columns, on_bytes)
         elif fmt == "jsonl":
             yield from _jsonl(path, name, columns, encoding, on_bytes)
         else:
             yield from _delimited(path, name, columns, encoding, "," if fmt == "csv" else "\t", on_bytes)
+
+
+@contextlib.contextmanager
+def _read_errors(name: str, encoding: str):
+    """What reading a table's text can raise, as one DataError naming the file (and what to pass)."""
+    try:
+        yield
     except UnicodeDecodeError:
         raise DataError(f"{name}: bytes that are not valid {encoding}: pass --encoding") from None
     except LookupError:
-        raise DataError(f"unknown encoding '{encoding}': use a Python codec name such as utf-8 or latin-1") from None
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise DataError(f"{name}: not a readable gzip file, or it is truncated ({exc})") from None
+        raise unknown_encoding(encoding) from None
+    except GZIP_ERRORS as exc:
+        raise unreadable_gzip(name, exc) from None
     except csv.Error as exc:
         raise DataError(f"{name}: cannot read it ({exc})") from None
