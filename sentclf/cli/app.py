@@ -34,9 +34,7 @@ class Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except OptionConflictError as exc:
-            raise click.UsageError(str(exc), ctx=ctx) from None
-        except SentclfError as exc:
+        except SentclfError as exc:  # conflicts became usage errors in the command (Command)
             raise click.ClickException(str(exc)) from None
         except MemoryError:
             raise click.ClickException(
