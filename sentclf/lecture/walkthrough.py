@@ -28,8 +28,6 @@ UNIT_W, UNIT_B, UNIT_X = (0.2, 0.3, 0.9), 0.5, (0.5, 0.6, 0.1)
 SENTIMENT_W, SENTIMENT_B = (2.5, -5.0, -1.2, 0.5, 2.0, 0.7), 0.1
 TEXTBOOK_X = (3.0, 2.0, 1.0, 3.0, 0.0, 4.19)
 SIX_NAMES = ("x1 positive words", "x2 negative words", 'x3 "no"', "x4 1st/2nd pronouns", 'x5 "!"', "x6 ln(tokens)")
-# the computation graph's inputs
-GRAPH_INPUTS = {"a": 3.0, "b": 1.0, "c": -2.0}
 # XOR: the inputs, the targets, and the lecture's hand-set ReLU network (Goodfellow et al. 2016)
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
 TARGETS = {"AND": (0, 0, 0, 1), "OR": (0, 1, 1, 1), "XOR": (0, 1, 1, 0)}
