@@ -43,8 +43,21 @@ def gelu(x: np.ndarray, workers: Workers) -> np.ndarray:
     return x
 
 
-def forward(weights: EncoderWeights, ids: np.ndarray, mask: np.ndarray, workers: Workers) -> np.ndarray:
-    """(batch, 384) sentence vectors of padded id rows (``mask``: 1 for real tokens)."""
+def forward(
+    weights: EncoderWeights, ids: np.ndarray, mask: np.ndarray, workers: Workers, normalize: bool = True
+) -> np.ndarray:
+    """(batch, 384) sentence vectors of padded id rows (``mask``: 1 for real tokens); ``normalize``
+    False gives the mean of the last layer as it is (what a fine-tuned encoder's head reads)."""
+    n, length = ids.shape
+    x = hidden_states(weights, ids, mask, workers, len(weights.layers)).reshape(n, length, weights.width)
+    pooled = np.einsum("nlw,nl->nw", x, mask) / mask.sum(axis=1, keepdims=True)
+    if not normalize:
+        return pooled
+    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+
+def hidden_states(weights: EncoderWeights, ids: np.ndarray, mask: np.ndarray, workers: Workers, depth: int):
+    """(batch · length, 384): the token rows after the first ``depth`` layers (0: the embeddings)."""
     n, length = ids.shape
     emb = weights.embeddings
     x = emb["word"][ids] + emb["position"][:length] + emb["segment"]
@@ -52,7 +65,7 @@ def forward(weights: EncoderWeights, ids: np.ndarray, mask: np.ndarray, workers:
     x = layer_norm(x.reshape(n * length, width), emb["ln"])
     head = width // heads
     blocked = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :].astype(np.float32)  # no attention to padding
-    for layer in weights.layers:
+    for layer in weights.layers[:depth]:
         qkv = x @ layer["qkv"]
         qkv += layer["qkv_b"]
         q, k, v = qkv.reshape(n, length, 3, heads, head).transpose(2, 0, 3, 1, 4)
@@ -74,6 +87,4 @@ def forward(weights: EncoderWeights, ids: np.ndarray, mask: np.ndarray, workers:
         out += layer["down_b"]
         out += x
         x = layer_norm(out, layer["ln2"])
-    x = x.reshape(n, length, width)
-    pooled = np.einsum("nlw,nl->nw", x, mask) / mask.sum(axis=1, keepdims=True)
-    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    return x

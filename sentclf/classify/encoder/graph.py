@@ -15,11 +15,13 @@ from sentclf.classify.encoder.weights import EPS, EncoderWeights
 OPSET = 17  # LayerNormalization
 
 
-def build_model(weights: EncoderWeights) -> bytes:
+def build_model(weights: EncoderWeights, normalize: bool = True, depth: int | None = None) -> bytes:
     """The serialized ONNX model: inputs ``ids`` (int64, batch × length) and ``mask`` (float32, 1 for
-    real tokens); output ``vectors`` (float32, batch × 384, L2-normalized)."""
+    real tokens); output ``vectors`` (float32, batch × 384, L2-normalized unless ``normalize`` is False),
+    or with ``depth``, ``hidden`` (batch × length × 384): the token rows after the first ``depth`` layers
+    (what fine-tuning the layers above reads, :mod:`.tuning`)."""
     import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper, numpy_helper
 
     nodes: list = []
     inits: list = []
@@ -55,7 +57,7 @@ def build_model(weights: EncoderWeights) -> bytes:
     blocked = node("Unsqueeze", [blocked, const("axes12", np.array([1, 2], dtype=np.int64))], "blocked4")
     width, heads = weights.width, weights.heads
     head = width // heads
-    for i, layer in enumerate(weights.layers):
+    for i, layer in enumerate(weights.layers[:depth]):
         p = f"l{i}"
         qkv = dense(x, layer["qkv"], layer["qkv_b"], f"{p}.qkv")
         qkv = node("Reshape", [qkv, const(f"{p}.s5", np.array([0, 0, 3, heads, head], dtype=np.int64))], f"{p}.r5")
@@ -78,6 +80,8 @@ def build_model(weights: EncoderWeights) -> bytes:
         activated = node("Mul", [hidden, phi], f"{p}.gelu")
         out = node("Add", [dense(activated, layer["down"], layer["down_b"], f"{p}.down"), x], f"{p}.res2")
         x = layer_norm(out, layer["ln2"], f"{p}.ln2")
+    if depth is not None:
+        return _serialized(helper, onnx, nodes, inits, node("Identity", [x], "hidden"), ["batch", "length", width])
     mask3 = node("Unsqueeze", ["mask", const("axis2", np.array([2], dtype=np.int64))], "mask3")
     total = node(
         "ReduceSum",
@@ -86,11 +90,20 @@ def build_model(weights: EncoderWeights) -> bytes:
         keepdims=0,
     )
     count = node("ReduceSum", ["mask", "axis1"], "count", keepdims=1)
-    mean = node("Div", [total, count], "mean")
-    norm = node(
-        "Max", [node("ReduceL2", [mean], "l2", axes=[-1], keepdims=1), const("tiny", np.float32(1e-12))], "norm"
-    )
-    node("Div", [mean, norm], "vectors")
+    if not normalize:
+        node("Div", [total, count], "vectors")
+    else:
+        mean = node("Div", [total, count], "mean")
+        norm = node(
+            "Max", [node("ReduceL2", [mean], "l2", axes=[-1], keepdims=1), const("tiny", np.float32(1e-12))], "norm"
+        )
+        node("Div", [mean, norm], "vectors")
+    return _serialized(helper, onnx, nodes, inits, "vectors", ["batch", width])
+
+
+def _serialized(helper, onnx, nodes: list, inits: list, output: str, shape: list) -> bytes:
+    from onnx import TensorProto
+
     graph = helper.make_graph(
         nodes,
         "all-MiniLM-L6-v2",
@@ -98,7 +111,7 @@ def build_model(weights: EncoderWeights) -> bytes:
             helper.make_tensor_value_info("ids", TensorProto.INT64, ["batch", "length"]),
             helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "length"]),
         ],
-        [helper.make_tensor_value_info("vectors", TensorProto.FLOAT, ["batch", width])],
+        [helper.make_tensor_value_info(output, TensorProto.FLOAT, shape)],
         inits,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="sentclf")
@@ -107,7 +120,7 @@ def build_model(weights: EncoderWeights) -> bytes:
     return model.SerializeToString()
 
 
-def session(weights: EncoderWeights, threads: int):
+def session(weights: EncoderWeights, threads: int, normalize: bool = True, depth: int | None = None):
     """An onnxruntime session over the graph, every optimization on, ``threads`` intra-op threads."""
     import onnxruntime
 
@@ -115,4 +128,5 @@ def session(weights: EncoderWeights, threads: int):
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.intra_op_num_threads = threads
     options.log_severity_level = 3
-    return onnxruntime.InferenceSession(build_model(weights), options, providers=["CPUExecutionProvider"])
+    model = build_model(weights, normalize, depth)
+    return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])

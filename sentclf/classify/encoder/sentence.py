@@ -34,20 +34,31 @@ class SentenceEncoder:
     ``backend``: ``onnx`` runs the same network through onnxruntime (:mod:`.graph`), which fuses the
     LayerNorms and the GELU (bench/README.md compares the two); ``numpy`` runs :func:`.forward.forward`;
     ``auto`` takes onnxruntime when it is installed.
+
+    ``loaded``: (weights, tokenizer) already in memory, such as a fine-tuned encoder's, instead of the
+    installed model's; ``normalize`` False returns the mean of the last layer as it is.
     """
 
-    def __init__(self, folder=None, batch_tokens: int = 1024, backend: str = "auto", workers: Workers | None = None):
+    def __init__(
+        self,
+        folder=None,
+        batch_tokens: int = 1024,
+        backend: str = "auto",
+        workers: Workers | None = None,
+        loaded: tuple | None = None,
+        normalize: bool = True,
+    ):
         if backend not in BACKENDS:
             raise VectorsError(f"unknown encoder backend '{backend}': choose one of {', '.join(BACKENDS)}")
-        self.weights, self.tokenizer = load_weights(folder)
-        self.folder, self.batch_tokens = folder, batch_tokens
+        self.weights, self.tokenizer = load_weights(folder) if loaded is None else loaded
+        self.folder, self.batch_tokens, self.normalize = folder, batch_tokens, normalize
         self.workers = workers or Workers()
         self.session = None
         if backend != "numpy":
             from sentclf.classify.encoder.graph import session
 
             try:
-                self.session = session(self.weights, self.workers.n_threads)
+                self.session = session(self.weights, self.workers.n_threads, normalize)
             except ImportError:
                 if backend == "onnx":
                     raise VectorsError(
@@ -58,6 +69,8 @@ class SentenceEncoder:
         return self
 
     def __reduce__(self):  # a process that receives an encoder loads its own from the installed package
+        if self.weights.tuned:
+            raise VectorsError("a fine-tuned encoder's network is not pickled: its model file holds its weights")
         return (type(self), (self.folder, self.batch_tokens, self.backend))
 
     @property
@@ -85,7 +98,8 @@ class SentenceEncoder:
         return [[ids[0], *body[i : i + step], ids[-1]] for i in range(0, len(body), step)]
 
     def encode(self, texts: list) -> np.ndarray:
-        """(len(texts), 384) L2-normalized vectors; a long text is the length-weighted mean of its windows."""
+        """(len(texts), 384) L2-normalized vectors; a long text is the length-weighted mean of its windows
+        (with ``normalize`` False, the mean of its windows' means, weighted by their lengths)."""
         per_text = [self.windows(ids) for ids in self.token_ids(texts)]
         pieces = [window for windows in per_text for window in windows]
         reporting = len(pieces) >= PROGRESS_MIN_PIECES
@@ -100,6 +114,8 @@ class SentenceEncoder:
         lengths = np.array([len(window) for window in pieces], dtype=np.float32)
         out = np.zeros((len(per_text), self.weights.width), dtype=np.float32)
         np.add.at(out, owner, vectors * lengths[:, None])
+        if not self.normalize:
+            return out / np.bincount(owner, weights=lengths)[:, None].astype(np.float32)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
     def _encode_ids(self, ids: list, reporting: bool = False) -> np.ndarray:
@@ -118,7 +134,7 @@ class SentenceEncoder:
                 batch[row, : len(ids[i])] = ids[i]
                 mask[row, : len(ids[i])] = 1.0
             out[chosen] = (
-                forward(self.weights, batch, mask, self.workers)
+                forward(self.weights, batch, mask, self.workers, self.normalize)
                 if self.session is None
                 else self.session.run(["vectors"], {"ids": batch, "mask": mask})[0]
             )

@@ -30,6 +30,7 @@ class EncoderWeights:
     layers: list
     sha256: str
     heads: int = 12
+    tuned: bool = False  # a fine-tuned copy (:mod:`.finetuned`), not the installed model's own
 
     @property
     def width(self) -> int:

@@ -3,6 +3,8 @@ float64: every parameter of a layer, the embeddings, the pooling and the head, w
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 
@@ -174,3 +176,20 @@ def test_dropout_keeps_the_asked_share_and_scales_what_it_keeps():
     )
     odd = bp.dropout_mask((3, 5), 0.5, rng, np.float64)  # 15 units: not a multiple of four per draw
     assert odd.shape == (3, 5) and odd.dtype == np.float64
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("onnxruntime") is None or importlib.util.find_spec("onnx") is None,
+    reason="onnxruntime not installed",
+)
+def test_the_graph_of_the_frozen_layers_gives_the_numpy_hidden_states(weights):
+    from sentclf.classify.encoder.forward import hidden_states
+    from sentclf.classify.encoder.graph import session
+    from sentclf.nn.threads import Workers
+
+    ids = np.array([[2, 4, 7, 8, 3], [2, 6, 3, 0, 0]])
+    mask = (ids > 0).astype(np.float32)
+    for depth in (0, 1, 2):
+        got = session(weights, 1, depth=depth).run(["hidden"], {"ids": ids, "mask": mask})[0]
+        want = hidden_states(weights, ids, mask, Workers(1), depth).reshape(2, 5, -1)
+        np.testing.assert_allclose(got[mask > 0], want[mask > 0], rtol=1e-4, atol=1e-5)
