@@ -53,9 +53,18 @@ def save(path, pipelines: dict, metadata: dict, force: bool = False) -> Path:
     """Write the fitted pipelines and the metadata atomically; returns the path written."""
     import joblib
 
+    from sentclf.classify.modelfile import tensors
+
     payload = io.BytesIO()
-    joblib.dump(pipelines, payload)
-    return archive.write_archive(path, archive.MODEL_FORMAT, metadata, PAYLOAD_MEMBER, payload.getvalue(), force)
+    with tensors.collecting() as sets:
+        joblib.dump(pipelines, payload)
+    extra = None
+    if sets:  # a fine-tuned encoder's weights: plain float32 beside the pickle
+        metadata = {**metadata, "tensors": tensors.manifest(sets)}
+        extra = (tensors.MEMBER, tensors.blocks(sets))
+    return archive.write_archive(
+        path, archive.MODEL_FORMAT, metadata, PAYLOAD_MEMBER, payload.getvalue(), force, extra=extra
+    )
 
 
 def _unpickler(payload: bytes):
@@ -78,6 +87,7 @@ def load(path=None, trusted: bool = False) -> Model:
     import sklearn
     from sklearn.base import BaseEstimator
 
+    from sentclf.classify.modelfile import tensors
     from sentclf.classify.modelfile.unpickling import allowed_globals, restricted_unpickler
 
     path = Path(path) if path else default_model_path()
@@ -91,11 +101,13 @@ def load(path=None, trusted: bool = False) -> Model:
             sklearn.__version__,
         )
     payload = archive.read_payload(path, meta, PAYLOAD_MEMBER)
+    sets = tensors.read_sets(path, meta) if "tensors" in meta else []
     if trusted:
         log.warning("%s: loading without restrictions (--trust-model): the file can run any code", path)
     unpickler = _unpickler(payload) if trusted else restricted_unpickler(payload, allowed_globals(), MOVED)
     try:
-        pipelines = unpickler.load()
+        with tensors.providing(sets):
+            pipelines = unpickler.load()
     except ModelFileError as exc:
         raise type(exc)(f"{path}: {exc}") from None
     except Exception as exc:  # unpickling errors come in every type

@@ -75,7 +75,9 @@ def model_classes() -> list:
     from sentclf.classify.features.rules import RuleFeatures
     from sentclf.classify.features.sentence_vectors import SentenceVectors
     from sentclf.classify.features.six import LectureFeatures
+    from sentclf.classify.modelfile.tensors import TensorSet
     from sentclf.classify.models.ensemble import log_odds
+    from sentclf.classify.models.finetuned import FineTunedEncoder
     from sentclf.classify.models.perclass import PerClassLogistic
     from sentclf.classify.models.pipeline import Tokenizer
     from sentclf.classify.vectors.files import VectorTable
@@ -89,6 +91,7 @@ def model_classes() -> list:
         *(CalibratedClassifierCV, _CalibratedClassifier, _SigmoidCalibration, IsotonicRegression, Bunch, MT19937),
         *(Tokenizer, LectureFeatures, Lexicon, RuleFeatures, NBWeightedNgrams, PerClassLogistic, passthrough),
         *(PooledEmbeddings, VectorTable, WordPieceTable, SentenceVectors, log_odds, CharNgramCounts),
+        *(FineTunedEncoder, TensorSet),
     ]
 
 
