@@ -21,12 +21,14 @@ import pytest
 from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from sentclf.classify.encoder.sentence import SentenceEncoder
 from sentclf.classify.features.charngrams import CharNgramCounts
 from sentclf.classify.features.embeddings import PooledEmbeddings
 from sentclf.classify.features.nbngrams import NBWeightedNgrams
 from sentclf.classify.features.rules import RuleFeatures
 from sentclf.classify.features.sentence_vectors import SentenceVectors
 from sentclf.classify.features.six import LectureFeatures
+from sentclf.classify.models.finetuned import FineTunedEncoder
 from sentclf.classify.models.lexicon_rule import LexiconRule
 from sentclf.classify.models.perclass import PerClassLogistic
 from sentclf.classify.models.pipeline import Tokenizer
@@ -39,6 +41,7 @@ DOCUMENT_DTYPES = "input: documents, which have no numeric dtype, NaN, inf, comp
 FEATURES_OUT = "input: documents, not columns: there is no number of input features to check"
 POLARITY = "labels must read as positive and negative (pos/neg, 1/0): scikit-learn's are 0, 1, 2 or words"
 ARRAY_API = "scikit-learn skips it unless SCIPY_ARRAY_API is set"
+CLASS_WEIGHT = "class_weight takes 'balanced' only (the CLI's --class-weight), not a dict of weights"
 
 ARRAY_ESTIMATORS = {
     PerClassLogistic: {
@@ -110,6 +113,27 @@ class FakeEncoder:
         return np.array([[len(t), sum(c in "aeiou" for c in t)] for t in texts], dtype=np.float32)
 
 
+def fake_bert_encoder():
+    """A SentenceEncoder over a tiny random BERT of the real layout, made once for the fine-tuned model."""
+    import tempfile
+    from pathlib import Path
+
+    from sentclf.classify.encoder.sentence import SentenceEncoder
+    from tests.classify.encoder.test_encoder import make_fake_bert
+
+    global _BERT
+    if "_BERT" not in globals():
+        folder = make_fake_bert(Path(tempfile.mkdtemp(prefix="sentclf-bert-")))
+        _BERT = SentenceEncoder(folder, backend="numpy")
+        _BERT.__class__ = ReprEncoder
+    return _BERT
+
+
+class ReprEncoder(SentenceEncoder):
+    def __repr__(self):  # the estimator's repr names the test: no address that changes every run
+        return "SentenceEncoder(fake BERT)"
+
+
 def text_estimators() -> list:
     return [
         Tokenizer(),
@@ -120,6 +144,7 @@ def text_estimators() -> list:
         PooledEmbeddings(table=tiny_table()),
         SentenceVectors(encoder=FakeEncoder(), cache=False),
         LexiconRule(),
+        FineTunedEncoder(encoder=fake_bert_encoder(), layers=1, epochs=1),
     ]
 
 
@@ -127,7 +152,7 @@ def text_estimators() -> list:
 def test_estimator_checks_text_estimators_say_they_take_documents(estimator):
     tags = get_tags(estimator)
     assert tags.input_tags.string and not tags.input_tags.two_d_array
-    assert tags.target_tags.required == isinstance(estimator, (NBWeightedNgrams, LexiconRule))
+    assert tags.target_tags.required == isinstance(estimator, (NBWeightedNgrams, LexiconRule, FineTunedEncoder))
     if hasattr(estimator, "transform"):
         assert tags.transformer_tags is not None
     else:
@@ -138,7 +163,7 @@ def test_estimator_checks_classifiers_are_classifiers_so_cross_validation_strati
     from sklearn.base import is_classifier
     from sklearn.model_selection import StratifiedKFold, check_cv
 
-    for estimator in (LexiconRule(), PerClassLogistic(), TwoLayerNet()):
+    for estimator in (LexiconRule(), PerClassLogistic(), TwoLayerNet(), FineTunedEncoder()):
         assert is_classifier(estimator)
         assert isinstance(check_cv(3, [0, 1] * 3, classifier=is_classifier(estimator)), StratifiedKFold)
 
@@ -225,6 +250,28 @@ VIEW_FAILURES: dict = {
     "CharNgramCounts": {**EVERY_VIEW, **TRANSFORMERS, **NGRAMS, **failing(NUMBERS, "check_fit2d_1feature")},
     "PooledEmbeddings": {**EVERY_VIEW, **TRANSFORMERS, **SPARSE},
     "SentenceVectors": {**EVERY_VIEW, **TRANSFORMERS, **TOKENS_AS_STRINGS},
+    "FineTunedEncoder": {
+        **EVERY_VIEW,
+        **SPARSE,
+        **TOKENS_AS_STRINGS,
+        **failing(
+            NUMBERS,
+            "check_classifier_data_not_an_array",
+            "check_classifiers_classes",
+            "check_classifiers_train",
+            "check_decision_proba_consistency",
+            "check_dont_overwrite_parameters",
+            "check_estimators_fit_returns_self",
+            "check_estimators_overwrite_params",
+            "check_fit2d_1feature",
+            "check_fit2d_1sample",
+            "check_fit_check_is_fitted",
+            "check_positive_only_tag_during_fit",
+            "check_readonly_memmap_input",
+            "check_supervised_y_2d",
+        ),
+        **failing(CLASS_WEIGHT, "check_class_weight_classifiers"),
+    },
     "LexiconRule": {
         **EVERY_VIEW,
         **SPARSE,

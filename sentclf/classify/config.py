@@ -18,6 +18,7 @@ from sentclf.classify.modelfile.model import ModelSource
 from sentclf.classify.models.spec import (
     CALIBRATIONS,
     DEFAULT_MODELS,
+    FT_FEATURES,
     MODEL_KINDS,
     NB_FEATURES,
     EnsembleConfig,
@@ -107,6 +108,8 @@ class TrainConfig:
     def feature_set(self) -> str:
         if self.kinds == ("ensemble",):
             return self.ensemble.describe()
+        if self.kinds == ("ft",) and not self.features:
+            return "encoder"
         return self.features or self.embeddings.default_feature_set()
 
     def validate(self) -> None:
@@ -120,6 +123,8 @@ class TrainConfig:
             self.ensemble.validate(self.embeddings)
         if "nb" in kinds:
             check_nb(self.features or self.embeddings.default_feature_set(), "nb")
+        if "ft" in kinds and self.features:
+            check_nb(self.features, "ft")
         if not 0 < self.test_size < 1:
             raise ConfigError(f"--test-size must be between 0 and 1 (a fraction), not {self.test_size}")
         if not 0 <= self.min_label_confidence <= 1:
@@ -221,18 +226,24 @@ class CompareConfig:
 
     def all_feature_sets(self) -> list:
         """Every feature set a pipeline of this comparison uses (the ensemble's members' included)."""
-        return [*self.feature_sets(), *(self.ensemble.feature_sets() if "ensemble" in self.kinds else [])]
+        return [
+            *self.feature_sets(),
+            *(self.ensemble.feature_sets() if "ensemble" in self.kinds else []),
+            *(FT_FEATURES if "ft" in self.kinds else ()),
+        ]
 
     def cells(self) -> list:
         """(feature set, model) of every cell but the reference rows: LR and the MLP on each feature set,
-        then the ensemble once (its members bring their own feature sets). nb runs on ``ngrams`` only."""
+        then the fine-tuned encoder and the ensemble once each (the one is its own features, the other's
+        members bring theirs). nb runs on ``ngrams`` only."""
         plain = [
             (f, m)
             for f in self.feature_sets()
             for m in self.kinds
-            if m != "ensemble" and (m != "nb" or tuple(parse_feature_set(f)) == NB_FEATURES)
+            if m not in ("ensemble", "ft") and (m != "nb" or tuple(parse_feature_set(f)) == NB_FEATURES)
         ]
-        return plain + ([(self.ensemble.describe(), "ensemble")] if "ensemble" in self.kinds else [])
+        tuned = [("+".join(FT_FEATURES), "ft")] if "ft" in self.kinds else []
+        return plain + tuned + ([(self.ensemble.describe(), "ensemble")] if "ensemble" in self.kinds else [])
 
     def feature_sets(self) -> tuple:
         chosen = self.features or default_feature_sets(self.embeddings.source is not None)
@@ -248,7 +259,7 @@ class CompareConfig:
         kinds = self.kinds
         if not kinds or any(m not in MODEL_KINDS for m in kinds):
             raise ConfigError(
-                f"--models takes lr, mlp, nb, ensemble or a list of them, not {','.join(kinds) or '(none)'}"
+                f"--models takes lr, mlp, nb, ft, ensemble or a list of them, not {','.join(kinds) or '(none)'}"
             )
         if "ensemble" in kinds:
             self.ensemble.validate(self.embeddings)

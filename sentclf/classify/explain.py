@@ -14,7 +14,7 @@ from sentclf.errors import ConfigError
 from sentclf.nn.activations import sigmoid, softmax
 from sentclf.text import tokenize
 
-EXPLAINED_FIRST = ("lr", "nb", "ensemble", "mlp")  # without --use: the most readable model the file holds
+EXPLAINED_FIRST = ("lr", "nb", "ensemble", "mlp", "ft")  # without --use: the most readable model the file holds
 
 
 def explain(config: ExplainConfig) -> dict:
@@ -43,6 +43,8 @@ def explain_text(model, text: str, use: str | None = None) -> dict:
         result = explain_ensemble(inner, text)
     elif kind == "mlp":
         result = explain_network(inner, text, model.metadata.get("feature_set"))
+    elif kind == "ft":
+        result = explain_words(inner, text)
     else:
         result = explain_pipeline(inner, text, model.metadata.get("feature_set"))
     if inner is not fitted:  # what predict gives: the probabilities after calibration
@@ -63,8 +65,11 @@ def explain_ensemble(ensemble, text: str) -> dict:
     for name, member in members_of(ensemble):
         proba = member.predict_proba([tokens])[0].tolist()
         entry = {"name": name, "probabilities": dict(zip(classes, proba)), "label": classes[int(np.argmax(proba))]}
-        explainer = explain_pipeline if linear_view(member.named_steps["clf"]) is not None else explain_network
-        entry["explanation"] = explainer(member, text, name.rsplit("_", 1)[0], classes)
+        if "features" not in member.named_steps:  # the fine-tuned encoder reads the words themselves
+            entry["explanation"] = explain_words(member, text, classes)
+        else:
+            explainer = explain_pipeline if linear_view(member.named_steps["clf"]) is not None else explain_network
+            entry["explanation"] = explainer(member, text, name.rsplit("_", 1)[0], classes)
         members.append(entry)
     combined = ensemble.predict_proba([tokens])[0]
     combined = (combined / combined.sum()).tolist()
@@ -152,6 +157,39 @@ def explain_network(pipeline, text: str, feature_set: str | None = None, class_n
         "probabilities": probabilities,
         "label": max(probabilities, key=lambda label: probabilities[label]),
     }
+
+
+def explain_words(pipeline, text: str, class_names: list | None = None) -> dict:
+    """A model with no features to weigh (the fine-tuned encoder reads wordpieces) explained word by
+    word, by occlusion: log P(c | text) − log P(c | text without that word). Positive: the word pushes
+    the text towards c. A text of more than MAX_OCCLUDED words is occluded in spans of neighbours,
+    so that explaining a long review costs a few hundred predictions, not thousands."""
+    tokens = tokenize(text)
+    clf = pipeline.steps[-1][1]
+    classes = [str(c) if class_names is None else class_names[int(c)] for c in clf.classes_]
+    width = max(1, -(-len(tokens) // MAX_OCCLUDED))
+    spans = [(i, min(i + width, len(tokens))) for i in range(0, len(tokens), width)]
+    variants = [tokens, *[tokens[:a] + tokens[b:] for a, b in spans]]
+    log_p = np.log(np.clip(pipeline.predict_proba(variants), 1e-12, 1.0))
+    words = [
+        {"word": " ".join(tokens[a:b]), "position": a, "contributions": dict(zip(classes, (log_p[0] - row).tolist()))}
+        for (a, b), row in zip(spans, log_p[1:])
+    ]
+    probabilities = dict(zip(classes, np.exp(log_p[0]).tolist()))
+    return {
+        "text": text,
+        "kind": "words",
+        "n_tokens": len(tokens),
+        "empty": not tokens,
+        "matched": {},
+        "classes": classes,
+        "words": words,
+        "probabilities": probabilities,
+        "label": max(probabilities, key=lambda label: probabilities[label]),
+    }
+
+
+MAX_OCCLUDED = 200  # words (or spans of words) occluded one at a time by explain_words
 
 
 def _document(pipeline, text: str, class_names: list | None) -> tuple:

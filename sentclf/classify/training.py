@@ -21,9 +21,9 @@ from sentclf.classify.encoder.sentence import encoder_for
 from sentclf.classify.features.lexicons import Lexicon
 from sentclf.classify.features.sentence_vectors import encode_all
 from sentclf.classify.features.six import feature_matrix
-from sentclf.classify.models.parts import feature_names, feature_parts
+from sentclf.classify.models.parts import feature_names, feature_parts, fine_tuned
 from sentclf.classify.models.pipeline import build_pipeline, calibrated, fit_for_size, planned_fits
-from sentclf.classify.models.spec import MODEL_TITLES
+from sentclf.classify.models.spec import MODEL_TITLES, fitted_kinds
 from sentclf.classify.validation.metrics import best_model, drop_details, score_model, timed_fit
 from sentclf.classify.validation.plots import feature_distributions_png, held_out_plots
 from sentclf.classify.validation.significance import held_out_comparison
@@ -103,7 +103,8 @@ def fit_models(
     table = load_table(config.embeddings, X_train, progress)
     feature_set = config.feature_set()
     encoder = encoder_for(config.all_feature_sets())
-    if encoder is not None:  # encode every document once, with a progress bar; the fits read the cache
+    if encoder is not None and set(fitted_kinds(config.kinds, config.ensemble)) != {"ft"}:
+        # encode every document once, with a progress bar; the fits read the cache (ft reads no vectors)
         encode_all(encoder, tokens)
     pipelines, metrics = {}, {}
     for kind in config.kinds:
@@ -149,6 +150,17 @@ def embeddings_summary(pipeline) -> dict | None:
         "oov_rate": pooled.oov_rate_,
         "train_docs_without_vectors": pooled.n_docs_without_vectors_,
     }
+
+
+def finetune_summary(pipelines: dict) -> dict:
+    """{"finetune": {model or member: what it was fine-tuned from, how, and its validation curve}},
+    or nothing when no model is fine-tuned."""
+    found = {
+        (kind if name == "ft" else f"{kind}/{name}"): clf.summary()
+        for kind, pipeline in pipelines.items()
+        for name, clf in fine_tuned(pipeline)
+    }
+    return {"finetune": found} if found else {}
 
 
 def train(config: TrainConfig, progress=None) -> TrainResult:
@@ -205,6 +217,7 @@ def train(config: TrainConfig, progress=None) -> TrainResult:
         "feature_set": config.feature_set(),
         "feature_names": feature_names(first, config.feature_set()),
         "embeddings": embeddings,
+        **finetune_summary(pipelines),
         "data": {
             "source": dataset.source,
             "sha256": dataset.sha256,

@@ -34,7 +34,8 @@ from sentclf.cli.options import (
     "--models",
     default="lr,mlp",
     show_default=True,
-    help="Models to compare, comma-separated: lr, mlp, nb (with --features ngrams), ensemble.",
+    help="Models to compare, comma-separated: lr, mlp, nb (with --features ngrams), ft (the fine-tuned "
+    "encoder), ensemble.",
 )
 @click.option(
     "--features",

@@ -13,8 +13,10 @@ from sentclf.classify.features.lexicons import LEXICON_NAMES, LexiconConfig
 from sentclf.classify.models.spec import (
     ACCURACY_MEMBERS,
     ENSEMBLE_METHODS,
+    FT_DEFAULTS,
     MLP_ACTIVATIONS,
     OPTIMIZE,
+    TUNE_ALL,
     EnsembleConfig,
     ModelConfig,
 )
@@ -48,8 +50,26 @@ lexicon_options = option_group(
 )
 
 
-def _model(hidden, activation, lr_c, alpha, seed, class_weight) -> ModelConfig:
-    return ModelConfig(hidden=hidden, activation=activation, c=lr_c, alpha=alpha, seed=seed, class_weight=class_weight)
+def _model(hidden, activation, lr_c, alpha, seed, class_weight, tune_layers, tune_epochs, tune_lr) -> ModelConfig:
+    layers = tune_layers if tune_layers in (None, TUNE_ALL) else _layers(tune_layers)
+    return ModelConfig(
+        hidden=hidden,
+        activation=activation,
+        c=lr_c,
+        alpha=alpha,
+        seed=seed,
+        class_weight=class_weight,
+        tune_layers=layers,
+        tune_epochs=tune_epochs,
+        tune_lr=tune_lr,
+    )
+
+
+def _layers(value: str) -> int | str:
+    try:
+        return int(value)
+    except ValueError:
+        return value  # ModelConfig.validate names what it takes
 
 
 model_options = option_group(
@@ -77,7 +97,26 @@ model_options = option_group(
             "--class-weight",
             type=click.Choice(["balanced"]),
             default=None,
-            help="Reweight classes by inverse frequency (LR: class_weight; MLP: sample weights).",
+            help="Reweight classes by inverse frequency (LR: class_weight; MLP and ft: sample weights).",
+        ),
+        click.option(
+            "--tune-layers",
+            metavar="K|all",
+            default=None,
+            help=f"ft: fine-tune the top K layers of the encoder, or '{TUNE_ALL}' (every layer and the embeddings) "
+            f"[default: {FT_DEFAULTS['tune_layers']}].",
+        ),
+        click.option(
+            "--tune-epochs",
+            type=int,
+            default=None,
+            help=f"ft: epochs at most (early stopping may end sooner) [default: {FT_DEFAULTS['tune_epochs']}].",
+        ),
+        click.option(
+            "--tune-lr",
+            type=float,
+            default=None,
+            help=f"ft: the encoder's peak learning rate (the head's is 10x) [default: {FT_DEFAULTS['tune_lr']:g}].",
         ),
     ],
     _model,

@@ -154,7 +154,7 @@ def explain_ensemble_table(result: dict) -> str:
     ]
     for member in result["members"]:
         if "explanation" in member:
-            how = "occlusion" if member["explanation"].get("kind") == "network" else "z = w·x + b"
+            how = "occlusion" if member["explanation"].get("kind") in ("network", "words") else "z = w·x + b"
             lines += ["", f"{member['name']}: {how}", explain_table(member["explanation"])]
     return "\n".join(lines)
 
@@ -165,6 +165,8 @@ def explain_table(result: dict) -> str:
         text = explain_ensemble_table(result)
     elif kind == "network":
         text = explain_network_table(result)
+    elif kind == "words":
+        text = explain_words_table(result)
     else:
         text = explain_linear_table(result)
     if "calibrated" in result:
@@ -194,6 +196,20 @@ def explain_network_table(result: dict) -> str:
             " (scaled to 0: its training mean; for n-grams, absent)",
             table(rows, ["feature", "value", "scaled", *[f"Δlog P({c})" for c in classes]]),
             f"P = MLP(x): {_probabilities(result['probabilities'])}  ->  {result['label']}",
+        ]
+    )
+
+
+def explain_words_table(result: dict) -> str:
+    """The fine-tuned encoder's occlusion table: how much each word moves log P(c)."""
+    classes = result["classes"]
+    rows = [[w["word"], *[f"{w['contributions'][c]:+.3f}" for c in classes]] for w in result["words"]]
+    return "\n".join(
+        [
+            f"{result['n_tokens']} tokens" + ("  (empty document)" if result["empty"] else ""),
+            "fine-tuned encoder: each row is log P(c) minus log P(c) with the word left out (occlusion)",
+            table(rows, ["word", *[f"Δlog P({c})" for c in classes]]),
+            f"P = encoder(text): {_probabilities(result['probabilities'])}  ->  {result['label']}",
         ]
     )
 
@@ -270,9 +286,35 @@ def info_text(meta: dict, path: str, size: int) -> str:
             f"vectors kept    {emb['vocabulary_kept']:,} of {emb['file_words']:,}; training OOV rate "
             f"{100 * emb['oov_rate']:.1f}%, {emb['train_docs_without_vectors']} training docs without vectors"
         )
+    for name, tuned in meta.get("finetune", {}).items():
+        lines += finetune_lines(name, tuned)
     for kind, m in meta.get("metrics", {}).items():
         lines.append(f"held-out {kind:6s} accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}")
     return "\n".join(lines)
+
+
+def finetune_lines(name: str, tuned: dict) -> list:
+    """What ``info`` says of a fine-tuned encoder: its base model, the layers tuned, the curve."""
+    best = tuned.get("best") or {}
+    lines = [
+        f"fine-tuned      {name}: {tuned['base']} (sha256 {tuned['base_sha256'][:16]}…), tuned "
+        f"{', '.join(tuned['layers_tuned'])}; at most {tuned['epochs']} epochs, {tuned['n_train']:,} training and "
+        f"{tuned['n_validation']:,} validation documents, {tuned['seconds']:,.0f} s",
+    ]
+    if "val_accuracy" in best:
+        lines.append(
+            f"best check      epoch {best['epoch']:g}: validation accuracy {best['val_accuracy']:.3f}, "
+            f"loss {best['val_loss']:.3f} (its weights are the ones kept)"
+        )
+    curve = [
+        f"{p['epoch']:g}: {p['val_accuracy']:.3f}"
+        if "val_accuracy" in p
+        else f"{p['epoch']:g}: loss {p['train_loss']:.3f}"
+        for p in tuned.get("curve", [])
+    ]
+    if curve:
+        lines.append(f"validation      {'; '.join(curve)}")
+    return lines
 
 
 def log_scoring(report, noun: str, encoding: str) -> None:

@@ -25,7 +25,14 @@ from sentclf.cli.options import (
     quiet_option,
 )
 
-MODEL_CHOICES = {"lr": ("lr",), "mlp": ("mlp",), "nb": ("nb",), "both": ("lr", "mlp"), "ensemble": ("ensemble",)}
+MODEL_CHOICES = {
+    "lr": ("lr",),
+    "mlp": ("mlp",),
+    "nb": ("nb",),
+    "ft": ("ft",),
+    "both": ("lr", "mlp"),
+    "ensemble": ("ensemble",),
+}
 
 
 @click.command(cls=Command, context_settings=CONTEXT)
@@ -37,7 +44,8 @@ MODEL_CHOICES = {"lr": ("lr",), "mlp": ("mlp",), "nb": ("nb",), "both": ("lr", "
     type=click.Choice(list(MODEL_CHOICES)),
     default="both",
     show_default=True,
-    help="Which models to train (nb: multinomial naive Bayes, with --features ngrams; ensemble: see --members).",
+    help="Which models to train (nb: multinomial naive Bayes, with --features ngrams; ft: the sentence encoder "
+    "fine-tuned, see --tune-layers; ensemble: see --members).",
 )
 @click.option(
     "--features",

@@ -10,6 +10,8 @@ from sentclf.classify.features import BLOCKS
 from sentclf.classify.features.embeddings import PooledEmbeddings
 from sentclf.classify.features.six import LectureFeatures
 
+FT_FEATURE_NAME = "encoder (fine-tuned: reads the wordpieces)"
+
 
 def uncalibrated(estimator):
     """The fitted model under a calibration wrapper (or the estimator itself)."""
@@ -19,7 +21,10 @@ def uncalibrated(estimator):
 
 def block_parts(pipeline: Pipeline, feature_set: str | None = None) -> list:
     """[(block name, fitted transformer)] of a pipeline's feature step, in column order. A lone block
-    is named by ``feature_set`` (the model file records it) or recognized by its type."""
+    is named by ``feature_set`` (the model file records it) or recognized by its type. The
+    fine-tuned encoder (``ft``) has no feature step: it reads the text itself."""
+    if "features" not in pipeline.named_steps:
+        return []
     step = pipeline.named_steps["features"]
     if isinstance(step, FeatureUnion):
         return list(step.transformer_list)
@@ -42,6 +47,8 @@ def feature_names(pipeline: Pipeline, feature_set: str | None = None) -> list:
             f"{name}: {', '.join(feature_names(member, name.rsplit('_', 1)[0]))}"
             for name, member in zip([n for n, _ in pipeline.estimators], pipeline.estimators_)
         ]
+    if "features" not in pipeline.named_steps:
+        return [FT_FEATURE_NAME]
     names = []
     for name, part in block_parts(pipeline, feature_set):
         dense = BLOCKS[name].dense if name in BLOCKS else True
@@ -51,6 +58,21 @@ def feature_names(pipeline: Pipeline, feature_set: str | None = None) -> list:
         columns = part.get_feature_names_out()
         names += [str(c) for c in columns] if dense else [f"{name}[{len(columns)}]"]
     return names
+
+
+def fine_tuned(pipeline) -> list:
+    """[(name, FineTunedEncoder)] in a fitted pipeline: the ft model itself, or an ensemble's ft members."""
+    pipeline = uncalibrated(pipeline)
+    if not isinstance(pipeline, Pipeline):
+        names = [n for n, _ in pipeline.estimators]
+        return [
+            found
+            for name, member in zip(names, pipeline.estimators_)
+            for _, clf in fine_tuned(member)
+            for found in [(name, clf)]
+        ]
+    clf = pipeline.steps[-1][1]
+    return [("ft", clf)] if type(clf).__name__ == "FineTunedEncoder" else []
 
 
 def unwrap(part):

@@ -19,7 +19,14 @@ from sentclf.classify.features import BLOCKS, BlockContext
 from sentclf.classify.features.tags import text_input_tags
 from sentclf.classify.models.ensemble import build_ensemble, stack_folds
 from sentclf.classify.models.perclass import PerClassLogistic
-from sentclf.classify.models.spec import MODEL_KINDS, EnsembleConfig, ModelConfig, check_feature_set, check_nb
+from sentclf.classify.models.spec import (
+    MODEL_KINDS,
+    TUNE_ALL,
+    EnsembleConfig,
+    ModelConfig,
+    check_feature_set,
+    check_nb,
+)
 from sentclf.classify.vectors.embedding_config import EmbeddingConfig
 from sentclf.errors import ConfigError
 from sentclf.text import tokenize
@@ -91,6 +98,23 @@ def build_classifier(
     raise ConfigError(f"unknown model '{kind}': choose one of {', '.join(MODEL_KINDS)}")
 
 
+def build_fine_tuned(config: ModelConfig, encoder=None):
+    """The ft model: the sentence encoder fine-tuned (:mod:`.finetuned`), as the config says."""
+    from sentclf.classify.models.finetuned import FineTunedEncoder
+
+    config = config.resolved()
+    every = config.tune_layers == TUNE_ALL
+    return FineTunedEncoder(
+        layers=1 if every else config.tune_layers,
+        epochs=config.tune_epochs,
+        lr=config.tune_lr,
+        class_weight=config.class_weight,
+        tune_embeddings=every,
+        encoder=encoder,
+        random_state=config.seed,
+    )
+
+
 def build_features(feature_set: str, lexicon, embeddings: EmbeddingConfig | None = None, table=None, encoder=None):
     """The feature step: the set's blocks side by side, in registry order (x1..x6 first).
 
@@ -136,6 +160,8 @@ def build_pipeline(
             ),
             config,
         )
+    if kind == "ft":
+        return Pipeline([("tokens", Tokenizer()), ("clf", build_fine_tuned(config, encoder))])
     feature_set = features or embeddings.default_feature_set()
     blocks = check_feature_set(feature_set, embeddings)
     check_nb(feature_set, kind)

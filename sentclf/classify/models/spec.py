@@ -14,16 +14,20 @@ from sentclf.classify.vectors.embedding_config import EmbeddingConfig
 from sentclf.errors import ConfigError, OptionConflictError
 from sentclf.nn import ACTIVATIONS, SKLEARN_NAMES
 
-MODEL_KINDS = ("lr", "mlp", "nb", "ensemble")
+MODEL_KINDS = ("lr", "mlp", "nb", "ft", "ensemble")
 DEFAULT_MODELS = ("lr", "mlp")
 MODEL_TITLES = {
     "lr": "logistic regression",
     "mlp": "two-layer MLP",
     "nb": "multinomial naive Bayes",
+    "ft": "fine-tuned encoder",
     "ensemble": "ensemble",
 }
-MEMBER_KINDS = ("lr", "mlp", "nb")
+MEMBER_KINDS = ("lr", "mlp", "nb", "ft")
 NB_FEATURES = ("ngrams",)  # nb needs non-negative term weights
+FT_FEATURES = ("encoder",)  # ft is the sentence encoder itself, fine-tuned
+FT_DEFAULTS = {"tune_layers": 2, "tune_epochs": 3, "tune_lr": 1e-4}
+TUNE_ALL = "all"  # --tune-layers all: every layer and the embedding tables
 ENSEMBLE_METHODS = ("soft", "stack")
 DEFAULT_ENSEMBLE_METHOD = "stack"
 CALIBRATIONS = ("none", "sigmoid", "isotonic")
@@ -43,7 +47,8 @@ def parse_member(member: str) -> tuple:
     features, sep, kind = member.strip().rpartition(":")
     if not sep or kind not in MEMBER_KINDS:
         raise ConfigError(
-            f"an ensemble member is FEATURES:lr, FEATURES:mlp or ngrams:nb (such as nbngrams:lr), not '{member}'"
+            f"an ensemble member is FEATURES:lr, FEATURES:mlp, ngrams:nb or encoder:ft (such as nbngrams:lr), "
+            f"not '{member}'"
         )
     parse_feature_set(features)
     check_nb(features, kind)
@@ -51,9 +56,11 @@ def parse_member(member: str) -> tuple:
 
 
 def check_nb(feature_set: str, kind: str) -> None:
-    """Naive Bayes models term weights, so it takes the n-gram block alone."""
+    """Naive Bayes models term weights, so it takes the n-gram block alone; ft is the encoder itself."""
     if kind == "nb" and tuple(parse_feature_set(feature_set)) != NB_FEATURES:
         raise ConfigError(f"the nb model (multinomial naive Bayes) takes --features ngrams, not '{feature_set}'")
+    if kind == "ft" and tuple(parse_feature_set(feature_set)) != FT_FEATURES:
+        raise ConfigError(f"the ft model (the fine-tuned encoder) takes --features encoder, not '{feature_set}'")
 
 
 def check_feature_set(feature_set: str, embeddings: EmbeddingConfig) -> tuple:
@@ -77,10 +84,13 @@ class ModelConfig:
     c: float | None = None
     alpha: float | None = None
     max_iter: int = 1000
+    tune_layers: int | str | None = None  # ft: the top layers tuned (None: 2), or "all" (and the embeddings)
+    tune_epochs: int | None = None  # ft: at most this many epochs (None: 3)
+    tune_lr: float | None = None  # ft: the encoder's peak learning rate (None: 1e-4)
 
     def resolved(self) -> ModelConfig:
-        """This config with the MLP's defaults filled in (what the builders read)."""
-        defaults: dict = {k: v for k, v in MLP_DEFAULTS.items() if getattr(self, k) is None}
+        """This config with the MLP's and the fine-tuning's defaults filled in (what the builders read)."""
+        defaults: dict = {k: v for k, v in {**MLP_DEFAULTS, **FT_DEFAULTS}.items() if getattr(self, k) is None}
         return replace(self, **defaults)
 
     def under(self, optimize: str) -> ModelConfig:
@@ -92,6 +102,11 @@ class ModelConfig:
     def mlp_options(self) -> list:
         """The MLP-only options that were given, as the CLI names them."""
         names = {"hidden": "--hidden", "activation": "--activation", "alpha": "--alpha"}
+        return [flag for field, flag in names.items() if getattr(self, field) is not None]
+
+    def ft_options(self) -> list:
+        """The fine-tuning options that were given, as the CLI names them."""
+        names = {"tune_layers": "--tune-layers", "tune_epochs": "--tune-epochs", "tune_lr": "--tune-lr"}
         return [flag for field, flag in names.items() if getattr(self, field) is not None]
 
     def validate(self) -> None:
@@ -108,9 +123,19 @@ class ModelConfig:
             raise ConfigError(f"--class-weight takes 'balanced' only, not '{self.class_weight}'")
         if self.max_iter < 1:
             raise ConfigError(f"max_iter must be at least 1, not {self.max_iter}")
+        layers = config.tune_layers
+        if layers != TUNE_ALL and (not isinstance(layers, int) or layers < 1):
+            raise ConfigError(f"--tune-layers takes a number of layers (1 or more) or '{TUNE_ALL}', not '{layers}'")
+        if config.tune_epochs < 1:  # type: ignore[operator]
+            raise ConfigError(f"--tune-epochs must be at least 1, not {config.tune_epochs}")
+        if config.tune_lr <= 0:  # type: ignore[operator]
+            raise ConfigError(f"--tune-lr must be above 0, not {config.tune_lr}")
 
     def as_dict(self) -> dict:
-        return asdict(self.resolved())
+        """The resolved config; the fine-tuning's fields only when given (the ft model records its own)."""
+        return {
+            k: v for k, v in asdict(self.resolved()).items() if k not in FT_DEFAULTS or getattr(self, k) is not None
+        }
 
     def check_used_by(self, kinds: set, described: str) -> None:
         """Refuse options that none of ``kinds`` (the model kinds a run fits, members included) reads."""
@@ -118,6 +143,11 @@ class ModelConfig:
             raise OptionConflictError(
                 f"{self.mlp_options()[0]} is an option of the MLP, and {described} trains none: "
                 "add the MLP (--model both or --models lr,mlp) or drop it"
+            )
+        if "ft" not in kinds and self.ft_options():
+            raise OptionConflictError(
+                f"{self.ft_options()[0]} is an option of the fine-tuned encoder, and {described} trains none: "
+                "add it (--model ft, or --members ...,encoder:ft) or drop it"
             )
         if "lr" not in kinds and self.c is not None:
             raise OptionConflictError(
@@ -193,7 +223,7 @@ def check_recipe(optimize: str, models: tuple | None, ensemble: EnsembleConfig, 
         )
     unknown = [kind for kind in kinds if kind not in MODEL_KINDS]
     if unknown or not kinds:
-        raise ConfigError(f"unknown model {unknown or '(none)'}: choose lr, mlp, nb, both or ensemble")
+        raise ConfigError(f"unknown model {unknown or '(none)'}: choose lr, mlp, nb, ft, both or ensemble")
     return kinds
 
 

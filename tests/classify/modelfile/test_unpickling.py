@@ -73,6 +73,11 @@ def every_model(fixtures, tmp_path, monkeypatch) -> dict:
         models[method] = build_pipeline("ensemble", lexicon, ModelConfig(), ensemble=members, encoder=encoder)
     for method in ("sigmoid", "isotonic"):
         models[method] = calibrated(build_pipeline("lr", lexicon), method, 0)
+    tune = ModelConfig(tune_epochs=1)
+    models["encoder:ft"] = build_pipeline("ft", lexicon, tune, encoder=encoder)
+    models["stack with ft"] = build_pipeline(
+        "ensemble", lexicon, tune, ensemble=EnsembleConfig(("nbngrams:lr", "encoder:ft"), "stack"), encoder=encoder
+    )
     return {name: model.fit(tokens, labels) for name, model in models.items()}
 
 

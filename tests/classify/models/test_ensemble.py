@@ -63,7 +63,7 @@ def test_ensemble_in_cross_validation_is_one_row(three):
     "config, message",
     [
         (EnsembleConfig(("six:lr",)), "at least two members"),
-        (EnsembleConfig(("six:svm", "six:lr")), "FEATURES:lr, FEATURES:mlp or ngrams:nb"),
+        (EnsembleConfig(("six:svm", "six:lr")), "FEATURES:lr, FEATURES:mlp, ngrams:nb or encoder:ft"),
         (EnsembleConfig(("six:nb", "six:lr")), "the nb model .* takes --features ngrams"),
         (EnsembleConfig(("six:lr", "bogus:lr")), "unknown feature block 'bogus'"),
         (EnsembleConfig(("six:lr", "emb:lr")), "needs --embeddings"),
