@@ -296,6 +296,7 @@ class EvaluateConfig:
     label_map: str | None = None  # 'pos=positive,neg=negative'
     plot_dir: str | None = None
     restrict: bool = False  # only DATA's labels compete (a 3-class model on pos/neg data: P(pos) vs P(neg))
+    adapt_priors: bool = False  # correct the probabilities to the class priors EM estimates on DATA (no labels)
 
     def labels(self) -> dict:
         """--label-map as a dict: 'pos=positive,neg=negative' -> {'pos': 'positive', 'neg': 'negative'}."""
@@ -325,6 +326,7 @@ class PredictConfig:
     batch_size: int = 1000
     min_confidence: float = 0.0  # below this top probability the label is 'uncertain'
     neutral_band: float = 0.0  # two-class models: 'neutral' when the top probability is below 0.5 + this
+    adapt_priors: bool = False  # correct each batch's probabilities to the class priors EM estimates on it
 
     def validate(self) -> None:
         self.inputs.validate()

@@ -7,6 +7,7 @@ from collections import Counter
 from sentclf.classify.config import EvaluateConfig
 from sentclf.classify.features.six import feature_matrix
 from sentclf.classify.models.parts import feature_parts
+from sentclf.classify.models.priors import training_priors
 from sentclf.classify.validation.metrics import drop_details, score_model
 from sentclf.classify.validation.plots import feature_distributions_png, held_out_plots
 from sentclf.classify.validation.significance import held_out_comparison
@@ -34,7 +35,10 @@ def evaluate(config: EvaluateConfig) -> dict:
         )
     tokens = tokenize_all(dataset.texts)
     scored = sorted(set(labels)) if config.restrict else model.labels
-    metrics = {kind: score_model(p, tokens, labels, scored, config.restrict) for kind, p in model.pipelines.items()}
+    adapt = training_priors(model.metadata, model.labels) if config.adapt_priors else None
+    metrics = {
+        kind: score_model(p, tokens, labels, scored, config.restrict, adapt) for kind, p in model.pipelines.items()
+    }
     plots = []
     if plot_dir is not None:
         caption = f"{dataset.source}: {len(labels):,} documents scored by {model.path.name}"

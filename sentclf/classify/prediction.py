@@ -44,7 +44,10 @@ def tokenized_batches(documents, batch_size: int):
 class Scorer:
     """A loaded model with the pipeline that scores: the one asked for (``use``) or the best. A top
     probability below ``min_confidence`` labels a document 'uncertain'; for a two-class model, one
-    below 0.5 + ``neutral_band`` labels it 'neutral' (VADER's and TextBlob's third answer)."""
+    below 0.5 + ``neutral_band`` labels it 'neutral' (VADER's and TextBlob's third answer).
+    ``adapt_priors``: each batch's probabilities are corrected to the class priors EM estimates on that
+    batch (:mod:`sentclf.classify.models.priors`), for data whose classes are mixed unlike the training
+    data's."""
 
     model: Any
     kind: str
@@ -52,16 +55,24 @@ class Scorer:
     classes: list
     min_confidence: float = 0.0
     neutral_band: float = 0.0
+    adapt_priors: bool = False
 
     @classmethod
-    def of(cls, model, use: str | None = None, min_confidence: float = 0.0, neutral_band: float = 0.0) -> Scorer:
+    def of(
+        cls,
+        model,
+        use: str | None = None,
+        min_confidence: float = 0.0,
+        neutral_band: float = 0.0,
+        adapt_priors: bool = False,
+    ) -> Scorer:
         kind, pipeline = model.pipeline(use)
         classes = [str(c) for c in pipeline.classes_]
         if neutral_band and len(classes) != 2:
             raise ConfigError(
                 f"--neutral-band is for two-class models; this one has {len(classes)} ({', '.join(classes)})"
             )
-        return cls(model, kind, pipeline, classes, min_confidence, neutral_band)
+        return cls(model, kind, pipeline, classes, min_confidence, neutral_band, adapt_priors)
 
     @property
     def labels(self) -> list:
@@ -77,8 +88,14 @@ class Scorer:
 
     def batches(self, documents, batch_size: int = 1000):
         """(documents, token lists, probabilities (n × classes), labels) of each batch."""
+        if self.adapt_priors:
+            from sentclf.classify.models.priors import adapt_priors, training_priors
+
+            trained = training_priors(self.model.metadata, self.classes)
         for batch, tokens in tokenized_batches(documents, batch_size):
             proba = self.pipeline.predict_proba(tokens)
+            if self.adapt_priors:
+                proba = adapt_priors(proba, trained)[0]
             labels = [self.label(b, p) for b, p in zip(proba.argmax(axis=1).tolist(), proba.max(axis=1).tolist())]
             yield batch, tokens, proba, labels
 
@@ -120,7 +137,9 @@ def predictions(config: PredictConfig) -> Predictions:
     """Load the model (checking its file first) and return the documents' rows, scored lazily: the
     Python API's way to read predictions (full precision; the written forms round)."""
     config.validate()
-    scorer = Scorer.of(config.model.load(), config.model.use, config.min_confidence, config.neutral_band)
+    scorer = Scorer.of(
+        config.model.load(), config.model.use, config.min_confidence, config.neutral_band, config.adapt_priors
+    )
     skipped: list = []
     rows = scorer.rows(config.inputs.documents(skipped), config.batch_size)
     return Predictions(scorer, rows, skipped=skipped)
@@ -168,9 +187,11 @@ def predict_on_cluster(config: PredictConfig) -> PredictReport:
     chosen: list = []
 
     def prepare():  # runs while the cluster starts: the model is checked here before any worker sees it
-        scorer = Scorer.of(config.model.load(), config.model.use, config.min_confidence, config.neutral_band)
+        scorer = Scorer.of(
+            config.model.load(), config.model.use, config.min_confidence, config.neutral_band, config.adapt_priors
+        )
         chosen.append(scorer.kind)
-        options = {k: getattr(config, k) for k in ("min_confidence", "neutral_band")}
+        options = {k: getattr(config, k) for k in ("min_confidence", "neutral_band", "adapt_priors")}
         return scorer.model, {**options, "use": config.model.use, "labels": scorer.labels}
 
     def columns(fields: list, options: dict) -> list:
@@ -196,7 +217,9 @@ def score_partition(frame, text: str, fields: list, options: dict):
 
     from sentclf.classify.parallel.dask_scoring import partition_documents, plain_column, worker_model
 
-    scorer = Scorer.of(worker_model(), options["use"], options["min_confidence"], options["neutral_band"])
+    scorer = Scorer.of(
+        worker_model(), options["use"], options["min_confidence"], options["neutral_band"], options["adapt_priors"]
+    )
     docs = partition_documents(frame, text)
     labels, probabilities, empty = [], [], []
     for _, tokens, proba, predicted in scorer.batches(docs):

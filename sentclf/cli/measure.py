@@ -103,6 +103,12 @@ def compare(
         echo_plots(report)
 
 
+ADAPT_PRIORS_HELP = (
+    "Correct the probabilities to the class priors that EM estimates on the documents scored (Saerens et al. "
+    "2002; no labels used): for data whose classes are mixed unlike the training data's."
+)
+
+
 @click.command(cls=Command, context_settings=CONTEXT)
 @click.argument("data")
 @model_file_options
@@ -112,11 +118,12 @@ def compare(
     is_flag=True,
     help="Only DATA's labels compete: a positive/neutral/negative model on pos/neg data picks the likelier of two.",
 )
+@click.option("--adapt-priors", is_flag=True, help=ADAPT_PRIORS_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @plot_option
 @data_options("data")
 @quiet_option
-def evaluate(model_source, label_map, restrict, as_json, plot_dir, data):
+def evaluate(model_source, label_map, restrict, adapt_priors, as_json, plot_dir, data):
     """Score a model file's models on labelled DATA (any format train reads). Example:
 
         sentclf evaluate test.csv -m reviews.sentclf --label-map 1=pos,0=neg
@@ -128,7 +135,7 @@ def evaluate(model_source, label_map, restrict, as_json, plot_dir, data):
     from sentclf.classify.evaluation import evaluate as run_evaluate
     from sentclf.cli.render import evaluate_text
 
-    report = run_evaluate(EvaluateConfig(data, model_source, label_map, plot_dir, restrict))
+    report = run_evaluate(EvaluateConfig(data, model_source, label_map, plot_dir, restrict, adapt_priors))
     click.echo(json.dumps(report, indent=2) if as_json else evaluate_text(report))
     if not as_json:
         echo_plots(report)

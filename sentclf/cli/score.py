@@ -47,8 +47,14 @@ def input_options_for_features(func):
     metavar="B",
     help="Two-class models: label 'neutral' when the top probability is below 0.5 + B.",
 )
+@click.option(
+    "--adapt-priors",
+    is_flag=True,
+    help="Correct each batch's probabilities to the class priors that EM estimates on it (Saerens et al. 2002; "
+    "no labels used): for data whose classes are mixed unlike the training data's.",
+)
 @quiet_option
-def predict(inputs, model_source, output, min_confidence, neutral_band):
+def predict(inputs, model_source, output, min_confidence, neutral_band, adapt_priors):
     """Label each line of FILE (or each FILE with --whole-file), or each row of a table FILE (.csv,
     .tsv, .jsonl, .parquet, maybe .gz); - reads stdin. Examples:
 
@@ -60,7 +66,14 @@ def predict(inputs, model_source, output, min_confidence, neutral_band):
     from sentclf.classify.prediction import predict as run_predict
     from sentclf.cli.render import log_scoring
 
-    config = PredictConfig(inputs, model_source, output, min_confidence=min_confidence, neutral_band=neutral_band)
+    config = PredictConfig(
+        inputs,
+        model_source,
+        output,
+        min_confidence=min_confidence,
+        neutral_band=neutral_band,
+        adapt_priors=adapt_priors,
+    )
     report = run_predict(config, sys.stdout)
     log_scoring(report, "prediction(s)", inputs.encoding)
 

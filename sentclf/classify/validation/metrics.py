@@ -71,15 +71,21 @@ def calibration_error(y_true: list, proba: np.ndarray, classes: list, bins: int 
     return float(np.sum(gaps))
 
 
-def score_model(pipeline, texts: list, y_true: list, labels: list, restrict: bool = False) -> dict:
+def score_model(pipeline, texts: list, y_true: list, labels: list, restrict: bool = False, priors=None) -> dict:
     """Held-out metrics, confusion matrix, log loss, Brier score, accuracy CI and throughput (docs/s,
     raw text in, tokenizing included). ``predictions``, ``proba`` and ``classes`` keep the
     per-document results for McNemar and plots: :func:`drop_details` removes them.
 
     ``restrict``: only ``labels`` compete; the model's other classes are dropped and the remaining
-    probabilities renormalized (a three-class model scored on positive/negative data)."""
+    probabilities renormalized (a three-class model scored on positive/negative data). ``priors``: the
+    training priors, to correct the probabilities to those EM estimates on ``texts`` (before any
+    restriction: the classes the data lacks are what the estimate learns to give little)."""
     start = time.perf_counter()
     proba = np.asarray(pipeline.predict_proba(texts), dtype=np.float64)
+    if priors is not None:
+        from sentclf.classify.models.priors import adapt_priors
+
+        proba = adapt_priors(proba, priors)[0]
     seconds = time.perf_counter() - start
     return metrics_from_proba(y_true, proba, [str(c) for c in pipeline.classes_], labels, seconds, restrict)
 
