@@ -223,3 +223,13 @@ def test_cli_refuses_fine_tuning_options_that_do_nothing_or_make_no_sense(bert, 
     result = CliRunner().invoke(cli, ["train", write_toy_csv(tmp_path / "t.csv"), "-o", str(tmp_path / "m"), *args])
     assert result.exit_code in (1, 2) and message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cli_compare_cross_validates_the_fine_tuned_encoder_inside_each_fold(bert, tmp_path):
+    data = write_toy_csv(tmp_path / "toy.csv", 10)
+    args = ["compare", data, "--models", "lr,ft", "--features", "six", "--cv", "2", "--tune-epochs", "2", "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    cells = {(c["features"], c["model"]): c for c in json.loads(result.stdout)["cells"]}
+    assert ("encoder", "ft") in cells and ("six", "lr") in cells
+    assert len(cells[("encoder", "ft")]["folds"]) == 2 and 0 <= cells[("encoder", "ft")]["accuracy_mean"] <= 1
