@@ -104,7 +104,7 @@ model_options = option_group(
             metavar="K|all",
             default=None,
             help=f"ft: fine-tune the top K layers of the encoder, or '{TUNE_ALL}' (every layer and the embeddings) "
-            f"[default: {FT_DEFAULTS['tune_layers']}].",
+            "[default: every layer, the embeddings frozen].",
         ),
         click.option(
             "--tune-epochs",

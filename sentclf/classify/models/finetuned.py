@@ -40,7 +40,8 @@ PROBE_C = 1.0  # the linear probe's inverse L2 strength, scikit-learn's default
 class FineTunedEncoder(ClassifierMixin, BaseEstimator):
     """Documents (strings or token lists) in, class probabilities out, from a fine-tuned MiniLM.
 
-    ``layers``: how many of the top layers are tuned (the rest are run once and their outputs kept);
+    ``layers``: how many of the top layers are tuned (the rest are run once and their outputs kept;
+    None: every layer);
     ``tune_embeddings``: tune every layer and the embedding tables too. ``lr`` is the encoder's peak
     learning rate and ``head_lr`` the new head's (None: 10 × ``lr``); ``epochs`` at most, with early
     stopping on a ``validation`` share of the training documents (checked twice an epoch, stopping after
@@ -50,7 +51,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: ClassVar[dict] = {
-        "layers": [Interval(Integral, 1, None, closed="left")],
+        "layers": [None, Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "head_lr": [None, Interval(Real, 0, None, closed="neither")],
@@ -69,7 +70,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        layers=2,
+        layers=None,
         epochs=3,
         lr=1e-4,
         head_lr=None,
@@ -128,7 +129,8 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         texts = [document_text(doc) for doc in X]
         base = self.encoder if self.encoder is not None else SentenceEncoder()
         depth = len(base.weights.layers)
-        if self.layers > depth:
+        layers = depth if self.layers is None else self.layers
+        if layers > depth:
             raise ConfigError(f"--tune-layers is at most {depth} (the encoder's layers), not {self.layers}")
         seed = (
             int(np.random.RandomState(self.random_state).randint(2**31 - 1))
@@ -142,7 +144,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         train, held = self._split(targets, rng)
         network = TunableEncoder(
             base.weights,
-            depth if self.tune_embeddings else self.layers,
+            depth if self.tune_embeddings else layers,
             len(self.classes_),
             seed,
             self.tune_embeddings,

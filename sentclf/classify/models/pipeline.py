@@ -105,7 +105,7 @@ def build_fine_tuned(config: ModelConfig, encoder=None):
     config = config.resolved()
     every = config.tune_layers == TUNE_ALL
     return FineTunedEncoder(
-        layers=1 if every else config.tune_layers,
+        layers=None if every else config.tune_layers,
         epochs=config.tune_epochs,
         lr=config.tune_lr,
         class_weight=config.class_weight,
