@@ -169,7 +169,8 @@ def predict_speed() -> None:
     best = {name: max(values) for name, values in rates.items()}
     print(
         f"| {len(texts):,} tweets | frozen encoder {best['frozen']:,.0f} docs/s | "
-        f"fine-tuned {best['ft']:,.0f} docs/s | ratio {best['ft'] / best['frozen']:.2f} | graph of the tuned weights built in {build:.1f} s |"
+        f"fine-tuned {best['ft']:,.0f} docs/s | ratio {best['ft'] / best['frozen']:.2f} | "
+        f"graph of the tuned weights built in {build:.1f} s |"
     )
 
 
