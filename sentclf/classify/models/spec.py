@@ -135,9 +135,7 @@ class ModelConfig:
 
     def as_dict(self) -> dict:
         """The resolved config; the fine-tuning's fields only when given (the ft model records its own)."""
-        return {
-            k: v for k, v in asdict(self.resolved()).items() if k not in FT_OPTIONS or getattr(self, k) is not None
-        }
+        return {k: v for k, v in asdict(self.resolved()).items() if k not in FT_OPTIONS or getattr(self, k) is not None}
 
     def check_used_by(self, kinds: set, described: str) -> None:
         """Refuse options that none of ``kinds`` (the model kinds a run fits, members included) reads."""
