@@ -154,25 +154,26 @@ def layer_forward(layer: dict, x: np.ndarray, shape: tuple, bias: np.ndarray, dr
     probs = np.exp(scores, out=scores)
     probs /= probs.sum(axis=-1, keepdims=True)
     context = (probs @ v).transpose(0, 2, 1, 3).reshape(n * length, width)
-    attended = context @ layer["out"]
-    attended += layer["out_b"]
-    drop1 = dropout_mask(attended.shape, dropout, rng, x.dtype.type)
-    if drop1 is not None:
-        attended *= drop1
-    attended += x
-    x1, ln1 = ln_forward(attended, layer["ln1.g"], layer["ln1.b"])
+    x1, drop1, ln1 = residual_norm(context, layer, "out", "ln1", x, dropout, rng)
     hidden = x1 @ layer["up"]
     hidden += layer["up_b"]
     phi, gauss = gelu_parts(hidden)
     activated = hidden * phi
-    out = activated @ layer["down"]
-    out += layer["down_b"]
-    drop2 = dropout_mask(out.shape, dropout, rng, x.dtype.type)
-    if drop2 is not None:
-        out *= drop2
-    out += x1
-    x2, ln2 = ln_forward(out, layer["ln2.g"], layer["ln2.b"])
+    x2, drop2, ln2 = residual_norm(activated, layer, "down", "ln2", x1, dropout, rng)
     return x2, (x, q, k, v, probs, context, drop1, x1, ln1, hidden, phi, gauss, activated, drop2, ln2, shape)
+
+
+def residual_norm(inputs: np.ndarray, layer: dict, dense: str, norm: str, residual: np.ndarray, dropout, rng):
+    """(LN(dropout(inputs · W + b) + residual), the dropout mask, LN's cache): how both of a layer's
+    sublayers end, the attention's output projection and the feed-forward's down projection."""
+    out = inputs @ layer[dense]
+    out += layer[f"{dense}_b"]
+    drop = dropout_mask(out.shape, dropout, rng, inputs.dtype.type)
+    if drop is not None:
+        out *= drop
+    out += residual
+    y, cache = ln_forward(out, layer[f"{norm}.g"], layer[f"{norm}.b"])
+    return y, drop, cache
 
 
 def layer_backward(layer: dict, cache: tuple, dy: np.ndarray, need_dx: bool = True) -> tuple:
