@@ -306,14 +306,13 @@ def finetune_lines(name: str, tuned: dict) -> list:
             f"best check      epoch {best['epoch']:g}: validation accuracy {best['val_accuracy']:.3f}, "
             f"loss {best['val_loss']:.3f} (its weights are the ones kept)"
         )
-    curve = [
-        f"{p['epoch']:g}: {p['val_accuracy']:.3f}"
-        if "val_accuracy" in p
-        else f"{p['epoch']:g}: loss {p['train_loss']:.3f}"
-        for p in tuned.get("curve", [])
-    ]
-    if curve:
-        lines.append(f"validation      {'; '.join(curve)}")
+    points = tuned.get("curve", [])
+    if any("val_accuracy" in p for p in points):
+        scores = "; ".join(f"{p['epoch']:g}: {p['val_accuracy']:.3f}" for p in points)
+        lines.append(f"validation      {scores} (epoch: accuracy)")
+    elif points:  # nothing held out (a small training set): the training loss is all there is
+        losses = "; ".join(f"{p['epoch']:g}: {p['train_loss']:.3f}" for p in points)
+        lines.append(f"training loss   {losses} (epoch: loss)")
     return lines
 
 

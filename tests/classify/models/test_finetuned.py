@@ -233,3 +233,19 @@ def test_cli_compare_cross_validates_the_fine_tuned_encoder_inside_each_fold(ber
     cells = {(c["features"], c["model"]): c for c in json.loads(result.stdout)["cells"]}
     assert ("encoder", "ft") in cells and ("six", "lr") in cells
     assert len(cells[("encoder", "ft")]["folds"]) == 2 and 0 <= cells[("encoder", "ft")]["accuracy_mean"] <= 1
+
+
+def test_info_shows_the_validation_curve_or_the_training_loss_when_nothing_was_held_out():
+    from sentclf.cli.render import finetune_lines
+
+    base = {"base": "all-MiniLM-L6-v2", "base_sha256": "a" * 64, "layers_tuned": ["l5"], "epochs": 3}
+    base.update(n_train=90, n_validation=10, seconds=4.0)
+    held = [
+        {"epoch": 0.5, "train_loss": 0.6, "val_loss": 0.5, "val_accuracy": 0.7},
+        {"epoch": 1, "train_loss": 0.4, "val_loss": 0.45, "val_accuracy": 0.8},
+    ]
+    lines = finetune_lines("ft", {**base, "curve": held, "best": held[1]})
+    assert lines[1].startswith("best check      epoch 1: validation accuracy 0.800")
+    assert lines[2] == "validation      0.5: 0.700; 1: 0.800 (epoch: accuracy)"
+    lines = finetune_lines("ft", {**base, "curve": [{"epoch": 1, "train_loss": 0.25}], "best": None})
+    assert lines[-1] == "training loss   1: 0.250 (epoch: loss)"
