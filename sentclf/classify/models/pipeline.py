@@ -219,12 +219,17 @@ def planned_fits(estimator) -> int:
 def fit_for_size(pipeline: Pipeline, n_train: int, n_classes: int) -> Pipeline:
     """Switch off the MLP's early stopping when its 10% validation split could not hold two
     documents of every class (sklearn would fail, or stop on noise); in an ensemble, for each member.
-    A stacking ensemble learns from fewer folds on large data (``ensemble.stack_folds``)."""
+    A stacking ensemble learns from fewer folds on large data, and from 2 when a member is the
+    fine-tuned encoder (``ensemble.stack_folds``)."""
     from sklearn.ensemble import StackingClassifier
     from sklearn.model_selection import StratifiedKFold
 
     if isinstance(pipeline, StackingClassifier):
-        folds = stack_folds(n_train)
+        tuned = any(
+            isinstance(m, Pipeline) and type(m.steps[-1][1]).__name__ == "FineTunedEncoder"
+            for _, m in pipeline.estimators
+        )
+        folds = stack_folds(n_train, tuned)
         pipeline.set_params(cv=StratifiedKFold(folds, shuffle=True, random_state=pipeline.cv.random_state))
         n_train = n_train * (folds - 1) // folds  # stacking fits the members on k − 1 of k folds
     for _, member in getattr(pipeline, "estimators", []):

@@ -249,3 +249,22 @@ def test_info_shows_the_validation_curve_or_the_training_loss_when_nothing_was_h
     assert lines[2] == "validation      0.5: 0.700; 1: 0.800 (epoch: accuracy)"
     lines = finetune_lines("ft", {**base, "curve": [{"epoch": 1, "train_loss": 0.25}], "best": None})
     assert lines[-1] == "training loss   1: 0.250 (epoch: loss)"
+
+
+def test_a_stack_with_a_fine_tuned_member_learns_from_two_folds(bert):
+    from sentclf.classify.features.lexicons import load_lexicon
+    from sentclf.classify.models.pipeline import build_pipeline, fit_for_size, planned_fits
+    from sentclf.classify.models.spec import EnsembleConfig, ModelConfig
+
+    def folds(members: tuple) -> int:
+        stack = build_pipeline(
+            "ensemble",
+            load_lexicon(),
+            ModelConfig(),
+            ensemble=EnsembleConfig(members, "stack"),
+            encoder=SentenceEncoder(),
+        )
+        return fit_for_size(stack, 1000, 2).cv.get_n_splits(), planned_fits(stack)
+
+    assert folds(("nbngrams:lr", "ngrams:nb")) == (5, 12)
+    assert folds(("nbngrams:lr", "encoder:ft")) == (2, 6)  # the encoder fine-tuned 3 times, not 6
