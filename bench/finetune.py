@@ -177,7 +177,8 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "predict":
         predict_speed()
     elif len(sys.argv) > 1 and sys.argv[1] == "stack":
-        stack(int(sys.argv[2]) if len(sys.argv) > 2 else None, "--no-recipe" in sys.argv)
+        numbers = [int(a) for a in sys.argv[2:] if a.isdigit()]
+        stack(numbers[0] if numbers else None, "--no-recipe" in sys.argv)
     elif len(sys.argv) > 1 and sys.argv[1] == "fit":
         fit(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 2)
     else:
