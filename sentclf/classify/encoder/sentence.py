@@ -120,13 +120,7 @@ class SentenceEncoder:
 
     def _encode_ids(self, ids: list, reporting: bool = False) -> np.ndarray:
         out = np.zeros((len(ids), self.weights.width), dtype=np.float32)
-        order = np.argsort([len(row) for row in ids], kind="stable")
-        start = 0
-        while start < len(order):  # ascending lengths: a batch pads only to its last text
-            stop = start + 1
-            while stop < len(order) and (stop - start + 1) * len(ids[order[stop]]) <= self.batch_tokens:
-                stop += 1
-            chosen = order[start:stop]
+        for chosen in length_batches([len(row) for row in ids], self.batch_tokens):
             longest = len(ids[chosen[-1]])
             batch = np.zeros((len(chosen), longest), dtype=np.int64)
             mask = np.zeros((len(chosen), longest), dtype=np.float32)
@@ -140,5 +134,22 @@ class SentenceEncoder:
             )
             if reporting:
                 progress.advance("encode", len(chosen))
-            start = stop
         return out
+
+
+def length_batches(lengths, budget: int, rows=None) -> list:
+    """Index arrays that cut items, sorted by length, into batches whose padding (items' ``rows``,
+    1 each by default, times the batch's longest length) stays within ``budget`` tokens; an item
+    longer than that is a batch of its own. Ascending lengths: a batch pads only to its last item."""
+    lengths = np.asarray(lengths)
+    rows = np.ones(len(lengths), dtype=np.int64) if rows is None else np.asarray(rows)
+    order = np.argsort(lengths, kind="stable")
+    batches, start = [], 0
+    while start < len(order):
+        stop, count = start + 1, rows[order[start]]
+        while stop < len(order) and (count + rows[order[stop]]) * lengths[order[stop]] <= budget:
+            count += rows[order[stop]]
+            stop += 1
+        batches.append(order[start:stop])
+        start = stop
+    return batches

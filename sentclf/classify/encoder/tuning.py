@@ -16,6 +16,7 @@ import numpy as np
 
 from sentclf.classify.encoder import backprop as bp
 from sentclf.classify.encoder.forward import hidden_states
+from sentclf.classify.encoder.sentence import length_batches
 from sentclf.classify.encoder.weights import EncoderWeights
 from sentclf.nn.threads import Workers
 
@@ -40,10 +41,6 @@ class Windows:
         self.lengths = np.array([len(w) for w in self.ids], dtype=np.int64)
         order = np.argsort(self.owner, kind="stable")
         self.of_docs = np.split(order, np.cumsum(np.bincount(self.owner, minlength=self.n_docs))[:-1])
-
-    @property
-    def tokens(self) -> int:
-        return int(self.lengths.sum())
 
 
 def windows_of(encoder, texts: list) -> Windows:
@@ -97,19 +94,12 @@ class TunableEncoder:
         lengths = windows.lengths
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         states = np.empty((int(offsets[-1]), self.base.width), dtype=np.float32)
-        order = np.argsort(lengths, kind="stable")
         run = self._frozen_runner()
-        start = 0
-        while start < len(order):
-            stop = start + 1
-            while stop < len(order) and (stop - start + 1) * lengths[order[stop]] <= PREPARE_TOKENS:
-                stop += 1
-            chosen = order[start:stop]
+        for chosen in length_batches(lengths, PREPARE_TOKENS):
             ids, mask = padded([windows.ids[i] for i in chosen])
             rows = run(ids, mask).reshape(len(chosen), ids.shape[1], -1)
             for row, i in enumerate(chosen):
                 states[offsets[i] : offsets[i + 1]] = rows[row, : lengths[i]]
-            start = stop
         return replace(windows, states=states, offsets=offsets)
 
     def _frozen_runner(self):
@@ -163,7 +153,8 @@ class TunableEncoder:
     def pooled_all(self, windows: Windows, docs: np.ndarray) -> np.ndarray:
         """:meth:`pooled` of many documents, in length-sorted batches of about PREPARE_TOKENS padded tokens."""
         out = np.empty((len(docs), self.base.width), dtype=np.float32)
-        for part in length_batches(windows, docs, PREPARE_TOKENS):
+        longest = [windows.lengths[windows.of_docs[d]].max() for d in docs]  # a document pads to its longest window
+        for part in length_batches(longest, PREPARE_TOKENS, [len(windows.of_docs[d]) for d in docs]):
             out[part] = self.pooled(windows, docs[part])
         return out
 
@@ -194,42 +185,10 @@ class TunableEncoder:
             grads.update(bp.embed_backward(emb, emb_cache, dx))
         return grads
 
-    def tuned_weights(self) -> EncoderWeights:
-        """The whole network with the tuned arrays in place (what the ONNX graph is built from)."""
-        layers = list(self.base.layers)
-        for i in range(self.first, len(layers)):
-            layers[i] = bp.nested_layer({k: self.params[f"l{i}.{k}"] for k in bp.LAYER_PARAMS})
-        embeddings = self.base.embeddings
-        if self.tune_embeddings:
-            embeddings = {
-                "word": self.params["word"],
-                "position": self.params["position"],
-                "segment": self.params["segment"],
-                "ln": (self.params["ln.g"], self.params["ln.b"]),
-            }
-        return EncoderWeights(embeddings, layers, self.base.sha256, self.base.heads, tuned=True)
-
     def forward_flops(self, tokens: int) -> float:
         """2 · (tuned parameters touched per token) · tokens: the products of the tuned layers and head."""
         per_layer = sum(self.params[f"{self.layer_names[0]}.{k}"].size for k in ("qkv", "out", "up", "down"))
         return 2.0 * per_layer * len(self.layer_names) * tokens
-
-
-def length_batches(windows: Windows, docs: np.ndarray, budget: int) -> list:
-    """Positions in ``docs``, sorted by their longest window and cut where padding would pass ``budget``
-    tokens: a batch pads only to its own longest window."""
-    longest = np.array([windows.lengths[windows.of_docs[d]].max() for d in docs])
-    count = np.array([len(windows.of_docs[d]) for d in docs])
-    order = np.argsort(longest, kind="stable")
-    batches, start = [], 0
-    while start < len(order):
-        stop, rows = start + 1, count[order[start]]
-        while stop < len(order) and (rows + count[order[stop]]) * longest[order[stop]] <= budget:
-            rows += count[order[stop]]
-            stop += 1
-        batches.append(order[start:stop])
-        start = stop
-    return batches
 
 
 def padded(rows: list) -> tuple:
@@ -253,3 +212,17 @@ def pooling_matrix(windows: Windows, docs: np.ndarray, chosen: np.ndarray) -> np
     share[rows, np.arange(len(chosen))] = lengths
     share /= share.sum(axis=1, keepdims=True)
     return share
+
+
+def weights_with(base: EncoderWeights, arrays: dict) -> EncoderWeights:
+    """``base`` with the tuned arrays in place (``l{i}.*`` layers, and the embedding tables when
+    ``word`` is among them): the network the ONNX graph of a fine-tuned model is built from."""
+    layers = [
+        bp.nested_layer({k: arrays[f"l{i}.{k}"] for k in bp.LAYER_PARAMS}) if f"l{i}.qkv" in arrays else layer
+        for i, layer in enumerate(base.layers)
+    ]
+    embeddings = base.embeddings
+    if "word" in arrays:
+        embeddings = {name: arrays[name] for name in ("word", "position", "segment")}
+        embeddings["ln"] = (arrays["ln.g"], arrays["ln.b"])
+    return EncoderWeights(embeddings, layers, base.sha256, base.heads, tuned=True)

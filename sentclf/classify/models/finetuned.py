@@ -162,7 +162,6 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         self.layers_tuned_ = list(network.layer_names) + (["embeddings"] if self.tune_embeddings else [])
         self.tensors_ = TensorSet(best)
         self.n_train_, self.n_validation_ = len(train), len(held)
-        self.width_ = base.width
         self._network = None
         return self
 
@@ -203,8 +202,8 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         batches: list = []
         bucket = self.batch_size * BUCKET_BATCHES
         for start in range(0, len(docs), bucket):
-            part = docs[start : start + bucket][np.argsort(tokens[start : start + bucket], kind="stable")]
-            size = tokens[start : start + bucket][np.argsort(tokens[start : start + bucket], kind="stable")]
+            order = np.argsort(tokens[start : start + bucket], kind="stable")
+            part, size = docs[start : start + bucket][order], tokens[start : start + bucket][order]
             first = 0
             for i in range(1, len(part) + 1):
                 full = i - first == self.batch_size or (i < len(part) and (i - first + 1) * size[i] > MAX_BATCH_TOKENS)
@@ -258,7 +257,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
                         }
                         if len(held):
                             point.update(self._evaluate(network, windows, targets, held))
-                            score = (point["val_accuracy"], -point["val_loss"])
+                            score = check_score(point)
                             if score > best_score:
                                 best_score, since_best = score, 0
                                 best = {k: v.copy() for k, v in network.params.items()}
@@ -288,9 +287,8 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
 
     def _runtime(self):
         """The ONNX (or numpy) network built from the tuned arrays, once per process."""
-        from sentclf.classify.encoder import backprop
         from sentclf.classify.encoder.sentence import SentenceEncoder
-        from sentclf.classify.encoder.weights import EncoderWeights
+        from sentclf.classify.encoder.tuning import weights_with
 
         if getattr(self, "_network", None) is None:
             base = self.encoder if self.encoder is not None else SentenceEncoder(backend="numpy")
@@ -299,21 +297,8 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
                     f"the installed all-MiniLM-L6-v2 (sha256 {base.sha256[:12]}…) is not the one this model was "
                     f"fine-tuned from ({self.base_sha256_[:12]}…): reinstall that version, or retrain"
                 )
-            arrays = self.tensors_.arrays
-            check_shapes(arrays, base.weights, len(self.classes_))
-            layers = list(base.weights.layers)
-            for i in range(len(layers)):
-                if f"l{i}.qkv" in arrays:
-                    layers[i] = backprop.nested_layer({k: arrays[f"l{i}.{k}"] for k in backprop.LAYER_PARAMS})
-            embeddings = base.weights.embeddings
-            if "word" in arrays:
-                embeddings = {
-                    "word": arrays["word"],
-                    "position": arrays["position"],
-                    "segment": arrays["segment"],
-                    "ln": (arrays["ln.g"], arrays["ln.b"]),
-                }
-            weights = EncoderWeights(embeddings, layers, base.sha256, base.weights.heads, tuned=True)
+            check_shapes(self.tensors_.arrays, base.weights, len(self.classes_))
+            weights = weights_with(base.weights, self.tensors_.arrays)
             self._network = SentenceEncoder(loaded=(weights, base.tokenizer), normalize=False, workers=base.workers)
         return self._network
 
@@ -341,7 +326,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
             "base_sha256": self.base_sha256_,
             "layers_tuned": self.layers_tuned_,
             "epochs": self.epochs,
-            "best": max(self.curve_, key=lambda p: (p.get("val_accuracy", 0), -p.get("val_loss", 0)), default=None),
+            "best": max((p for p in self.curve_ if "val_accuracy" in p), key=check_score, default=None),
             "curve": self.curve_,
             "n_train": self.n_train_,
             "n_validation": self.n_validation_,
@@ -354,6 +339,11 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
 
     def __getstate__(self):  # the network is rebuilt from the arrays; the shared encoder is never pickled
         return {**self.__dict__, "encoder": None, "_network": None}
+
+
+def check_score(point: dict) -> tuple:
+    """How validation checks rank: accuracy first, then lower loss (the best one's weights are kept)."""
+    return point["val_accuracy"], -point["val_loss"]
 
 
 def check_shapes(arrays: dict, base, n_classes: int) -> None:

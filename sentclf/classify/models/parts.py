@@ -71,8 +71,13 @@ def fine_tuned(pipeline) -> list:
             for _, clf in fine_tuned(member)
             for found in [(name, clf)]
         ]
-    clf = pipeline.steps[-1][1]
-    return [("ft", clf)] if type(clf).__name__ == "FineTunedEncoder" else []
+    return [("ft", pipeline.steps[-1][1])] if is_fine_tuned(pipeline) else []
+
+
+def is_fine_tuned(pipeline) -> bool:
+    """Whether a (fitted or not) pipeline is the ft model: its last step is a FineTunedEncoder, known by
+    name so that nothing here imports the fine-tuning code."""
+    return isinstance(pipeline, Pipeline) and type(pipeline.steps[-1][1]).__name__ == "FineTunedEncoder"
 
 
 def unwrap(part):

@@ -18,6 +18,7 @@ from sentclf import progress
 from sentclf.classify.features import BLOCKS, BlockContext
 from sentclf.classify.features.tags import text_input_tags
 from sentclf.classify.models.ensemble import build_ensemble, stack_folds
+from sentclf.classify.models.parts import is_fine_tuned
 from sentclf.classify.models.perclass import PerClassLogistic
 from sentclf.classify.models.spec import (
     MODEL_KINDS,
@@ -225,10 +226,7 @@ def fit_for_size(pipeline: Pipeline, n_train: int, n_classes: int) -> Pipeline:
     from sklearn.model_selection import StratifiedKFold
 
     if isinstance(pipeline, StackingClassifier):
-        tuned = any(
-            isinstance(m, Pipeline) and type(m.steps[-1][1]).__name__ == "FineTunedEncoder"
-            for _, m in pipeline.estimators
-        )
+        tuned = any(is_fine_tuned(member) for _, member in pipeline.estimators)
         folds = stack_folds(n_train, tuned)
         pipeline.set_params(cv=StratifiedKFold(folds, shuffle=True, random_state=pipeline.cv.random_state))
         n_train = n_train * (folds - 1) // folds  # stacking fits the members on k − 1 of k folds
