@@ -12,10 +12,12 @@ from sentclf.classify.config import StreamConfig, parse_list
 from sentclf.classify.features.lexicons import LEXICON_NAMES, LexiconConfig
 from sentclf.classify.models.spec import (
     ACCURACY_MEMBERS,
+    AUTO_EPOCHS,
     ENSEMBLE_METHODS,
     FT_DEFAULTS,
     MLP_ACTIVATIONS,
     OPTIMIZE,
+    TOKEN_BUDGET,
     TUNE_ALL,
     EnsembleConfig,
     ModelConfig,
@@ -110,7 +112,8 @@ model_options = option_group(
             "--tune-epochs",
             type=int,
             default=None,
-            help=f"ft: epochs at most (early stopping may end sooner) [default: {FT_DEFAULTS['tune_epochs']}].",
+            help=f"ft: epochs at most (early stopping may end sooner) [default: {AUTO_EPOCHS}, fewer where they "
+            f"would train on more than {TOKEN_BUDGET:,} wordpieces].",
         ),
         click.option(
             "--tune-lr",
@@ -185,8 +188,9 @@ ensemble_options = option_group(
             "method",
             type=click.Choice(ENSEMBLE_METHODS),
             default=None,
-            help="stack: a logistic regression on the members' out-of-fold probabilities; soft: their average "
-            "[default: stack].",
+            help="stack: a logistic regression on the members' out-of-fold probabilities; blend: the same, "
+            "learned from a held-out tenth (each member fitted once); soft: their average "
+            "[default: stack, or blend when a member is encoder:ft].",
         ),
     ],
     _ensemble,

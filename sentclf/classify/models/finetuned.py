@@ -25,6 +25,7 @@ from sentclf.classify.encoder import backprop as bp
 from sentclf.classify.features.sentence_vectors import document_text
 from sentclf.classify.features.tags import text_input_tags
 from sentclf.classify.modelfile.tensors import TensorSet
+from sentclf.classify.models.spec import AUTO_EPOCHS, TOKEN_BUDGET
 from sentclf.errors import ConfigError, ModelFileError, VectorsError
 
 log = logging.getLogger("sentclf")
@@ -52,7 +53,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints: ClassVar[dict] = {
         "layers": [None, Interval(Integral, 1, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [None, Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "head_lr": [None, Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -71,7 +72,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         layers=None,
-        epochs=3,
+        epochs=None,
         lr=1e-4,
         head_lr=None,
         batch_size=64,
@@ -109,7 +110,9 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
 
     # -- fitting -----------------------------------------------------------------------------------
 
-    def fit(self, X, y):
+    def fit(self, X, y, X_val=None, y_val=None):
+        """Fine-tune on the documents ``X`` and labels ``y``; ``X_val``/``y_val``: the documents early
+        stopping checks against (None: a stratified ``validation`` share of ``X``)."""
         from sklearn.utils.class_weight import compute_sample_weight
         from sklearn.utils.multiclass import check_classification_targets
 
@@ -124,6 +127,13 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
             raise ValueError(f"{len(X)} documents and {len(y)} labels: give one label per document")
         check_classification_targets(y)
         self.classes_, targets = np.unique(y, return_inverse=True)
+        given = X_val is not None
+        if given:
+            y_val = np.asarray(y_val)
+            if len(X_val) != len(y_val) or not np.isin(y_val, self.classes_).all():
+                raise ValueError("give X_val and y_val together, one label of the training classes per document")
+            X = list(X) + list(X_val)
+            targets = np.concatenate([targets, np.searchsorted(self.classes_, y_val)])
         if len(self.classes_) < 2:  # a ValueError, as scikit-learn's classifiers raise
             raise ValueError(f"fine-tuning needs at least two classes, and the labels hold one ({self.classes_[0]})")
         texts = [document_text(doc) for doc in X]
@@ -138,10 +148,13 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
             else self.random_state
         )
         rng = np.random.default_rng(seed)
-        weights = (
-            compute_sample_weight("balanced", targets) if self.class_weight == "balanced" else np.ones(len(targets))
-        ).astype(np.float32)
-        train, held = self._split(targets, rng)
+        weights = np.ones(len(targets), dtype=np.float32)  # the validation documents' are never read
+        if self.class_weight == "balanced":
+            weights[: len(y)] = compute_sample_weight("balanced", targets[: len(y)])
+        if given:
+            train, held = np.arange(len(y)), np.arange(len(y), len(targets))
+        else:
+            train, held = self._split(targets, rng)
         network = TunableEncoder(
             base.weights,
             depth if self.tune_embeddings else layers,
@@ -216,7 +229,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         from sentclf.nn.optimizers import Adam
 
         steps_per_epoch = -(-len(train) // self.batch_size)
-        total = steps_per_epoch * self.epochs
+        total, epochs = self._schedule(windows, train, steps_per_epoch)
         warm = max(1, round(self.warmup * total))
         head_lr = self.head_lr if self.head_lr is not None else 10 * self.lr
         groups = {
@@ -232,9 +245,11 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         label = f"fine-tuning {len(network.layer_names)} layer(s) of all-MiniLM-L6-v2 on {len(train):,} documents"
         progress.start("finetune", total, label)
         try:
-            for epoch in range(self.epochs):
+            for epoch in range(epochs):
                 losses = []
                 for index, batch in enumerate(self._batches(windows, train, rng), start=1):
+                    if step == total:  # the token budget ends inside this epoch
+                        break
                     logits, saved = network.forward(windows, batch, train=True, rng=rng)
                     loss, dlogits = bp.softmax_cross_entropy(logits, targets[batch], weights[batch])
                     grads = network.backward(saved, dlogits)
@@ -249,7 +264,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
                     tokens += int(windows.lengths[np.concatenate([windows.of_docs[d] for d in batch])].sum())
                     step += 1
                     progress.advance("finetune")
-                    if index in checks:
+                    if index in checks or step == total:
                         point = {
                             "epoch": round(epoch + index / steps_per_epoch, 2),
                             "step": step,
@@ -277,6 +292,18 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         if not len(held):
             best = network.params
         return curve, best
+
+    def _schedule(self, windows, train: np.ndarray, steps_per_epoch: int) -> tuple:
+        """(optimizer steps, epochs begun): ``epochs`` whole ones, or (None) up to AUTO_EPOCHS cut to
+        TOKEN_BUDGET wordpieces, never less than one check's worth of steps."""
+        if self.epochs is not None:
+            self.epochs_ = self.epochs
+            return steps_per_epoch * self.epochs, self.epochs
+        per_epoch = int(windows.lengths[np.concatenate([windows.of_docs[d] for d in train])].sum())
+        total = min(AUTO_EPOCHS * steps_per_epoch, round(steps_per_epoch * TOKEN_BUDGET / max(1, per_epoch)))
+        total = max(total, -(-steps_per_epoch // EVALS_PER_EPOCH))
+        self.epochs_ = round(total / steps_per_epoch, 2)
+        return total, -(-total // steps_per_epoch)
 
     def _evaluate(self, network, windows, targets, held) -> dict:
         logits = network.pooled_all(windows, held) @ network.params["head.w"] + network.params["head.b"]
@@ -325,7 +352,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
             "base": "all-MiniLM-L6-v2",
             "base_sha256": self.base_sha256_,
             "layers_tuned": self.layers_tuned_,
-            "epochs": self.epochs,
+            "epochs": getattr(self, "epochs_", self.epochs),  # planned; the curve shows where it stopped
             "best": max((p for p in self.curve_ if "val_accuracy" in p), key=check_score, default=None),
             "curve": self.curve_,
             "n_train": self.n_train_,

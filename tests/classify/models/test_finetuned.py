@@ -268,3 +268,28 @@ def test_a_stack_with_a_fine_tuned_member_learns_from_two_folds(bert):
 
     assert folds(("nbngrams:lr", "ngrams:nb")) == (5, 12)
     assert folds(("nbngrams:lr", "encoder:ft")) == (2, 6)  # the encoder fine-tuned 3 times, not 6
+
+
+def test_by_default_the_epochs_stop_at_the_wordpiece_budget(bert, monkeypatch):
+    import sentclf.classify.models.finetuned as finetuned
+
+    whole = fit(epochs=None, validation=0.0, batch_size=12)  # 96 short documents: three epochs fit the budget
+    assert whole.epochs_ == 3 and whole.curve_[-1]["step"] == 3 * 8
+    monkeypatch.setattr(finetuned, "TOKEN_BUDGET", whole.tokens_seen_ // 2)  # half of it: 1.5 epochs
+    cut = fit(epochs=None, validation=0.0, batch_size=12)
+    assert cut.epochs_ == 1.5 and cut.curve_[-1]["step"] == 12 and cut.tokens_seen_ <= whole.tokens_seen_ // 2 + 200
+    assert cut.summary()["epochs"] == 1.5
+    monkeypatch.setattr(finetuned, "TOKEN_BUDGET", 1)  # never fewer steps than one check's worth
+    assert fit(epochs=None, validation=0.0, batch_size=12).curve_[-1]["step"] == 4
+    assert fit(epochs=2, validation=0.0, batch_size=12).curve_[-1]["step"] == 16  # told: no budget
+
+
+def test_early_stopping_checks_the_validation_documents_it_is_given(bert):
+    texts, labels = toy(4)
+    held_texts, held_labels = ["good good movie", "bad bad movie", "great", "not good"], ["pos", "neg", "pos", "neg"]
+    model = FineTunedEncoder(encoder=SentenceEncoder(), layers=1, epochs=2, lr=3e-3, batch_size=8)
+    model.fit(texts, labels, X_val=held_texts, y_val=held_labels)
+    assert (model.n_train_, model.n_validation_) == (len(texts), 4)
+    assert all(p["val_accuracy"] in (0, 0.25, 0.5, 0.75, 1) for p in model.curve_)
+    with pytest.raises(ValueError, match="training classes"):
+        FineTunedEncoder(encoder=SentenceEncoder(), layers=1, epochs=1).fit(texts, labels, X_val=["x"], y_val=["neu"])
