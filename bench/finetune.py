@@ -2,8 +2,9 @@
 whole fine-tuning's time and accuracy.
 
     python bench/finetune.py steps [K ...]        (default K = 1 2 6; needs make minilm and ../shared/data)
-    python bench/finetune.py fit sst2|corpus [K]  (the whole fit, K layers, as train --model ft runs it)
-    python bench/finetune.py stack [K] [--no-recipe]   (SST-2: the recipe's stack with and without encoder:ft)
+    python bench/finetune.py fit sst2|corpus [K]  (the whole fit, K layers (default: all), as train --model ft runs it)
+    python bench/finetune.py stack [K] [--frozen]   (SST-2: the recipe, encoder:ft blended; --frozen: and the
+                                                    frozen encoder's stack it replaced, for reference)
     python bench/finetune.py predict              (predict's docs/s, fine-tuned against frozen, same tweets)
 
 steps: on SST-2's training sentences, for each K the best of 5 rounds of 12 training steps (batches
@@ -90,7 +91,7 @@ def steps(ks: list) -> None:
         print(f"| {k} | {rate:,.0f} | {gflops:.1f} | {peak:.1f} | {gflops / peak:.0%} |", flush=True)
 
 
-def fit(dataset: str, k: int) -> None:
+def fit(dataset: str, k: int | None) -> None:
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -108,7 +109,8 @@ def fit(dataset: str, k: int) -> None:
     seconds = time.perf_counter() - start
     line = (
         f"{dataset}: {len(texts):,} documents, K = {k}: fit {seconds / 60:.1f} min (the frozen layers "
-        f"{model.prepare_seconds_:.0f} s), {model.tokens_seen_:,} wordpieces trained on"
+        f"{model.prepare_seconds_:.0f} s), {model.epochs_} epochs planned, {model.tokens_seen_:,} wordpieces "
+        f"trained on, best check {model.summary()['best']}"
     )
     if test is not None:
         start = time.perf_counter()
@@ -118,9 +120,9 @@ def fit(dataset: str, k: int) -> None:
     print(line, flush=True)
 
 
-def stack(k: int | None, skip_recipe: bool = False) -> None:
-    """SST-2 train -> test: the accuracy recipe's stack with encoder:ft in place of six+encoder:lr against
-    the recipe itself (folds as train chooses them: 5, or 2 with an ft member)."""
+def stack(k: int | None, frozen: bool = False) -> None:
+    """SST-2 train -> test: the accuracy recipe (encoder:ft blended with the n-gram members) and, with
+    ``frozen``, the recipe before it (six+encoder:lr in its place, stacked from 5 folds)."""
     from sentclf.classify.features.lexicons import load_lexicon
     from sentclf.classify.models.pipeline import build_pipeline, fit_for_size
     from sentclf.classify.models.spec import ACCURACY_MEMBERS, RECIPE_CLASS_WEIGHT, EnsembleConfig, ModelConfig
@@ -130,12 +132,13 @@ def stack(k: int | None, skip_recipe: bool = False) -> None:
     tokens, test_tokens = tokenize_all(texts), tokenize_all(test_x)
     encoder, lexicon = SentenceEncoder(), load_lexicon()
     config = ModelConfig(class_weight=RECIPE_CLASS_WEIGHT, tune_layers=k)
-    replaced = tuple("encoder:ft" if m == "six+encoder:lr" else m for m in ACCURACY_MEMBERS)
-    variants = [("recipe", ACCURACY_MEMBERS), ("ft in place of six+encoder:lr", replaced)]
-    for name, members in variants[1:] if skip_recipe else variants:
+    before = tuple("six+encoder:lr" if m == "encoder:ft" else m for m in ACCURACY_MEMBERS)
+    variants = [("the recipe before: six+encoder:lr, stacked", EnsembleConfig(before, "stack"))] if frozen else []
+    variants.append(("the recipe: encoder:ft, blended", EnsembleConfig()))
+    for name, ensemble in variants:
         start = time.perf_counter()
-        model = build_pipeline("ensemble", lexicon, config, ensemble=EnsembleConfig(members, "stack"), encoder=encoder)
-        model = fit_for_size(model, len(tokens), 2)  # as train builds it: 2 folds with an ft member
+        model = build_pipeline("ensemble", lexicon, config, ensemble=ensemble, encoder=encoder)
+        model = fit_for_size(model, len(tokens), 2)  # as train builds it
         model.fit(tokens, labels)
         seconds = time.perf_counter() - start
         accuracy = np.mean(model.predict(test_tokens) == np.array(test_y))
@@ -178,8 +181,8 @@ if __name__ == "__main__":
         predict_speed()
     elif len(sys.argv) > 1 and sys.argv[1] == "stack":
         numbers = [int(a) for a in sys.argv[2:] if a.isdigit()]
-        stack(numbers[0] if numbers else None, "--no-recipe" in sys.argv)
+        stack(numbers[0] if numbers else None, "--frozen" in sys.argv)
     elif len(sys.argv) > 1 and sys.argv[1] == "fit":
-        fit(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 2)
+        fit(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None)  # None: every layer, as train does
     else:
         steps([int(k) for k in sys.argv[2:]] if len(sys.argv) > 2 else [1, 2, 6])

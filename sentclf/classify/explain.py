@@ -76,7 +76,11 @@ def explain_ensemble(ensemble, text: str) -> dict:
     return {
         "text": text,
         "kind": "ensemble",
-        "method": "soft voting" if hasattr(ensemble, "voting") else "stacking",
+        "method": "soft voting"
+        if hasattr(ensemble, "voting")
+        else "blending"
+        if hasattr(ensemble, "holdout")
+        else "stacking",
         "n_tokens": len(tokens),
         "empty": not tokens,
         "classes": classes,
@@ -84,6 +88,12 @@ def explain_ensemble(ensemble, text: str) -> dict:
         "probabilities": dict(zip(classes, combined)),
         "label": classes[int(np.argmax(combined))],
     }
+
+
+def ensemble_method(ensemble) -> str:
+    if hasattr(ensemble, "voting"):
+        return "soft voting"
+    return "blending" if hasattr(ensemble, "holdout") else "stacking"
 
 
 def explain_pipeline(pipeline, text: str, feature_set: str | None = None, class_names: list | None = None) -> dict:

@@ -76,6 +76,7 @@ def model_classes() -> list:
     from sentclf.classify.features.sentence_vectors import SentenceVectors
     from sentclf.classify.features.six import LectureFeatures
     from sentclf.classify.modelfile.tensors import TensorSet
+    from sentclf.classify.models.blend import HoldoutStack
     from sentclf.classify.models.ensemble import log_odds
     from sentclf.classify.models.finetuned import FineTunedEncoder
     from sentclf.classify.models.perclass import PerClassLogistic
@@ -91,7 +92,7 @@ def model_classes() -> list:
         *(CalibratedClassifierCV, _CalibratedClassifier, _SigmoidCalibration, IsotonicRegression, Bunch, MT19937),
         *(Tokenizer, LectureFeatures, Lexicon, RuleFeatures, NBWeightedNgrams, PerClassLogistic, passthrough),
         *(PooledEmbeddings, VectorTable, WordPieceTable, SentenceVectors, log_odds, CharNgramCounts),
-        *(FineTunedEncoder, TensorSet),
+        *(FineTunedEncoder, TensorSet, HoldoutStack),
     ]
 
 

@@ -1,7 +1,8 @@
 """The ``ensemble`` model kind: several member pipelines, each a feature set with LR or the MLP,
-combined by soft voting (their probabilities averaged) or by stacking (a logistic regression on the
-log-odds of the members' out-of-fold probabilities). scikit-learn's VotingClassifier and StackingClassifier do the
-combining; every member is fitted inside each training fold, so cross-validation stays honest.
+combined by soft voting (their probabilities averaged), by stacking (a logistic regression on the
+log-odds of the members' out-of-fold probabilities) or by blending (the same logistic regression
+learned from one held-out share, :mod:`.blend`). scikit-learn's VotingClassifier and StackingClassifier
+do the first two; every member is fitted inside each training fold, so cross-validation stays honest.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from sentclf.classify.models.blend import HoldoutStack
 from sentclf.classify.models.spec import ENSEMBLE_METHODS, ModelConfig, parse_member
 from sentclf.errors import ConfigError
 
@@ -52,21 +54,28 @@ def build_ensemble(members: tuple, method: str, build_member, config: ModelConfi
     estimators = [(member_name(m), build_member(*parse_member(m))) for m in members]
     if method == "soft":
         return VotingClassifier(estimators, voting="soft")
+    if method == "blend":
+        return HoldoutStack(estimators, stacking_model(config), random_state=config.seed)
     return StackingClassifier(
         estimators,
-        final_estimator=Pipeline(
-            [
-                ("log_odds", FunctionTransformer(log_odds)),
-                (
-                    "clf",
-                    LogisticRegression(
-                        C=1.0, class_weight=config.class_weight, max_iter=config.max_iter, random_state=config.seed
-                    ),
-                ),
-            ]
-        ),
+        final_estimator=stacking_model(config),
         cv=StratifiedKFold(STACK_FOLDS, shuffle=True, random_state=config.seed),
         stack_method="predict_proba",
+    )
+
+
+def stacking_model(config: ModelConfig) -> Pipeline:
+    """What stacking and blending learn on the members' probabilities: logistic regression on their log-odds."""
+    return Pipeline(
+        [
+            ("log_odds", FunctionTransformer(log_odds)),
+            (
+                "clf",
+                LogisticRegression(
+                    C=1.0, class_weight=config.class_weight, max_iter=config.max_iter, random_state=config.seed
+                ),
+            ),
+        ]
     )
 
 
@@ -79,7 +88,7 @@ def log_odds(probabilities):
 
 
 def is_ensemble(estimator) -> bool:
-    return isinstance(estimator, (VotingClassifier, StackingClassifier))
+    return isinstance(estimator, (VotingClassifier, StackingClassifier, HoldoutStack))
 
 
 def members_of(estimator) -> list:

@@ -17,6 +17,7 @@ from sklearn.preprocessing import MaxAbsScaler, StandardScaler
 from sentclf import progress
 from sentclf.classify.features import BLOCKS, BlockContext
 from sentclf.classify.features.tags import text_input_tags
+from sentclf.classify.models.blend import HoldoutStack
 from sentclf.classify.models.ensemble import build_ensemble, stack_folds
 from sentclf.classify.models.parts import is_fine_tuned
 from sentclf.classify.models.perclass import PerClassLogistic
@@ -212,6 +213,8 @@ def planned_fits(estimator) -> int:
         return (estimator.cv.get_n_splits() + 1) * planned_fits(estimator.estimator)
     if isinstance(estimator, StackingClassifier):
         return (estimator.cv.get_n_splits() + 1) * sum(planned_fits(m) for _, m in estimator.estimators)
+    if isinstance(estimator, HoldoutStack):  # once on the training share, again on everything but the ft ones
+        return sum((1 if is_fine_tuned(m) else 2) * planned_fits(m) for _, m in estimator.estimators)
     if isinstance(estimator, VotingClassifier):
         return sum(planned_fits(m) for _, m in estimator.estimators)
     return 1
@@ -230,6 +233,8 @@ def fit_for_size(pipeline: Pipeline, n_train: int, n_classes: int) -> Pipeline:
         folds = stack_folds(n_train, tuned)
         pipeline.set_params(cv=StratifiedKFold(folds, shuffle=True, random_state=pipeline.cv.random_state))
         n_train = n_train * (folds - 1) // folds  # stacking fits the members on k − 1 of k folds
+    if isinstance(pipeline, HoldoutStack):
+        n_train -= round(pipeline.holdout * n_train)
     for _, member in getattr(pipeline, "estimators", []):
         fit_for_size(member, n_train, n_classes)
     clf = pipeline.named_steps.get("clf") if isinstance(pipeline, Pipeline) else None

@@ -75,9 +75,10 @@ def every_model(fixtures, tmp_path, monkeypatch) -> dict:
         models[method] = calibrated(build_pipeline("lr", lexicon), method, 0)
     tune = ModelConfig(tune_epochs=1)
     models["encoder:ft"] = build_pipeline("ft", lexicon, tune, encoder=encoder)
-    models["stack with ft"] = build_pipeline(
-        "ensemble", lexicon, tune, ensemble=EnsembleConfig(("nbngrams:lr", "encoder:ft"), "stack"), encoder=encoder
-    )
+    for method in ("stack", "blend"):
+        models[f"{method} with ft"] = build_pipeline(
+            "ensemble", lexicon, tune, ensemble=EnsembleConfig(("nbngrams:lr", "encoder:ft"), method), encoder=encoder
+        )
     return {name: model.fit(tokens, labels) for name, model in models.items()}
 
 
