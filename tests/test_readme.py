@@ -28,7 +28,7 @@ def quickstart_commands(minilm: bool = False) -> list:
 
 
 def minilm_installed() -> bool:
-    from sentclf.classify.vectors.sources import minilm_dir
+    from sentclf.classify.vectors.package import minilm_dir
     from sentclf.errors import VectorsError
 
     try:

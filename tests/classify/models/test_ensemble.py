@@ -122,7 +122,7 @@ def test_ensemble_every_command_takes_an_ensemble_model(tmp_path, fixtures):
 
 
 def test_ensemble_optimize_accuracy_without_the_model_package_says_how_to_install(fixtures, tmp_path, monkeypatch):
-    monkeypatch.setattr("sentclf.classify.vectors.sources.MINILM_DIST", "no-such-distribution-sentclf")
+    monkeypatch.setattr("sentclf.classify.vectors.package.MINILM_DIST", "no-such-distribution-sentclf")
     result = run("train", fixtures / "tiny.csv", "-o", tmp_path / "m", "--optimize", "accuracy")
     assert result.exit_code == 1 and "make minilm" in result.stderr and "Traceback" not in result.stderr
 
