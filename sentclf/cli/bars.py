@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from sentclf.classify.vectors.embedding_config import MINILM
+from sentclf.classify.vectors.embedding_config import MINILM, MINILM_STATIC
 from sentclf.cli.logs import is_quiet
 
 PROGRESS_MIN_BYTES = 4_000_000  # vectors files larger than this get a progress bar on stderr
@@ -21,7 +21,7 @@ class VectorsProgress:
     """A progress bar for reading a large vectors file; yields None when quiet or the file is small."""
 
     def __init__(self, source):
-        path = Path(source) if source and source != MINILM else Path()
+        path = Path(source) if source and source not in (MINILM, MINILM_STATIC) else Path()
         size = path.stat().st_size if path.is_file() else 0
         self.bar = (
             None

@@ -22,7 +22,13 @@ from sentclf.classify.models.spec import (
     EnsembleConfig,
     ModelConfig,
 )
-from sentclf.classify.vectors.embedding_config import DEFAULT_KEEP, MINILM, VECTOR_FORMATS, EmbeddingConfig
+from sentclf.classify.vectors.embedding_config import (
+    DEFAULT_KEEP,
+    MINILM,
+    MINILM_STATIC,
+    VECTOR_FORMATS,
+    EmbeddingConfig,
+)
 from sentclf.cli.options import option_group, refuse
 
 
@@ -130,7 +136,8 @@ EMBEDDINGS = click.option(
     "--embeddings",
     "emb_source",
     metavar="SOURCE",
-    help=f"Append pooled word vectors: a GloVe/word2vec/fastText file (.gz/.bz2 too) or '{MINILM}'.",
+    help=f"Append pooled word vectors: a GloVe/word2vec/fastText file (.gz/.bz2 too), '{MINILM}' (MiniLM's "
+    f"input wordpiece table) or '{MINILM_STATIC}' (a static table distilled from the sentence encoder).",
 )
 EMBEDDINGS_FORMAT = click.option(
     "--embeddings-format",

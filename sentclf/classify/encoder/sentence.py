@@ -118,6 +118,10 @@ class SentenceEncoder:
             return out / np.bincount(owner, weights=lengths)[:, None].astype(np.float32)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
+    def encode_ids(self, ids: list) -> np.ndarray:
+        """(len(ids), width) vectors of wordpiece id sequences as they are (each within MAX_TOKENS)."""
+        return self._encode_ids(ids)
+
     def _encode_ids(self, ids: list, reporting: bool = False) -> np.ndarray:
         out = np.zeros((len(ids), self.weights.width), dtype=np.float32)
         for chosen in length_batches([len(row) for row in ids], self.batch_tokens):

@@ -10,6 +10,7 @@ from sentclf.errors import ConfigError, OptionConflictError
 POOLS = ("mean", "max")
 DEFAULT_POOL = "mean,max"
 MINILM = "minilm"  # the WordPiece input-embedding table of all-MiniLM-L6-v2, as a vectors source
+MINILM_STATIC = "minilm-static"  # a static table distilled from the sentence encoder (encoder/static.py)
 DEFAULT_KEEP = 10_000
 VECTOR_FORMATS = ("glove", "word2vec", "word2vec-bin", "fasttext")
 

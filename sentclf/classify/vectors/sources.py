@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from sentclf import atomic
-from sentclf.classify.vectors.embedding_config import DEFAULT_KEEP, MINILM
+from sentclf.classify.vectors.embedding_config import DEFAULT_KEEP, MINILM, MINILM_STATIC
 from sentclf.classify.vectors.files import VectorTable, read_vectors
 from sentclf.classify.vectors.package import minilm_dir, model_files
-from sentclf.errors import ModelFileError, VectorsError
+from sentclf.errors import OutputError, VectorsError
 from sentclf.paths import cache_dir
 
 log = logging.getLogger("sentclf")
@@ -27,16 +27,25 @@ MINILM_TENSOR = "embeddings.word_embeddings.weight"
 
 
 class WordPieceTable(VectorTable):
-    """A full WordPiece embedding table and its tokenizer; kept as float16 in model files (half the size)."""
+    """A full WordPiece embedding table and its tokenizer; kept as float16 in model files (half the
+    size), the tokenizer as its JSON text, so that a model file holds plain data only (the restricted
+    unpickler admits no tokenizers object) and scores without the MiniLM package installed."""
 
     tokenizer: Any = None  # the tokenizers.Tokenizer that load_minilm sets on each table
 
     def __getstate__(self):
-        state = super().__getstate__()
-        return {**state, "matrix": self.matrix.astype(np.float16)}
+        state = {k: v for k, v in super().__getstate__().items() if k != "tokenizer"}
+        tokenizer = self.__dict__.get("tokenizer")
+        return {**state, "matrix": self.matrix.astype(np.float16), "tokenizer_json": tokenizer and tokenizer.to_str()}
 
     def __setstate__(self, state):
+        text = state.get("tokenizer_json")
+        state = {k: v for k, v in state.items() if k not in ("tokenizer_json", "tokenizer")}
         super().__setstate__({**state, "matrix": state["matrix"].astype(np.float32)})
+        if text:
+            from tokenizers import Tokenizer
+
+            self.tokenizer = Tokenizer.from_str(text)
 
 
 def load_minilm() -> WordPieceTable:
@@ -60,6 +69,19 @@ def load_minilm() -> WordPieceTable:
     return table
 
 
+def load_static() -> WordPieceTable:
+    """The static table distilled from the sentence encoder (:mod:`sentclf.classify.encoder.static`),
+    30,522 x 256, with MiniLM's WordPiece tokenizer; its sha256 is the base model's."""
+    from sentclf.classify.encoder.static import static_table
+
+    base = load_minilm()
+    table = WordPieceTable(
+        base.words, static_table(base.sha256), MINILM_STATIC, base.sha256, "distilled", len(base.words), 0
+    )
+    table.tokenizer = base.tokenizer
+    return table
+
+
 def _cache_key(path: Path, fmt, vocab, keep_top: int) -> str:
     stat = path.stat()
     words = "*all*" if vocab is None else hashlib.sha256("\n".join(sorted(vocab)).encode()).hexdigest()
@@ -74,6 +96,8 @@ def load_vectors(source: str, fmt=None, vocab=None, keep_top: int = DEFAULT_KEEP
     """
     if source == MINILM:
         return load_minilm()
+    if source == MINILM_STATIC:
+        return load_static()
     path = Path(source)
     if not path.is_file():
         raise VectorsError(f"{source}: vectors file not found (give a GloVe/word2vec/fastText file, or 'minilm')")
@@ -105,7 +129,7 @@ def _write_cache(target: Path, table: VectorTable) -> None:
                 out, words=np.asarray(table.words, dtype=str), matrix=table.matrix, meta=json.dumps(meta)
             ),
         )
-    except (OSError, ModelFileError) as exc:
+    except (OSError, OutputError) as exc:  # a cache that cannot be written is a warning, not a failure
         log.warning("could not cache the parsed vectors in %s (%s)", target.parent, exc)
 
 
