@@ -1,6 +1,7 @@
 """Accuracy against the classic published results and peers measured in the same run, on the same folds.
 
     python bench/accuracy.py [mr[:N]|sst2|reviews[:N]|zeroshot[:ensemble|:ft] ...]   (:N the first N folds)
+    python bench/accuracy.py recipe:mr:2,3,4        (--optimize accuracy alone on those folds, a line each)
     (default: all four; needs make minilm and the bench extra)
 
 mr: 10-fold stratified CV (seed 0) on the 10,662 sentences. sst2: train on train, score on test.
@@ -76,10 +77,11 @@ def peers(texts: list, tokens: list, labels: np.ndarray, folds: list) -> list:
     return [(name, float(np.mean(s)), float(np.std(s, ddof=1)) if len(s) > 1 else 0.0) for name, s in rows]
 
 
-def sentclf_rows(tokens: list, labels: list, folds: list, encoder):
-    """sentclf's rows, one at a time as each is measured: each block alone, then the ensembles."""
+def sentclf_rows(tokens: list, labels: list, folds: list, encoder, ensembles=None):
+    """sentclf's rows, one at a time as each is measured: each block alone, then the ensembles
+    (``ensembles`` given: those alone)."""
     lexicon = load_lexicon()
-    for features, kind in BLOCK_ROWS:
+    for features, kind in BLOCK_ROWS if ensembles is None else ():
         config = CompareConfig(cv=max(2, len(folds)), models=(kind,), features=(features,), jobs=2)
         cell = next(
             c
@@ -91,7 +93,7 @@ def sentclf_rows(tokens: list, labels: list, folds: list, encoder):
             cell["accuracy_mean"],
             cell["accuracy_std"],
         )
-    for ensemble, note in ENSEMBLES:
+    for ensemble, note in ENSEMBLES if ensembles is None else ensembles:
         config = CompareConfig(
             cv=max(2, len(folds)),
             models=("ensemble",),
@@ -143,6 +145,18 @@ def table(name: str, encoder, first: int | None = None) -> None:
     ):
         print(f"| {row_name} | {100 * mean:.2f} | {100 * std:.2f} |", flush=True)
     print(f"\nTarget: {100 * TARGETS[name]:.1f}.", flush=True)
+
+
+def recipe_folds(name: str, encoder, chosen: list) -> None:
+    """The --optimize accuracy row alone, one line per fold as each ends (``chosen``: 1-based fold
+    numbers), so that a run of the fine-tuning recipe over ten folds keeps what it measured so far."""
+    texts, labels, folds = dataset(name)
+    tokens = tokenize_all(texts)
+    for k in chosen:
+        start = time.perf_counter()
+        rows = list(sentclf_rows(tokens, labels, [folds[k - 1]], encoder, ENSEMBLES[-1:]))
+        minutes = (time.perf_counter() - start) / 60
+        print(f"| {name} fold {k} | {rows[-1][0]} | {100 * rows[-1][1]:.2f} | {minutes:.1f} min |", flush=True)
 
 
 def zeroshot(encoder, kinds=("ensemble", "ft")) -> None:
@@ -214,7 +228,10 @@ if __name__ == "__main__":
     chosen = sys.argv[1:] or ["mr", "sst2", "reviews", "zeroshot"]
     shared = SentenceEncoder()
     for part in chosen:
-        if part.startswith("zeroshot"):  # zeroshot:ensemble or zeroshot:ft trains that one alone
+        if part.startswith("recipe:"):  # recipe:mr:2,3,4 -> the recipe alone on MR's folds 2, 3 and 4
+            _, name, numbers = part.split(":")
+            recipe_folds(name, shared, [int(k) for k in numbers.split(",")])
+        elif part.startswith("zeroshot"):  # zeroshot:ensemble or zeroshot:ft trains that one alone
             zeroshot(shared, tuple(part.split(":")[1:]) or ("ensemble", "ft"))
         else:  # mr, or mr:N for the first N of its folds
             name, _, first = part.partition(":")

@@ -2,9 +2,10 @@
 van Dongen 2024), so that a document's vector is a mean of table rows, one lookup per wordpiece,
 with no network run at prediction time.
 
-Every wordpiece of the vocabulary is passed through the encoder once, as the one-word sentence
-[CLS] w [SEP], and the mean of the last layer over those three positions is its row (what the
-encoder would say of a text made of that wordpiece alone). The rows are centred and reduced by PCA
+Every wordpiece of the vocabulary is passed through the encoder once, as the three-piece sentence
+[SEP] w [CLS], and the mean of the last layer over those positions is its row (about what the
+encoder would say of a text made of that wordpiece alone; the markers reversed, as model2vec passes
+them, measured better than [CLS] w [SEP]). The rows are centred and reduced by PCA
 to STATIC_DIMS columns, which drops the directions every wordpiece shares; then each row is weighted
 by how rare its wordpiece is expected to be (Zipf's law on the vocabulary's order, in SIF's form
 a / (a + p), Arora et al. 2017), so that mean pooling is a weighted mean that frequent pieces do
@@ -28,10 +29,11 @@ STATIC_DIMS = 256
 SIF = 1e-3  # SIF's a: a wordpiece of expected probability a is weighted 0.5
 BATCH_TOKENS = 24_576  # 8,192 three-wordpiece sentences a batch
 WEIGHTINGS = ("zipf", "none")
+RECIPE = "[SEP] w [CLS], mean"  # part of the cache key: a table made another way is another table
 
 
 def wordpiece_vectors(encoder) -> np.ndarray:
-    """(vocabulary, width) float32: each wordpiece's mean-pooled last layer as the sentence [CLS] w [SEP]."""
+    """(vocabulary, width) float32: each wordpiece's mean-pooled last layer in the sentence [SEP] w [CLS]."""
     from sentclf.classify.encoder.sentence import SentenceEncoder
 
     tokenizer = encoder.tokenizer
@@ -40,7 +42,7 @@ def wordpiece_vectors(encoder) -> np.ndarray:
     raw = SentenceEncoder(
         loaded=(encoder.weights, tokenizer), normalize=False, workers=encoder.workers, batch_tokens=BATCH_TOKENS
     )
-    return raw.encode_ids([[cls, piece, sep] for piece in range(size)])
+    return raw.encode_ids([[sep, piece, cls] for piece in range(size)])
 
 
 def reduce(vectors: np.ndarray, dims: int = STATIC_DIMS, weighting: str = "zipf") -> np.ndarray:
@@ -59,7 +61,7 @@ def static_table(sha256: str, encoder=None, dims: int = STATIC_DIMS, weighting: 
     """The distilled table of the encoder whose weights have ``sha256``, cached on disk under it and
     the settings; on a miss, ``encoder`` (None: the installed one) runs over the vocabulary (seconds
     to a minute on 2 cores), so a cached table costs no encoder load."""
-    key = hashlib.sha256(json.dumps([sha256, dims, weighting, SIF]).encode()).hexdigest()[:32]
+    key = hashlib.sha256(json.dumps([sha256, dims, weighting, SIF, RECIPE]).encode()).hexdigest()[:32]
     cached = cache_dir() / "static" / f"{key}.npy"
     if cached.is_file():
         try:

@@ -22,13 +22,13 @@ def bert(tmp_path, monkeypatch):
     return folder
 
 
-def test_each_row_is_what_the_encoder_says_of_its_wordpiece_alone(bert):
+def test_each_row_is_what_the_encoder_says_of_its_wordpiece_between_the_markers(bert):
     encoder = SentenceEncoder()
     rows = static.wordpiece_vectors(encoder)
     assert rows.shape == (10, 16)
     raw = SentenceEncoder(normalize=False)
     for piece in (0, 4, 9):  # [PAD], "good", "not"
-        np.testing.assert_allclose(rows[piece], raw.encode_ids([[2, piece, 3]])[0], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(rows[piece], raw.encode_ids([[3, piece, 2]])[0], rtol=1e-5, atol=1e-6)
     assert not np.allclose(rows[4], rows[6])
 
 
