@@ -18,7 +18,7 @@ import numpy as np
 from sentclf import atomic
 from sentclf.classify.vectors.embedding_config import DEFAULT_KEEP, MINILM, MINILM_STATIC
 from sentclf.classify.vectors.files import VectorTable, read_vectors
-from sentclf.classify.vectors.package import minilm_dir, model_files
+from sentclf.classify.vectors.package import MINILM_INSTALL, minilm_dir, model_files
 from sentclf.errors import OutputError, VectorsError
 from sentclf.paths import cache_dir
 
@@ -43,8 +43,12 @@ class WordPieceTable(VectorTable):
         state = {k: v for k, v in state.items() if k not in ("tokenizer_json", "tokenizer")}
         super().__setstate__({**state, "matrix": state["matrix"].astype(np.float32)})
         if text:
-            from tokenizers import Tokenizer
-
+            try:
+                from tokenizers import Tokenizer
+            except ImportError:
+                raise VectorsError(
+                    f"this model splits text into WordPieces, which needs tokenizers: run '{MINILM_INSTALL}'"
+                ) from None
             self.tokenizer = Tokenizer.from_str(text)
 
 

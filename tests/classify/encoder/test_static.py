@@ -62,8 +62,9 @@ def test_the_table_is_cached_under_the_encoders_sha256(bert, monkeypatch):
 
 
 @pytest.mark.parametrize("source", ["minilm-static", "minilm"])
-def test_a_model_on_a_wordpiece_table_saves_loads_and_predicts_from_the_cli(bert, tmp_path, source):
-    """The file keeps the tokenizer as JSON text: the restricted unpickler admits no tokenizers object."""
+def test_a_model_on_a_wordpiece_table_saves_loads_and_predicts_from_the_cli(bert, tmp_path, monkeypatch, source):
+    """The file keeps the tokenizer as JSON text: the restricted unpickler admits no tokenizers
+    object, and the model scores with no MiniLM package installed."""
     data = tmp_path / "toy.csv"
     rows = ["text,label"] + [f"good great movie {i},positive" for i in range(12)]
     rows += [f"bad not good movie {i},negative" for i in range(12)]
@@ -72,6 +73,7 @@ def test_a_model_on_a_wordpiece_table_saves_loads_and_predicts_from_the_cli(bert
     args = ["train", str(data), "--model", "lr", "--embeddings", source, "--pool", "mean", "-o", model]
     result = CliRunner().invoke(cli, [*args, "-q"])
     assert result.exit_code == 0, result.output
+    monkeypatch.setenv("SENTCLF_MINILM_DIR", str(tmp_path / "no-such-model"))
     result = CliRunner().invoke(cli, ["predict", "-m", model, "-", "--jsonl"], input="great good movie\nbad not good\n")
     assert result.exit_code == 0, result.output
     labels = [line.split('"label": "')[1].split('"')[0] for line in result.stdout.splitlines()]
