@@ -11,15 +11,6 @@ from sentclf.classify.encoder import static
 from sentclf.classify.encoder.sentence import SentenceEncoder
 from sentclf.cli import cli
 from sentclf.errors import VectorsError
-from tests.classify.encoder.test_encoder import make_fake_bert
-
-
-@pytest.fixture
-def bert(tmp_path, monkeypatch):
-    folder = make_fake_bert(tmp_path / "bert", width=16, heads=2, layers=2)
-    monkeypatch.setenv("SENTCLF_MINILM_DIR", str(folder))
-    monkeypatch.setenv("SENTCLF_CACHE", str(tmp_path / "cache"))
-    return folder
 
 
 def test_each_row_is_what_the_encoder_says_of_its_wordpiece_between_the_markers(bert):

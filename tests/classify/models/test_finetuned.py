@@ -23,14 +23,6 @@ POSITIVE = ["good movie", "great movie !", "good good", "great !", "a good great
 NEGATIVE = ["bad movie", "not good", "bad bad !", "not great movie", "bad", "not a good movie"]
 
 
-@pytest.fixture
-def bert(tmp_path, monkeypatch):
-    folder = make_fake_bert(tmp_path / "bert", width=16, heads=2, layers=2)
-    monkeypatch.setenv("SENTCLF_MINILM_DIR", str(folder))
-    monkeypatch.setenv("SENTCLF_CACHE", str(tmp_path / "cache"))
-    return folder
-
-
 def toy(n: int = 8) -> tuple:
     texts = (POSITIVE + NEGATIVE) * n
     return texts, ["pos"] * len(POSITIVE) * 0 + (["pos"] * len(POSITIVE) + ["neg"] * len(NEGATIVE)) * n
