@@ -32,6 +32,7 @@ from sentclf.classify.models.finetuned import FineTunedEncoder
 from sentclf.classify.models.lexicon_rule import LexiconRule
 from sentclf.classify.models.perclass import PerClassLogistic
 from sentclf.classify.models.pipeline import Tokenizer
+from sentclf.classify.models.softtargets import SoftTargetLogistic
 from sentclf.classify.vectors.files import VectorTable
 from sentclf.lecture.networks import TwoLayerNet
 
@@ -44,6 +45,7 @@ ARRAY_API = "scikit-learn skips it unless SCIPY_ARRAY_API is set"
 CLASS_WEIGHT = "class_weight takes 'balanced' only (the CLI's --class-weight), not a dict of weights"
 
 ARRAY_ESTIMATORS = {
+    SoftTargetLogistic: {},  # every check passes
     PerClassLogistic: {
         **dict.fromkeys(
             [
@@ -85,7 +87,7 @@ def run_check(estimator, check, expected: dict) -> None:
         check(estimator)
 
 
-@parametrize_with_checks([PerClassLogistic(), TwoLayerNet(epochs=50)])
+@parametrize_with_checks([PerClassLogistic(), TwoLayerNet(epochs=50), SoftTargetLogistic()])
 def test_estimator_checks_on_array_estimators(estimator, check):
     run_check(estimator, check, ARRAY_ESTIMATORS[type(estimator)])
 
