@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from sentclf.classify.models.parts import is_fine_tuned
@@ -30,6 +31,17 @@ from sentclf.classify.models.parts import is_fine_tuned
 log = logging.getLogger("sentclf")
 HOLDOUT = 0.1
 MIN_HELD = 20  # fewer held-out documents than this (or one class with fewer than 2): the members are averaged
+
+
+def fit_member(estimator, X, y, X_held=None, y_held=None):
+    """A fitted clone of ``estimator``; a fine-tuned encoder stops early on ``X_held``/``y_held``."""
+    member = clone(estimator)
+    if X_held is None or not is_fine_tuned(member):
+        return member.fit(X, y)
+    X_val = X_held
+    for _, step in member.steps[:-1]:  # the tokenizer, which learns nothing
+        X_val = step.transform(X_val)
+    return member.fit(X, y, clf__X_val=X_val, clf__y_val=y_held)
 
 
 class HoldoutStack(ClassifierMixin, BaseEstimator):
@@ -65,29 +77,23 @@ class HoldoutStack(ClassifierMixin, BaseEstimator):
                 len(codes),
                 n_held,
             )
-            self.estimators_ = [clone(est).fit(X, codes) for _, est in self.estimators]
+            self.estimators_ = Parallel()(delayed(fit_member)(est, X, codes) for _, est in self.estimators)
             self.final_estimator_ = None
             return self
         train, held = train_test_split(
             np.arange(len(codes)), test_size=n_held, stratify=codes, random_state=self.random_state
         )
         X_train, X_held = _safe_indexing(X, train), _safe_indexing(X, held)
-        fitted, probabilities = [], []
-        for _, estimator in self.estimators:
-            member = clone(estimator)
-            if is_fine_tuned(member):
-                X_val = X_held
-                for _, step in member.steps[:-1]:  # the tokenizer, which learns nothing
-                    X_val = step.transform(X_val)
-                member.fit(X_train, codes[train], clf__X_val=X_val, clf__y_val=codes[held])
-            else:
-                member.fit(X_train, codes[train])
-            fitted.append(member)
-            probabilities.append(member.predict_proba(X_held))
+        # in joblib's backend (train sets --jobs threads), as StackingClassifier fits its members
+        fitted = Parallel()(
+            delayed(fit_member)(est, X_train, codes[train], X_held, codes[held]) for _, est in self.estimators
+        )
+        probabilities = [member.predict_proba(X_held) for member in fitted]
         self.final_estimator_ = clone(self.final_estimator).fit(self._stacked(probabilities), codes[held])
-        self.estimators_ = [
-            m if is_fine_tuned(m) else clone(est).fit(X, codes) for m, (_, est) in zip(fitted, self.estimators)
-        ]
+        refitted = Parallel()(
+            delayed(fit_member)(est, X, codes) for _, est in self.estimators if not is_fine_tuned(est)
+        )
+        self.estimators_ = [m if is_fine_tuned(m) else refitted.pop(0) for m in fitted]
         return self
 
     def _stacked(self, probabilities: list) -> np.ndarray:
