@@ -93,7 +93,9 @@ def explain_ensemble(ensemble, text: str) -> dict:
 def ensemble_method(ensemble) -> str:
     if hasattr(ensemble, "voting"):
         return "soft voting"
-    return "blending" if hasattr(ensemble, "holdout") else "stacking"
+    if hasattr(ensemble, "holdout"):  # a blend of too few documents to hold any out averages its members
+        return "blending" if ensemble.final_estimator_ is not None else "averaging (too few documents to blend)"
+    return "stacking"
 
 
 def explain_pipeline(pipeline, text: str, feature_set: str | None = None, class_names: list | None = None) -> dict:

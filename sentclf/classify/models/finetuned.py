@@ -302,7 +302,8 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         per_epoch = int(windows.lengths[np.concatenate([windows.of_docs[d] for d in train])].sum())
         total = min(AUTO_EPOCHS * steps_per_epoch, round(steps_per_epoch * TOKEN_BUDGET / max(1, per_epoch)))
         total = max(total, -(-steps_per_epoch // EVALS_PER_EPOCH))
-        self.epochs_ = round(total / steps_per_epoch, 2)
+        epochs = round(total / steps_per_epoch, 2)
+        self.epochs_ = int(epochs) if epochs == int(epochs) else epochs
         return total, -(-total // steps_per_epoch)
 
     def _evaluate(self, network, windows, targets, held) -> dict:

@@ -100,3 +100,12 @@ class Passthrough(BaseEstimator):
 def test_an_ensemble_with_a_fine_tuned_member_blends_unless_told(members, method):
     assert EnsembleConfig(members).chosen_method == method
     assert EnsembleConfig(members, "stack").chosen_method == "stack"
+
+
+def test_explain_names_a_blend_and_says_when_it_only_averaged():
+    from sentclf.classify.explain import ensemble_method
+
+    members = [("a", Recording(0)), ("b", Recording(1))]
+    assert ensemble_method(HoldoutStack(members, stacking_model(ModelConfig())).fit(*data())) == "blending"
+    small = HoldoutStack(members, stacking_model(ModelConfig())).fit(*data(40))
+    assert ensemble_method(small) == "averaging (too few documents to blend)"
