@@ -77,7 +77,7 @@ def peers(texts: list, tokens: list, labels: np.ndarray, folds: list) -> list:
     return [(name, float(np.mean(s)), float(np.std(s, ddof=1)) if len(s) > 1 else 0.0) for name, s in rows]
 
 
-def sentclf_rows(tokens: list, labels: list, folds: list, encoder, ensembles=None):
+def sentclf_rows(tokens: list, labels: list, folds: list, encoder, ensembles=None, jobs: int = 2):
     """sentclf's rows, one at a time as each is measured: each block alone, then the ensembles
     (``ensembles`` given: those alone)."""
     lexicon = load_lexicon()
@@ -98,7 +98,7 @@ def sentclf_rows(tokens: list, labels: list, folds: list, encoder, ensembles=Non
             cv=max(2, len(folds)),
             models=("ensemble",),
             features=("six",),
-            jobs=2,
+            jobs=jobs,
             ensemble=ensemble,
             model=ModelConfig(class_weight=RECIPE_CLASS_WEIGHT),
         )
@@ -154,7 +154,9 @@ def recipe_folds(name: str, encoder, chosen: list) -> None:
     tokens = tokenize_all(texts)
     for k in chosen:
         start = time.perf_counter()
-        rows = list(sentclf_rows(tokens, labels, [folds[k - 1]], encoder, ENSEMBLES[-1:]))
+        # jobs=1: the fold runs in this process, where the fine-tuning's BLAS has both cores (a fold
+        # worker's BLAS gets one core of two)
+        rows = list(sentclf_rows(tokens, labels, [folds[k - 1]], encoder, ENSEMBLES[-1:], jobs=1))
         minutes = (time.perf_counter() - start) / 60
         print(f"| {name} fold {k} | {rows[-1][0]} | {100 * rows[-1][1]:.2f} | {minutes:.1f} min |", flush=True)
 
