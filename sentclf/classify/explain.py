@@ -76,11 +76,7 @@ def explain_ensemble(ensemble, text: str) -> dict:
     return {
         "text": text,
         "kind": "ensemble",
-        "method": "soft voting"
-        if hasattr(ensemble, "voting")
-        else "blending"
-        if hasattr(ensemble, "holdout")
-        else "stacking",
+        "method": ensemble_method(ensemble),
         "n_tokens": len(tokens),
         "empty": not tokens,
         "classes": classes,
@@ -91,6 +87,7 @@ def explain_ensemble(ensemble, text: str) -> dict:
 
 
 def ensemble_method(ensemble) -> str:
+    """How an ensemble combines its members, as explain names it."""
     if hasattr(ensemble, "voting"):
         return "soft voting"
     if hasattr(ensemble, "holdout"):  # a blend of too few documents to hold any out averages its members

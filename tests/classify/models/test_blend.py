@@ -109,3 +109,24 @@ def test_explain_names_a_blend_and_says_when_it_only_averaged():
     assert ensemble_method(HoldoutStack(members, stacking_model(ModelConfig())).fit(*data())) == "blending"
     small = HoldoutStack(members, stacking_model(ModelConfig())).fit(*data(40))
     assert ensemble_method(small) == "averaging (too few documents to blend)"
+
+
+@pytest.mark.parametrize("rows, method", [(40, "averaging (too few documents to blend)"), (400, "blending")])
+def test_explain_from_the_cli_says_how_a_blend_combined(tmp_path, rows, method):
+    import json
+
+    from click.testing import CliRunner
+
+    from sentclf.cli import cli
+
+    words = [("great fun film", "pos"), ("dull awful film", "neg"), ("loved it", "pos"), ("hated it", "neg")]
+    lines = ["text,label"] + [f"{words[i % 4][0]} {i},{words[i % 4][1]}" for i in range(rows)]
+    data = tmp_path / "toy.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    model = str(tmp_path / "blend.sentclf")
+    members = ["--model", "ensemble", "--members", "nbngrams:lr,ngrams:nb", "--ensemble", "blend"]
+    result = CliRunner().invoke(cli, ["train", str(data), *members, "-o", model, "-q"])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["explain", "-m", model, "great fun", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["method"] == method
