@@ -36,9 +36,11 @@ class Windows:
     offsets: np.ndarray | None = None
     lengths: np.ndarray = field(init=False)
     of_docs: list = field(init=False)  # for each document, the indices of its windows
+    doc_lengths: np.ndarray = field(init=False)  # for each document, its wordpieces over all its windows
 
     def __post_init__(self):
         self.lengths = np.array([len(w) for w in self.ids], dtype=np.int64)
+        self.doc_lengths = np.bincount(self.owner, weights=self.lengths, minlength=self.n_docs).astype(np.int64)
         order = np.argsort(self.owner, kind="stable")
         self.of_docs = np.split(order, np.cumsum(np.bincount(self.owner, minlength=self.n_docs))[:-1])
 

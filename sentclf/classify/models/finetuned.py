@@ -129,8 +129,8 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         self.classes_, targets = np.unique(y, return_inverse=True)
         given = X_val is not None
         if given:
-            y_val = np.asarray(y_val)
-            if len(X_val) != len(y_val) or not np.isin(y_val, self.classes_).all():
+            y_val = np.asarray(y_val) if y_val is not None else None
+            if y_val is None or len(X_val) != len(y_val) or not np.isin(y_val, self.classes_).all():
                 raise ValueError("give X_val and y_val together, one label of the training classes per document")
             X = list(X) + list(X_val)
             targets = np.concatenate([targets, np.searchsorted(self.classes_, y_val)])
@@ -211,7 +211,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         padded wordpieces: long reviews), shuffled, sorted by length within buckets of BUCKET_BATCHES
         batches so that a batch pads little."""
         docs = rng.permutation(docs)
-        tokens = np.array([windows.lengths[windows.of_docs[d]].sum() for d in docs])
+        tokens = windows.doc_lengths[docs]
         batches: list = []
         bucket = self.batch_size * BUCKET_BATCHES
         for start in range(0, len(docs), bucket):
@@ -261,7 +261,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
                                 param *= np.float32(1.0 - optimizer.lr * self.weight_decay)
                         optimizer.step({k: grads[k] for k in groups[name]})
                     losses.append(loss)
-                    tokens += int(windows.lengths[np.concatenate([windows.of_docs[d] for d in batch])].sum())
+                    tokens += int(windows.doc_lengths[batch].sum())
                     step += 1
                     progress.advance("finetune")
                     if index in checks or step == total:
@@ -299,7 +299,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         if self.epochs is not None:
             self.epochs_ = self.epochs
             return steps_per_epoch * self.epochs, self.epochs
-        per_epoch = int(windows.lengths[np.concatenate([windows.of_docs[d] for d in train])].sum())
+        per_epoch = int(windows.doc_lengths[train].sum())
         total = min(AUTO_EPOCHS * steps_per_epoch, round(steps_per_epoch * TOKEN_BUDGET / max(1, per_epoch)))
         total = max(total, -(-steps_per_epoch // EVALS_PER_EPOCH))
         epochs = round(total / steps_per_epoch, 2)

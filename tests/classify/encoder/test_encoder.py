@@ -118,7 +118,7 @@ def test_encoder_reads_a_long_text_in_windows(fake_bert):
     assert len(ids) == 602 and [len(w) for w in windows] == [MAX_TOKENS, MAX_TOKENS, 602 - 2 * (MAX_TOKENS - 2)]
     assert all(w[0] == ids[0] and w[-1] == ids[-1] for w in windows)
     assert [t for w in windows for t in w[1:-1]] == ids[1:-1]  # every wordpiece read once
-    expected = sum(len(w) * encoder._encode_ids([w])[0] for w in windows)
+    expected = sum(len(w) * encoder.encode_ids([w])[0] for w in windows)
     got = encoder.encode(["good " * 600, TEXTS[0]])
     assert np.allclose(got[0], expected / np.linalg.norm(expected), atol=1e-5)
     assert np.allclose(got[1], encoder.encode([TEXTS[0]])[0], atol=1e-6)  # a short text is one window
@@ -198,3 +198,12 @@ def test_encoder_reports_progress_on_large_inputs(fake_bert, caplog):
     reports = [r.progress for r in caplog.records]
     assert reports[0] == ("encode", "start", PROGRESS_MIN_PIECES) and reports[-1] == ("encode", "finish", 0)
     assert sum(units for _, what, units in reports if what == "advance") == PROGRESS_MIN_PIECES
+
+
+def test_windows_know_each_documents_wordpieces_over_all_its_windows():
+    from sentclf.classify.encoder.tuning import Windows
+
+    ids = [np.arange(5), np.arange(3), np.arange(7), np.arange(2)]
+    windows = Windows(ids, np.array([0, 2, 0, 2]), 3)  # document 1 has no windows
+    assert windows.doc_lengths.tolist() == [12, 0, 5]
+    assert [w.tolist() for w in windows.of_docs] == [[0, 2], [], [1, 3]]

@@ -283,5 +283,7 @@ def test_early_stopping_checks_the_validation_documents_it_is_given(bert):
     model.fit(texts, labels, X_val=held_texts, y_val=held_labels)
     assert (model.n_train_, model.n_validation_) == (len(texts), 4)
     assert all(p["val_accuracy"] in (0, 0.25, 0.5, 0.75, 1) for p in model.curve_)
+    with pytest.raises(ValueError, match="together"):
+        FineTunedEncoder(encoder=SentenceEncoder(), layers=1, epochs=1).fit(texts, labels, X_val=held_texts)
     with pytest.raises(ValueError, match="training classes"):
         FineTunedEncoder(encoder=SentenceEncoder(), layers=1, epochs=1).fit(texts, labels, X_val=["x"], y_val=["neu"])
