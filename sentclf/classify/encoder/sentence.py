@@ -105,7 +105,7 @@ class SentenceEncoder:
         reporting = len(pieces) >= PROGRESS_MIN_PIECES
         if reporting:
             progress.start("encode", len(pieces), f"encoding {len(texts):,} documents with all-MiniLM-L6-v2")
-        vectors = self._encode_ids(pieces, reporting)
+        vectors = self.encode_ids(pieces, reporting)
         if reporting:
             progress.finish("encode")
         if len(pieces) == len(per_text):
@@ -118,11 +118,8 @@ class SentenceEncoder:
             return out / np.bincount(owner, weights=lengths)[:, None].astype(np.float32)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
-    def encode_ids(self, ids: list) -> np.ndarray:
+    def encode_ids(self, ids: list, reporting: bool = False) -> np.ndarray:
         """(len(ids), width) vectors of wordpiece id sequences as they are (each within MAX_TOKENS)."""
-        return self._encode_ids(ids)
-
-    def _encode_ids(self, ids: list, reporting: bool = False) -> np.ndarray:
         out = np.zeros((len(ids), self.weights.width), dtype=np.float32)
         for chosen in length_batches([len(row) for row in ids], self.batch_tokens):
             longest = len(ids[chosen[-1]])
