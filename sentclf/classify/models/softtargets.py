@@ -20,6 +20,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sentclf.nn.activations import softmax
+
 TARGET_TOLERANCE = 1e-6  # how far a target row may be from summing to 1
 
 
@@ -136,10 +138,7 @@ class SoftTargetLogistic(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self, "weights_")
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
-        z = np.asarray(X @ self.weights_) + self.biases_
-        z -= z.max(axis=1, keepdims=True)
-        np.exp(z, out=z)
-        return z / z.sum(axis=1, keepdims=True)
+        return softmax(np.asarray(X @ self.weights_) + self.biases_, axis=1)
 
     def predict(self, X):
         check_is_fitted(self, "weights_")
