@@ -52,9 +52,27 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN_RE.findall(text.lower().replace("’", "'"))
 
 
+_SEPARATOR = " \x00 "  # a token of its own between documents: blanks end every pattern before it
+_JOINED_MIN = 32  # fewer documents than this are tokenized one by one
+
+
 def tokenize_all(texts: Iterable[str]) -> list[list[str]]:
-    """Tokenize every document of an iterable."""
-    return [tokenize(text) for text in texts]
+    """Tokenize every document of an iterable: the same lists as :func:`tokenize` on each, found by one
+    pass of the expression over the documents joined by a separator token, which saves the
+    per-call overhead that is about a third of tokenizing a short text (bench/README.md, "Distillation")."""
+    texts = texts if isinstance(texts, list) else list(texts)
+    if len(texts) < _JOINED_MIN or any("\x00" in text for text in texts):
+        return [tokenize(text) for text in texts]
+    joined = _SEPARATOR.join(texts)
+    if "&" in joined:
+        joined = html.unescape(joined)
+    tokens = _TOKEN_RE.findall(joined.lower().replace("’", "'"))
+    out, start = [], 0
+    for end in [i for i, token in enumerate(tokens) if token == "\x00"]:
+        out.append(tokens[start:end])
+        start = end + 1
+    out.append(tokens[start:])
+    return out
 
 
 def normalize_entry(entry: str) -> str:

@@ -60,3 +60,50 @@ def test_text_normalize_entry_matches_token_form():
     assert normalize_entry("Great") == "great"
     assert normalize_entry("Don’t") == "don't"
     assert tokenize(":D") == [normalize_entry(":D")]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PIECES = st.sampled_from(
+    [
+        "good",
+        "Bad",
+        " ",
+        "\n",
+        "!",
+        ":)",
+        "&amp;",
+        "&",
+        ";",
+        "http://x.co/a.",
+        "...",
+        ". .",
+        "ΑΣ",
+        "é",
+        "’",
+        "\t",
+        "#tag",
+        "@me",
+        "1,000",
+        "-",
+        ":",
+        "(",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(PIECES, max_size=12).map("".join), min_size=40, max_size=80))
+def test_tokenize_all_is_tokenize_on_each_document(texts):
+    # at 32 documents or more they are tokenized joined by a separator: the lists must not differ
+    assert tokenize_all(texts) == [tokenize(text) for text in texts]
+
+
+def test_tokenize_all_with_a_nul_in_a_document_takes_the_plain_path():
+    texts = ["a\x00b"] + ["fine film"] * 40
+    assert tokenize_all(texts) == [tokenize(text) for text in texts] and tokenize_all(iter(texts[:3]))[0] == [
+        "a",
+        "\x00",
+        "b",
+    ]
