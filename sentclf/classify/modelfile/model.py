@@ -84,27 +84,27 @@ def _unpickler(payload: bytes):
 def load(path=None, trusted: bool = False) -> Model:
     """Load a model file (default: :func:`sentclf.paths.default_model_path`), checking metadata first.
     ``trusted``: unpickle whatever the file refers to (it may run code): only for files you made."""
-    import sklearn
-    from sklearn.base import BaseEstimator
+    from importlib.metadata import version
 
     from sentclf.classify.modelfile import tensors
-    from sentclf.classify.modelfile.unpickling import allowed_globals, restricted_unpickler
+    from sentclf.classify.modelfile.unpickling import Allowlist, is_model, restricted_unpickler
 
     path = Path(path) if path else default_model_path()
     meta = archive.read_metadata(path)
     saved = meta.get("environment", {}).get("scikit_learn")
-    if saved and saved != sklearn.__version__:
+    installed = version("scikit-learn")  # read without importing scikit-learn, which a student never needs
+    if saved and saved != installed:
         log.warning(
             "%s was saved with scikit-learn %s and this is %s: predictions may differ; retrain to be sure",
             path,
             saved,
-            sklearn.__version__,
+            installed,
         )
     payload = archive.read_payload(path, meta, PAYLOAD_MEMBER)
     sets = tensors.read_sets(path, meta) if "tensors" in meta else []
     if trusted:
         log.warning("%s: loading without restrictions (--trust-model): the file can run any code", path)
-    unpickler = _unpickler(payload) if trusted else restricted_unpickler(payload, allowed_globals(), MOVED)
+    unpickler = _unpickler(payload) if trusted else restricted_unpickler(payload, Allowlist(), MOVED)
     try:
         with tensors.providing(sets):
             pipelines = unpickler.load()
@@ -112,9 +112,7 @@ def load(path=None, trusted: bool = False) -> Model:
         raise type(exc)(f"{path}: {exc}") from None
     except Exception as exc:  # unpickling errors come in every type
         raise ModelFileError(f"{path}: cannot unpickle the models ({type(exc).__name__}: {exc})") from None
-    if not isinstance(pipelines, dict) or not all(
-        isinstance(k, str) and isinstance(v, BaseEstimator) for k, v in pipelines.items()
-    ):
+    if not isinstance(pipelines, dict) or not all(isinstance(k, str) and is_model(v) for k, v in pipelines.items()):
         raise ModelFileError(f"{path}: the payload holds a {type(pipelines).__name__}, not sentclf's models")
     return Model(path, meta, pipelines)
 

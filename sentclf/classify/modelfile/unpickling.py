@@ -81,6 +81,7 @@ def model_classes() -> list:
     from sentclf.classify.models.finetuned import FineTunedEncoder
     from sentclf.classify.models.perclass import PerClassLogistic
     from sentclf.classify.models.pipeline import Tokenizer
+    from sentclf.classify.models.student_runtime import StudentRuntime
     from sentclf.classify.vectors.files import VectorTable
     from sentclf.classify.vectors.sources import WordPieceTable
 
@@ -92,7 +93,7 @@ def model_classes() -> list:
         *(CalibratedClassifierCV, _CalibratedClassifier, _SigmoidCalibration, IsotonicRegression, Bunch, MT19937),
         *(Tokenizer, LectureFeatures, Lexicon, RuleFeatures, NBWeightedNgrams, PerClassLogistic, passthrough),
         *(PooledEmbeddings, VectorTable, WordPieceTable, SentenceVectors, log_odds, CharNgramCounts),
-        *(FineTunedEncoder, TensorSet, HoldoutStack),
+        *(FineTunedEncoder, TensorSet, HoldoutStack, StudentRuntime),
     ]
 
 
@@ -105,6 +106,41 @@ def allowed_globals() -> frozenset:
     return frozenset(names | NUMPY_HELPERS)
 
 
+# What a student's file refers to (numpy helpers aside): resolved without building the whole list,
+# whose imports (scikit-learn, scipy) cost more than a student takes to score a thousand documents.
+STUDENT_GLOBALS = frozenset(
+    {("sentclf.classify.models.student_runtime", "StudentRuntime"), ("sentclf.classify.modelfile.tensors", "TensorSet")}
+)
+
+
+class Allowlist:
+    """``(module, name) in Allowlist()``: the numpy helpers and a student's class are checked against
+    fixed names; anything else against :func:`allowed_globals`, built on first need."""
+
+    def __init__(self):
+        self._full = None
+
+    def __contains__(self, pair) -> bool:
+        if pair in NUMPY_HELPERS or pair in STUDENT_GLOBALS:
+            return True
+        if pair[0] == "numpy" and pair[1] in NUMPY_TYPES:
+            return True
+        if self._full is None:
+            self._full = allowed_globals()
+        return pair in self._full
+
+
+def is_model(value) -> bool:
+    """Whether an unpickled value is one of sentclf's models: a student, or a scikit-learn estimator."""
+    from sentclf.classify.models.student_runtime import StudentRuntime
+
+    if isinstance(value, StudentRuntime):
+        return True
+    from sklearn.base import BaseEstimator
+
+    return isinstance(value, BaseEstimator)
+
+
 def joblib_options() -> dict:
     """Keyword arguments joblib's NumpyUnpickler takes in this joblib version."""
     from joblib.numpy_pickle import NumpyUnpickler
@@ -113,7 +149,7 @@ def joblib_options() -> dict:
     return {"ensure_native_byte_order": True} if "ensure_native_byte_order" in parameters else {}
 
 
-def restricted_unpickler(payload: bytes, allowed: frozenset, moved: dict):
+def restricted_unpickler(payload: bytes, allowed, moved: dict):
     """joblib's unpickler, resolving only allowed globals (after mapping ``moved`` ones)."""
     import numpy
     from joblib.numpy_pickle import NumpyArrayWrapper, NumpyUnpickler

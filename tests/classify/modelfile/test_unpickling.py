@@ -16,9 +16,16 @@ from sentclf import archive
 from sentclf.classify import modelfile
 from sentclf.classify.config import TrainConfig
 from sentclf.classify.features.lexicons import load_lexicon
-from sentclf.classify.modelfile.unpickling import NUMPY_HELPERS, NUMPY_TYPES, allowed_globals
+from sentclf.classify.modelfile.unpickling import (
+    NUMPY_HELPERS,
+    NUMPY_TYPES,
+    STUDENT_GLOBALS,
+    Allowlist,
+    allowed_globals,
+)
 from sentclf.classify.models.pipeline import build_pipeline, calibrated
 from sentclf.classify.models.spec import EnsembleConfig, ModelConfig
+from sentclf.classify.models.student import DistilledStudent
 from sentclf.classify.streaming import stream_classifier
 from sentclf.classify.vectors.embedding_config import EmbeddingConfig
 from sentclf.classify.vectors.sources import load_table
@@ -79,7 +86,9 @@ def every_model(fixtures, tmp_path, monkeypatch) -> dict:
         models[f"{method} with ft"] = build_pipeline(
             "ensemble", lexicon, tune, ensemble=EnsembleConfig(("nbngrams:lr", "encoder:ft"), method), encoder=encoder
         )
-    return {name: model.fit(tokens, labels) for name, model in models.items()}
+    fitted = {name: model.fit(tokens, labels) for name, model in models.items()}
+    fitted["student"] = DistilledStudent(hidden=4, epochs=1).fit(tokens, labels).runtime_  # what distill saves
+    return fitted
 
 
 def test_unpickling_allowlist_is_exactly_what_the_models_need(fixtures, tmp_path, monkeypatch):
@@ -96,6 +105,19 @@ def test_unpickling_allowlist_is_exactly_what_the_models_need(fixtures, tmp_path
     path = modelfile.save(tmp_path / "all.sentclf", models, {"labels": ["negative", "neutral", "positive"]})
     loaded = modelfile.load(path).pipelines  # and every one of them loads through the restricted path
     assert set(loaded) == set(models) and all(hasattr(model, "predict_proba") for model in loaded.values())
+
+
+def test_the_lazy_allowlist_is_the_allowlist():
+    lazy, full = Allowlist(), allowed_globals()
+    assert full >= STUDENT_GLOBALS and full >= NUMPY_HELPERS
+    for pair in (
+        *full,
+        ("os", "system"),
+        ("builtins", "eval"),
+        ("numpy", "load"),
+        ("sentclf.classify.models.student_runtime", "np"),
+    ):
+        assert (pair in lazy) == (pair in full), pair
 
 
 class Reduce:
