@@ -19,8 +19,8 @@ from sentclf.classify.models.spec import (
     CALIBRATIONS,
     DEFAULT_MODELS,
     FT_FEATURES,
-    MODEL_KINDS,
     NB_FEATURES,
+    TRAINED_KINDS,
     EnsembleConfig,
     ModelConfig,
     check_feature_set,
@@ -257,7 +257,7 @@ class CompareConfig:
         if self.jobs == 0 or self.jobs < -1:
             raise ConfigError(f"--jobs must be a number of processes (1, 2, ...) or -1 for every core, not {self.jobs}")
         kinds = self.kinds
-        if not kinds or any(m not in MODEL_KINDS for m in kinds):
+        if not kinds or any(m not in TRAINED_KINDS for m in kinds):
             raise ConfigError(
                 f"--models takes lr, mlp, nb, ft, ensemble or a list of them, not {','.join(kinds) or '(none)'}"
             )

@@ -10,11 +10,19 @@ from sklearn.naive_bayes import MultinomialNB
 from sentclf.classify.config import ExplainConfig
 from sentclf.classify.features.six import FEATURE_ALIASES, LectureFeatures, trace
 from sentclf.classify.models.parts import block_parts, feature_parts, uncalibrated, unwrap
+from sentclf.classify.models.spec import MODEL_TITLES
 from sentclf.errors import ConfigError
 from sentclf.nn.activations import sigmoid, softmax
 from sentclf.text import tokenize
 
-EXPLAINED_FIRST = ("lr", "nb", "ensemble", "mlp", "ft")  # without --use: the most readable model the file holds
+EXPLAINED_FIRST = (
+    "lr",
+    "nb",
+    "ensemble",
+    "mlp",
+    "ft",
+    "student",
+)  # without --use: the most readable model the file holds
 
 
 def explain(config: ExplainConfig) -> dict:
@@ -43,8 +51,8 @@ def explain_text(model, text: str, use: str | None = None) -> dict:
         result = explain_ensemble(inner, text)
     elif kind == "mlp":
         result = explain_network(inner, text, model.metadata.get("feature_set"))
-    elif kind == "ft":
-        result = explain_words(inner, text)
+    elif kind in ("ft", "student"):
+        result = explain_words(inner, text, model_name=MODEL_TITLES[kind])
     else:
         result = explain_pipeline(inner, text, model.metadata.get("feature_set"))
     if inner is not fitted:  # what predict gives: the probabilities after calibration
@@ -168,13 +176,13 @@ def explain_network(pipeline, text: str, feature_set: str | None = None, class_n
     }
 
 
-def explain_words(pipeline, text: str, class_names: list | None = None) -> dict:
+def explain_words(pipeline, text: str, class_names: list | None = None, model_name: str = "fine-tuned encoder") -> dict:
     """A model with no features to weigh (the fine-tuned encoder reads wordpieces) explained word by
     word, by occlusion: log P(c | text) − log P(c | text without that word). Positive: the word pushes
     the text towards c. A text of more than MAX_OCCLUDED words is occluded in spans of neighbours,
     so that explaining a long review costs a few hundred predictions, not thousands."""
     tokens = tokenize(text)
-    clf = pipeline.steps[-1][1]
+    clf = pipeline.steps[-1][1] if hasattr(pipeline, "steps") else pipeline  # a student is no Pipeline
     classes = [str(c) if class_names is None else class_names[int(c)] for c in clf.classes_]
     width = max(1, -(-len(tokens) // MAX_OCCLUDED))
     spans = [(i, min(i + width, len(tokens))) for i in range(0, len(tokens), width)]
@@ -188,6 +196,7 @@ def explain_words(pipeline, text: str, class_names: list | None = None) -> dict:
     return {
         "text": text,
         "kind": "words",
+        "model": model_name,
         "n_tokens": len(tokens),
         "empty": not tokens,
         "matched": {},

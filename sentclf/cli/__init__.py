@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import sys
 
-from sentclf.cli import data, info, lecture, lm, measure, score, train
+from sentclf.cli import data, distill, info, lecture, lm, measure, score, train
 from sentclf.cli.app import cli
 
 for command in (
     train.train,
+    distill.distill,
     score.predict,
     score.features,
     measure.compare,

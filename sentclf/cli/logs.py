@@ -42,6 +42,10 @@ def is_quiet() -> bool:
     return logging.getLogger("sentclf").level > logging.INFO
 
 
+# tasks whose bar counts the steps inside them: while one is drawn, the steps draw no bar of their own
+COVERING = {"teach"}
+
+
 class TaskBars(logging.Handler):
     """Draws the library's progress reports (:mod:`sentclf.progress`): one bar per running task."""
 
@@ -55,6 +59,8 @@ class TaskBars(logging.Handler):
             return
         task, what, units = report
         if what == "start":
+            if any(open_task in COVERING for open_task in self.bars) and task not in self.bars:
+                return  # a step inside one whose bar already counts it (the teacher's batches)
             self.end(task)
             bar: Any = click.progressbar(length=units, label=record.getMessage(), file=sys.stderr)
             self.bars[task] = bar.__enter__()

@@ -201,15 +201,17 @@ def explain_network_table(result: dict) -> str:
 
 
 def explain_words_table(result: dict) -> str:
-    """The fine-tuned encoder's occlusion table: how much each word moves log P(c)."""
+    """The occlusion table of a model read word by word (the fine-tuned encoder, a student): how much
+    each word moves log P(c)."""
     classes = result["classes"]
+    model = result.get("model", "fine-tuned encoder")
     rows = [[w["word"], *[f"{w['contributions'][c]:+.3f}" for c in classes]] for w in result["words"]]
     return "\n".join(
         [
             f"{result['n_tokens']} tokens" + ("  (empty document)" if result["empty"] else ""),
-            "fine-tuned encoder: each row is log P(c) minus log P(c) with the word left out (occlusion)",
+            f"{model}: each row is log P(c) minus log P(c) with the word left out (occlusion)",
             table(rows, ["word", *[f"Δlog P({c})" for c in classes]]),
-            f"P = encoder(text): {_probabilities(result['probabilities'])}  ->  {result['label']}",
+            f"P = {model.split()[-1]}(text): {_probabilities(result['probabilities'])}  ->  {result['label']}",
         ]
     )
 
@@ -288,6 +290,8 @@ def info_text(meta: dict, path: str, size: int) -> str:
         )
     for name, tuned in meta.get("finetune", {}).items():
         lines += finetune_lines(name, tuned)
+    if meta.get("distilled"):
+        lines += distilled_lines(meta["distilled"])
     for kind, m in meta.get("metrics", {}).items():
         lines.append(f"held-out {kind:6s} accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}")
     return "\n".join(lines)
@@ -342,3 +346,53 @@ def log_scoring(report, noun: str, encoding: str) -> None:
         log.warning(
             "skipped %d line(s) that are not valid %s (the first: %s line %d)", len(skipped), encoding, file, line
         )
+
+
+def distill_table(report: dict) -> str:
+    """What ``distill`` did: the texts the teacher labelled, then teacher and student side by side."""
+    held = report["held_out"]
+    unlabeled, augmented = report["unlabeled"], report["augmented"]
+    rows = [
+        [
+            "teacher",
+            report["teacher"]["kind"],
+            _fmt(held["teacher_accuracy"]),
+            "",
+            f"{held['teacher_docs_per_second']:,}",
+        ],
+        [
+            "student",
+            "distilled",
+            _fmt(held["student_accuracy"]),
+            _fmt(held["agreement"]),
+            f"{held['student_docs_per_second']:,}",
+        ],
+    ]
+    lines = [
+        f"labelled texts  {report['labelled']['train']:,} train, {held['documents']:,} held out "
+        f"({report['labelled']['source']})",
+        f"unlabeled       {unlabeled['documents']:,} kept of {unlabeled['read']:,} read "
+        f"({unlabeled['duplicates']:,} duplicates, {unlabeled['empty']:,} empty)",
+        f"augmented       {augmented['variants']:,} variants ({augmented['per_text']} per labelled text)",
+        f"teacher labels  {report['texts_labelled_by_teacher']:,} texts, temperature {report['temperature']:g}; "
+        f"student fitted in {report['fit_seconds']:.0f} s",
+        "",
+        table(rows, ["held out", "model", "accuracy", "agreement", "docs/s"]),
+        "",
+        f"Student saved to {report['model_path']}",
+    ]
+    return "\n".join(lines)
+
+
+def distilled_lines(distilled: dict) -> list:
+    """What ``info`` says of a student: its teacher, what it learned from, how close it came."""
+    held, teacher, unlabeled = distilled["held_out"], distilled["teacher"], distilled["unlabeled"]
+    return [
+        f"distilled from  {teacher['path']} ({teacher['kind']}, sha256 {teacher['sha256'][:16]}…)",
+        f"unlabeled       {unlabeled['documents']:,} texts (sha256 {unlabeled['sha256'][:16]}…), "
+        f"{distilled['augmented']['variants']:,} augmented, {distilled['texts_labelled_by_teacher']:,} labelled "
+        f"by the teacher at temperature {distilled['temperature']:g}",
+        f"against teacher held-out accuracy {held['student_accuracy']:.3f} (teacher {held['teacher_accuracy']:.3f}), "
+        f"agreement {held['agreement']:.3f}, {held['student_docs_per_second']:,} docs/s "
+        f"(teacher {held['teacher_docs_per_second']:,})",
+    ]

@@ -22,7 +22,7 @@ from sentclf.classify.models.ensemble import build_ensemble, stack_folds
 from sentclf.classify.models.parts import is_fine_tuned
 from sentclf.classify.models.perclass import PerClassLogistic
 from sentclf.classify.models.spec import (
-    MODEL_KINDS,
+    TRAINED_KINDS,
     TUNE_ALL,
     EnsembleConfig,
     ModelConfig,
@@ -97,7 +97,7 @@ def build_classifier(
             max_iter=config.max_iter,
             random_state=config.seed,
         )
-    raise ConfigError(f"unknown model '{kind}': choose one of {', '.join(MODEL_KINDS)}")
+    raise ConfigError(f"unknown model '{kind}': choose one of {', '.join(TRAINED_KINDS)}")
 
 
 def build_fine_tuned(config: ModelConfig, encoder=None):

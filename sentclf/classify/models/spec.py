@@ -14,7 +14,7 @@ from sentclf.classify.vectors.embedding_config import EmbeddingConfig
 from sentclf.errors import ConfigError, OptionConflictError
 from sentclf.nn import ACTIVATIONS, SKLEARN_NAMES
 
-MODEL_KINDS = ("lr", "mlp", "nb", "ft", "ensemble")
+MODEL_KINDS = ("lr", "mlp", "nb", "ft", "ensemble", "student")
 DEFAULT_MODELS = ("lr", "mlp")
 MODEL_TITLES = {
     "lr": "logistic regression",
@@ -22,7 +22,9 @@ MODEL_TITLES = {
     "nb": "multinomial naive Bayes",
     "ft": "fine-tuned encoder",
     "ensemble": "ensemble",
+    "student": "distilled student",
 }
+TRAINED_KINDS = MODEL_KINDS[:-1]  # the student is made by `sentclf distill`, from a teacher
 MEMBER_KINDS = ("lr", "mlp", "nb", "ft")
 NB_FEATURES = ("ngrams",)  # nb needs non-negative term weights
 FT_FEATURES = ("encoder",)  # ft is the sentence encoder itself, fine-tuned
@@ -231,6 +233,8 @@ def check_recipe(optimize: str, models: tuple | None, ensemble: EnsembleConfig, 
             f"{ensemble.given()[0]} and {flag} {','.join(kinds)} cannot go together: {ensemble.given()[0]} shapes "
             "the ensemble: add the ensemble (--model ensemble, or --optimize accuracy), or drop it"
         )
+    if "student" in kinds:
+        raise ConfigError("a student is made from a teacher by `sentclf distill -m TEACHER -o STUDENT`, not trained")
     unknown = [kind for kind in kinds if kind not in MODEL_KINDS]
     if unknown or not kinds:
         raise ConfigError(f"unknown model {unknown or '(none)'}: choose lr, mlp, nb, ft, both or ensemble")

@@ -1,0 +1,147 @@
+"""A distilled student as prediction reads it: plain arrays and one word dictionary, with numpy as
+the only import, so that a student's model file loads without scikit-learn or scipy (their imports
+alone take longer than scoring a thousand documents) and runs no code but this module's.
+
+A document's scores are the sum of its n-grams' rows of one table (the wide part), plus, through
+one hidden ReLU layer, the mean of its wordpieces' rows of the static table already multiplied by
+that layer (the deep part) and its six lecture features. See :mod:`.student` for how it is fitted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sentclf.nn.activations import softmax
+
+
+def word_ids(docs: list, vocabulary: dict) -> tuple:
+    """(ids, lengths): every token's id (-1 when unknown), flat, and each document's token count."""
+    get = vocabulary.get
+    ids = np.fromiter((get(word, -1) for doc in docs for word in doc), dtype=np.int64)
+    return ids, np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+
+
+def ngram_keys(ids: np.ndarray, lengths: np.ndarray, order: int, size: int) -> tuple:
+    """(keys, docs): the int64 key of every ``order``-gram of known words inside one document, and
+    which document it is in. A key is the ids read as a base-``size`` number."""
+    doc_of = np.repeat(np.arange(len(lengths)), lengths)
+    n = len(ids) - order + 1
+    if n <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    valid = doc_of[:n] == doc_of[order - 1 :]
+    keys = np.zeros(n, np.int64)
+    for k in range(order):
+        part = ids[k : k + n]
+        valid &= part >= 0
+        keys = keys * size + part
+    return keys[valid], doc_of[:n][valid]
+
+
+def lookup(known: np.ndarray, keys: np.ndarray) -> tuple:
+    """(positions, hit): where each key sits in the sorted ``known``, and whether it is there."""
+    if not len(known):
+        return np.zeros(len(keys), np.int64), np.zeros(len(keys), bool)
+    where = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    return where, known[where] == keys
+
+
+def segment_sums(values: np.ndarray, docs: np.ndarray, n_docs: int) -> np.ndarray:
+    """Row sums of ``values`` grouped by ``docs`` (sorted), for each of ``n_docs`` documents (0 for a
+    document with no rows). One contiguous reduceat: a cumulative sum down the rows is many times slower."""
+    out = np.zeros((n_docs, values.shape[1]), dtype=np.float64)
+    if len(docs):
+        starts = np.flatnonzero(np.concatenate([[True], docs[1:] != docs[:-1]]))
+        out[docs[starts]] = np.add.reduceat(values, starts, axis=0, dtype=np.float64)
+    return out
+
+
+def piece_rows(ids: np.ndarray, lengths: np.ndarray, offsets: np.ndarray, pieces: np.ndarray) -> tuple:
+    """(pieces, docs): the wordpieces of every known word, flat and in order, and their documents."""
+    doc_of = np.repeat(np.arange(len(lengths)), lengths)
+    known = ids >= 0
+    words, docs = ids[known], doc_of[known]
+    counts = offsets[words + 1] - offsets[words]
+    piece_docs = np.repeat(docs, counts)
+    first = np.repeat(offsets[words] - (np.cumsum(counts) - counts), counts)
+    return pieces[first + np.arange(len(piece_docs))], piece_docs
+
+
+def six_features(ids: np.ndarray, lengths: np.ndarray, flags: np.ndarray) -> np.ndarray:
+    """x1..x6 from the words' flags: counts for x1, x2, x4; presence for x3 ("no") and x5 ("!")."""
+    doc_of = np.repeat(np.arange(len(lengths)), lengths)
+    known = ids >= 0
+    counts = segment_sums(flags[ids[known]], doc_of[known], len(lengths))
+    counts[:, [2, 4]] = np.minimum(counts[:, [2, 4]], 1)
+    return np.hstack([counts, np.log(np.maximum(lengths, 1)).astype(np.float64)[:, None]])
+
+
+class StudentRuntime:
+    """The fitted student's arrays, and its scores: ``predict_proba`` takes token lists or strings."""
+
+    def __init__(self, classes, vocabulary, keys, ngram_weights, word_flags, piece_offsets, pieces, pooled,
+                 six_weights, bias_in, output):  # fmt: skip
+        self.classes_ = np.asarray(classes)
+        self.vocabulary = vocabulary
+        self.keys = keys
+        self.ngram_weights = ngram_weights
+        self.word_flags = word_flags
+        self.piece_offsets = piece_offsets
+        self.pieces = pieces
+        self.pooled = pooled
+        self.six_weights = six_weights
+        self.bias_in = bias_in
+        self.output = output  # (W2, b2) after the hidden layer, or None for a linear student
+
+    def __getstate__(self):
+        # a dict of 10⁵ words unpickles slowly through joblib's pure-Python unpickler, one string at a
+        # time; one string of them, split on load, is fast (tokens never hold a newline). The float
+        # tables go beside the pickle as plain float32 (modelfile.tensors), read without unpickling.
+        from sentclf.classify.modelfile.tensors import TensorSet
+
+        state = self.__dict__.copy()
+        state["vocabulary"] = "\n".join(self.vocabulary)
+        floats = {name: state.pop(name) for name in ("ngram_weights", "pooled", "six_weights", "bias_in")}
+        if self.output is not None:
+            floats["W2"], floats["b2"] = state.pop("output")
+        state["floats"] = TensorSet(floats)
+        return state
+
+    def __setstate__(self, state):
+        floats = state.pop("floats").arrays
+        words = state.pop("vocabulary")
+        self.__dict__.update(state)
+        names = words.split("\n") if words else []
+        self.vocabulary = dict(zip(names, range(len(names))))
+        for name in ("ngram_weights", "pooled", "six_weights", "bias_in"):
+            setattr(self, name, floats[name])
+        self.output = (floats["W2"], floats["b2"]) if "W2" in floats else None
+
+    def decision_scores(self, X) -> np.ndarray:
+        """(documents, classes) scores before the softmax."""
+        from sentclf.text import tokenize
+
+        docs = [doc if isinstance(doc, list) else tokenize(doc) for doc in X]
+        ids, lengths = word_ids(docs, self.vocabulary)
+        size, n_docs = len(self.vocabulary), len(docs)
+        scores = np.zeros((n_docs, len(self.classes_)), np.float64)
+        offset = 0
+        for order, known in enumerate(self.keys, start=1):
+            keys, key_docs = ngram_keys(ids, lengths, order, size)
+            where, hit = lookup(known, keys)
+            scores += segment_sums(self.ngram_weights[where[hit] + offset], key_docs[hit], n_docs)
+            offset += len(known)
+        first = six_features(ids, lengths, self.word_flags) @ self.six_weights + self.bias_in
+        if len(self.pooled):
+            pieces, piece_docs = piece_rows(ids, lengths, self.piece_offsets, self.pieces)
+            per_doc = np.maximum(np.bincount(piece_docs, minlength=n_docs), 1)[:, None]
+            first += segment_sums(self.pooled[pieces], piece_docs, n_docs) / per_doc
+        if self.output is None:
+            return scores + first
+        weights, bias = self.output
+        return scores + np.maximum(first, 0) @ weights + bias
+
+    def predict_proba(self, X) -> np.ndarray:
+        return softmax(self.decision_scores(X), axis=1)
+
+    def predict(self, X):
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]

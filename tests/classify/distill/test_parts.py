@@ -1,0 +1,56 @@
+"""The parts of distillation: targets, augmentation, unlabeled texts."""
+
+import numpy as np
+
+from sentclf.classify.distill.augment import MASK, Augmentation, augment
+from sentclf.classify.distill.targets import mixed, with_temperature
+from sentclf.classify.distill.texts import digest, read_unlabeled
+from sentclf.data.inputs import Inputs
+
+
+def test_temperature_softens_and_sharpens_and_one_leaves_alone():
+    p = np.array([[0.8, 0.15, 0.05]])
+    assert np.allclose(with_temperature(p, 1.0), p)
+    soft, sharp = with_temperature(p, 4.0), with_temperature(p, 0.5)
+    assert soft[0, 0] < 0.8 < sharp[0, 0] and np.allclose(soft.sum(), 1) and np.allclose(sharp.sum(), 1)
+    assert np.argsort(soft[0]).tolist() == np.argsort(p[0]).tolist()  # the order of the classes is kept
+    assert np.allclose(with_temperature(p, 1e6), 1 / 3, atol=1e-4)
+
+
+def test_mixing_with_the_labels():
+    teacher = np.array([[0.6, 0.4], [0.3, 0.7]])
+    out = mixed(teacher, np.array(["neg", "neg"]), ["neg", "pos"], 0.5)
+    assert np.allclose(out, [[0.8, 0.2], [0.65, 0.35]])
+    assert mixed(teacher, None, ["neg", "pos"], 0.5) is teacher
+
+
+def test_augmentation_is_seeded_and_each_operation_does_what_it_says():
+    docs = [["a", "good", "film", "with", "great", "music", "and", "a", "fine", "cast"]]
+    config = Augmentation(per_text=20)
+    variants = augment(docs, config, {"good": ["fine"]}, seed=3)
+    assert variants == augment(docs, config, {"good": ["fine"]}, seed=3)
+    assert variants != augment(docs, config, {"good": ["fine"]}, seed=4)
+    assert docs[0] not in variants and len({tuple(v) for v in variants}) == len(variants)
+    masked = augment(docs, Augmentation(per_text=1, p_mask=1.0, p_ngram=0.0), {}, seed=0)
+    assert masked == [[MASK] * 10]
+    swapped = augment(
+        [["good"] * 3], Augmentation(per_text=1, p_mask=0.0, p_similar=1.0, p_ngram=0.0), {"good": ["fine"]}
+    )
+    assert swapped == [["fine"] * 3]
+    spans = augment(docs, Augmentation(per_text=30, p_mask=0.0, p_similar=0.0, p_ngram=1.0), {}, seed=0)
+    assert spans and all(1 <= len(v) <= 5 for v in spans)
+    assert all(" ".join(v) in " ".join(docs[0]) for v in spans)  # a span is contiguous
+
+
+def test_unlabeled_texts_are_deduplicated_counted_and_hashed(tmp_path):
+    path = tmp_path / "u.txt"
+    path.write_text("A fine film.\nA FINE film.\n\nseen before\nsomething new\nand more\n", encoding="utf-8")
+    seen = {digest(["seen", "before"])}
+    texts = read_unlabeled(Inputs(files=(str(path),)), seen, limit=10)
+    assert texts.tokens == [["a", "fine", "film", "."], ["something", "new"], ["and", "more"]]
+    assert (texts.read, texts.duplicates, texts.empty, texts.truncated) == (6, 2, 1, False)
+    again = read_unlabeled(Inputs(files=(str(path),)), {digest(["seen", "before"])}, limit=10)
+    assert again.sha256 == texts.sha256 and len(texts.sha256) == 64
+    capped = read_unlabeled(Inputs(files=(str(path),)), set(), limit=2)
+    assert len(capped.tokens) == 2 and capped.truncated and capped.sha256 != texts.sha256
+    assert read_unlabeled(None, set(), 5).summary()["documents"] == 0

@@ -1,0 +1,125 @@
+"""The distilled student: its gradient against finite differences, its runtime against the network
+it was trained as, soft targets, and a file that loads without scikit-learn."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from sentclf.classify.models.student import DistilledStudent
+from sentclf.classify.models.student_runtime import StudentRuntime, ngram_keys, segment_sums, word_ids
+from sentclf.text import tokenize_all
+
+DOCS = tokenize_all(
+    [
+        "a great and wonderful film, I loved it!",
+        "great acting, lovely music",
+        "you will love this warm story",
+        "no, this was awful and boring",
+        "a terrible, dull and bad film",
+        "I hated the awful ending",
+    ]
+)
+LABELS = np.array(["pos"] * 3 + ["neg"] * 3)
+
+
+def test_ngram_keys_stay_inside_documents_and_skip_unknown_words():
+    ids, lengths = word_ids([["a", "b", "c"], ["b", "x", "a", "b"]], {"a": 0, "b": 1, "c": 2})
+    assert ids.tolist() == [0, 1, 2, 1, -1, 0, 1] and lengths.tolist() == [3, 4]
+    keys, docs = ngram_keys(ids, lengths, 2, 3)
+    # (a b) (b c) in the first; (b x) and (x a) hold an unknown word; (c b) crosses documents
+    assert keys.tolist() == [0 * 3 + 1, 1 * 3 + 2, 0 * 3 + 1] and docs.tolist() == [0, 0, 1]
+    assert ngram_keys(ids, lengths, 3, 3)[0].tolist() == [0 * 9 + 1 * 3 + 2]
+
+
+def test_segment_sums_gives_empty_documents_zero():
+    values = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    assert segment_sums(values, np.array([0, 0, 2]), 4).tolist() == [[4, 6], [0, 0], [5, 6], [0, 0]]
+
+
+@pytest.mark.parametrize("hidden", [0, 5])
+def test_gradient_matches_finite_differences(hidden):
+    rng = np.random.default_rng(0)
+    student = DistilledStudent(hidden=hidden, l2=0.01)
+    wide = sparse.random(7, 9, density=0.4, random_state=0, format="csr", dtype=np.float64)
+    deep = rng.standard_normal((7, 4))
+    q = rng.dirichlet(np.ones(3), size=7)
+    w = rng.uniform(0.5, 2, size=7)
+    params = {"wide": rng.standard_normal((9, 3)) * 0.3, "b2": rng.standard_normal(3) * 0.1}
+    if hidden:
+        params |= {"W1": rng.standard_normal((4, hidden)), "b1": rng.standard_normal(hidden) * 0.1}
+        params["W2"] = rng.standard_normal((hidden, 3)) * 0.3
+    else:
+        params["W2"] = rng.standard_normal((4, 3)) * 0.3
+    _, grads = student.loss_and_grads(params, wide, deep, q, w)
+    for name, value in params.items():
+        numeric = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            saved = value[index]
+            value[index] = saved + 1e-6
+            up = student.loss_and_grads(params, wide, deep, q, w)[0]
+            value[index] = saved - 1e-6
+            down = student.loss_and_grads(params, wide, deep, q, w)[0]
+            value[index] = saved
+            numeric[index] = (up - down) / 2e-6
+        assert np.allclose(grads[name], numeric, rtol=1e-3, atol=1e-5), name
+    rows = np.array([1, 4])
+    assert np.allclose(student.loss_and_grads(params, wide, deep, q, w, rows=rows)[1]["wide"], grads["wide"][rows])
+
+
+@pytest.mark.parametrize("hidden", [0, 8])
+def test_runtime_scores_what_the_network_scores(hidden):
+    student = DistilledStudent(hidden=hidden, epochs=20, batch_size=2, learning_rate=1e-2).fit(DOCS, LABELS)
+    unseen = tokenize_all(["a great film", "an awful, boring film", "zebra", ""])
+    for docs in (DOCS, unseen):
+        assert np.allclose(student.runtime_.decision_scores(docs), student.network_scores(docs), atol=1e-4)
+    assert isinstance(student.runtime_, StudentRuntime)
+    assert student.predict(DOCS).tolist() == LABELS.tolist()
+    assert student.runtime_.predict_proba(["a great film"]).shape == (1, 2)  # strings are tokenized
+
+
+def test_soft_targets_are_learned_not_the_labels():
+    # the targets say the opposite of the labels: the student follows the targets
+    flipped = np.where(LABELS == "pos", 0, 1)
+    targets = np.eye(2)[flipped] * 0.9 + 0.05
+    student = DistilledStudent(hidden=0, epochs=30, batch_size=2).fit(DOCS, LABELS, targets=targets)
+    assert (student.predict(DOCS) != LABELS).all()
+    with pytest.raises(ValueError, match="rows of probabilities"):
+        DistilledStudent().fit(DOCS, LABELS, targets=np.ones((6, 2)))
+    with pytest.raises(ValueError, match="one label per document"):
+        DistilledStudent().fit(DOCS, LABELS[:3])
+
+
+def test_fit_is_reproducible_and_seeded():
+    a = DistilledStudent(hidden=4, epochs=2, random_state=1).fit(DOCS, LABELS).runtime_.decision_scores(DOCS)
+    b = DistilledStudent(hidden=4, epochs=2, random_state=1).fit(DOCS, LABELS).runtime_.decision_scores(DOCS)
+    c = DistilledStudent(hidden=4, epochs=2, random_state=2).fit(DOCS, LABELS).runtime_.decision_scores(DOCS)
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_three_classes():
+    docs = DOCS + tokenize_all(["the film is on at nine", "it is a film", "tickets are sold at the door"])
+    labels = np.array(list(LABELS) + ["neutral"] * 3)
+    student = DistilledStudent(hidden=4, epochs=30, batch_size=3, learning_rate=1e-2).fit(docs, labels)
+    assert student.classes_.tolist() == ["neg", "neutral", "pos"]
+    assert np.mean(student.predict(docs) == labels) >= 0.8
+    assert np.allclose(student.runtime_.decision_scores(docs), student.network_scores(docs), atol=1e-4)
+
+
+def test_a_student_file_loads_and_scores_without_scikit_learn(tmp_path):
+    from sentclf.classify import modelfile
+
+    student = DistilledStudent(hidden=4, epochs=2).fit(DOCS, LABELS)
+    path = modelfile.save(
+        tmp_path / "s.sentclf", {"student": student.runtime_}, {"labels": ["neg", "pos"], "best_model": "student"}
+    )
+    code = (
+        "import sys; from sentclf.classify.modelfile import load; m = load(sys.argv[1]); "
+        "p = m.pipelines['student'].predict_proba(['a great film']); "
+        "assert not [n for n in sys.modules if n.startswith(('sklearn', 'scipy'))], 'imported'; print(p.shape)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(1, 2)"
