@@ -133,10 +133,10 @@ def distill(config: DistillConfig) -> DistillResult:
 
         table = load_static()
     per_text = config.augment if config.augment is not None else auto_variants(len(train_tokens), len(unlabeled.tokens))
-    augmentation = Augmentation(per_text=per_text)
+    augmentation = Augmentation(per_text=per_text, p_similar=config.similar_words)
     variants = []
     if per_text:
-        neighbours = similar_words({w for doc in train_tokens for w in doc}, table)
+        neighbours = similar_words({w for doc in train_tokens for w in doc}, table) if config.similar_words else {}
         variants = augment(train_tokens, augmentation, neighbours, seed)
         log.info("augmented the %d labelled texts into %d variants", len(train_tokens), len(variants))
     docs = train_tokens + unlabeled.tokens + variants

@@ -37,8 +37,16 @@ from sentclf.data.tables import Columns
     "--augment",
     type=int,
     metavar="N",
-    help="Variants of each labelled text for the teacher to label (masked words, similar words, spans) "
+    help="Variants of each labelled text for the teacher to label (masked words, spans) "
     "[default: enough for ten texts per labelled one, TEXTS counted; 0: none].",
+)
+@click.option(
+    "--similar-words",
+    type=float,
+    default=0.0,
+    show_default=True,
+    metavar="P",
+    help="Augmenting: replace each word with probability P by a neighbour in the static table.",
 )
 @click.option("--hidden", type=int, default=256, show_default=True, help="The student's hidden units (0: linear).")
 @click.option("--epochs", type=int, default=4, show_default=True, help="Passes of the student over the texts.")
@@ -69,6 +77,7 @@ def distill(
     temperature,
     label_weight,
     augment,
+    similar_words,
     hidden,
     epochs,
     no_static,
@@ -101,6 +110,7 @@ def distill(
         temperature=temperature,
         label_weight=label_weight,
         augment=augment,
+        similar_words=similar_words,
         hidden=hidden,
         epochs=epochs,
         static=not no_static,

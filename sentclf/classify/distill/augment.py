@@ -3,8 +3,8 @@ augmentation. Each labelled text yields up to ``per_text`` variants, each made b
 
 - **masking**: each word, with probability ``p_mask``, becomes ``[MASK]`` (a word the student does
   not know, so it learns what the teacher says when that word is missing);
-- **similar words**: each word, with probability ``p_similar``, becomes one of its nearest
-  neighbours in the static table (cosine), so the student sees words it was never shown in context;
+- **similar words**: each word, with probability ``p_similar`` (0 unless asked: it measured no
+  gain), becomes one of its nearest neighbours in the static table (cosine);
 - **n-gram sampling**: with probability ``p_ngram`` only a random 1-5-word span is kept.
 
 A variant equal to its text or to another variant is dropped. The teacher labels the variants, so
@@ -28,7 +28,7 @@ MAX_SPAN = 5
 class Augmentation:
     per_text: int = 10
     p_mask: float = 0.1
-    p_similar: float = 0.1
+    p_similar: float = 0.0
     p_ngram: float = 0.25
 
     def as_dict(self) -> dict:

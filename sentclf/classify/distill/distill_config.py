@@ -25,6 +25,7 @@ class DistillConfig:
     temperature: float = 1.0
     label_weight: float = 0.5  # labelled texts' targets: (1 - w)·teacher + w·label
     augment: int | None = None
+    similar_words: float = 0.0  # augmenting: P(a word becomes a neighbour in the static table); 0: measured no gain
     hidden: int = 256  # the student's hidden units over the static table and x1..x6 (0: linear)
     epochs: int = 4
     static: bool = True  # the static table distilled from the sentence encoder (needs make minilm)
@@ -53,6 +54,10 @@ class DistillConfig:
             raise ConfigError(f"--label-weight is a weight between 0 and 1, not {self.label_weight}")
         if self.augment is not None and not 0 <= self.augment <= 100:
             raise ConfigError(f"--augment takes 0 to 100 variants per labelled text, not {self.augment}")
+        if not 0 <= self.similar_words <= 1:
+            raise ConfigError(f"--similar-words is a probability between 0 and 1, not {self.similar_words}")
+        if self.similar_words and not self.static:
+            raise ConfigError("--similar-words finds neighbours in the static table: drop --no-static, or it")
         if self.hidden < 0 or self.hidden > 100_000:
             raise ConfigError(f"--hidden must be between 0 (linear) and 100,000, not {self.hidden}")
         if self.epochs < 1:
@@ -70,6 +75,7 @@ class DistillConfig:
             "temperature": self.temperature,
             "label_weight": self.label_weight,
             "augment": self.augment,
+            "similar_words": self.similar_words,
             "hidden": self.hidden,
             "epochs": self.epochs,
             "static": self.static,

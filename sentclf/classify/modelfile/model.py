@@ -4,7 +4,8 @@ pipelines pickled with joblib, beside ``metadata.json``.
 Loading checks the metadata first (format, version, the payload's sha256), warns when the file was
 saved with another scikit-learn, then unpickles through :mod:`.unpickling`'s allowlist, so a file can
 refer to nothing but the classes sentclf's own pipelines are made of (``trusted=True`` lifts that,
-with a warning), and checks that what it got is a dict of scikit-learn estimators. Older files,
+with a warning), and checks that what it got is a dict of scikit-learn estimators (or distilled
+students, which load without importing scikit-learn). Older files,
 whose classes lived in modules that have since moved, load through :data:`.moved.MOVED`.
 """
 

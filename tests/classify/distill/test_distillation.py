@@ -69,6 +69,7 @@ def test_the_table_says_teacher_and_student(trained_model, tmp_path):
         (["--label-weight", "2"], "--label-weight is a weight between 0 and 1"),
         (["--augment", "-1"], "--augment takes 0 to 100"),
         (["--test-size", "1.5"], "--test-size must be between 0 and 1"),
+        (["--similar-words", "0.5"], "--similar-words finds neighbours in the static table"),
     ],
 )
 def test_bad_options_are_one_error_line(trained_model, tmp_path, args, message):
