@@ -11,7 +11,6 @@ the student's model file with the teacher's sha256 and the unlabeled texts' coun
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import time
@@ -26,6 +25,7 @@ from sentclf.classify.distill.augment import Augmentation, augment, similar_word
 from sentclf.classify.distill.distill_config import DistillConfig
 from sentclf.classify.distill.targets import mixed, with_temperature
 from sentclf.classify.distill.texts import digest, read_unlabeled
+from sentclf.data.readers import file_sha256
 from sentclf.errors import ConfigError, DataError
 
 log = logging.getLogger("sentclf")
@@ -229,11 +229,3 @@ def compare_on(teacher, student, tokens: list, labels: list) -> dict:
         },
         "student_metrics": metrics,
     }
-
-
-def file_sha256(path) -> str:
-    digest_ = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest_.update(block)
-    return digest_.hexdigest()

@@ -7,9 +7,10 @@ import pytest
 from click.testing import CliRunner
 
 from sentclf.classify.distill.distill_config import DistillConfig
-from sentclf.classify.distillation import auto_variants, distill, file_sha256
+from sentclf.classify.distillation import auto_variants, distill
 from sentclf.classify.modelfile import ModelSource, load
 from sentclf.cli import cli
+from sentclf.data.readers import file_sha256
 
 
 def run(*args, input=None):
