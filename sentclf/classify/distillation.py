@@ -60,9 +60,7 @@ def teacher_data(config: DistillConfig, teacher) -> tuple:
 
 def labelled_split(data, test_size: float, seed: int, sha256: str | None) -> tuple:
     """(train tokens, train labels, held-out tokens, held-out labels, source) as ``train`` splits them."""
-    from sklearn.model_selection import train_test_split
-
-    from sentclf.classify.training import prepare_dataset
+    from sentclf.classify.training import held_out_split, prepare_dataset
 
     dataset = data.load()
     if sha256 and dataset.sha256 != sha256:
@@ -72,7 +70,7 @@ def labelled_split(data, test_size: float, seed: int, sha256: str | None) -> tup
             dataset.source,
         )
     _, tokens, labels, _, _ = prepare_dataset(dataset, test_size)
-    train, test = train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels, random_state=seed)
+    train, test = held_out_split(labels, test_size, seed)
     pick = lambda rows, items: [items[i] for i in rows]  # noqa: E731
     return pick(train, tokens), pick(train, labels), pick(test, tokens), pick(test, labels), dataset
 
@@ -160,7 +158,7 @@ def distill(config: DistillConfig) -> DistillResult:
     start = time.perf_counter()
     student.fit(docs, hard.astype(str), targets=targets[:, order])
     fit_seconds = time.perf_counter() - start
-    report = compare_on(teacher, student, test_tokens, test_labels)
+    held_out, student_metrics = compare_on(teacher, student, test_tokens, test_labels)
     distilled = {
         "teacher": {
             "path": str(teacher_model.path),
@@ -181,7 +179,7 @@ def distill(config: DistillConfig) -> DistillResult:
         "label_weight": config.label_weight,
         "fit_seconds": round(fit_seconds, 1),
         "student": student.summary(),
-        **report,
+        "held_out": held_out,
     }
     metadata = {
         "labels": sorted(classes),
@@ -193,39 +191,35 @@ def distill(config: DistillConfig) -> DistillResult:
         "feature_names": ["word 1-3-grams (NB-weighted)", "static table, mean-pooled", "x1..x6"],
         "embeddings": None,
         "data": teacher_model.metadata.get("data"),
-        "metrics": drop_details({"student": report["student_metrics"]}),
+        "metrics": drop_details({"student": student_metrics}),
         "significance": [],
         "distilled": distilled,
     }
-    del distilled["student_metrics"]
     path = modelfile.save(output, {"student": student.runtime_}, metadata, force=config.force)
     return DistillResult(str(path), metadata)
 
 
-def compare_on(teacher, student, tokens: list, labels: list) -> dict:
-    """Each model's held-out accuracy and docs/s, and how often they agree."""
+def compare_on(teacher, student, tokens: list, labels: list) -> tuple:
+    """({each model's held-out accuracy and docs/s, and how often they agree}, the student's metrics)."""
     from sentclf.classify.validation.metrics import metrics_from_proba
 
     if not tokens:
         raise ConfigError("no held-out texts to compare the student with its teacher: raise --test-size")
     teacher_p, teacher_rate = timed_proba(teacher, tokens)
-    start = time.perf_counter()
     student_p, student_rate = timed_proba(student, tokens)
-    seconds = time.perf_counter() - start
     t_label = np.asarray([str(c) for c in teacher.classes_])[teacher_p.argmax(axis=1)]
     s_label = np.asarray([str(c) for c in student.classes_])[student_p.argmax(axis=1)]
     y = np.asarray(labels, dtype=str)
+    seconds = len(tokens) / student_rate
     metrics = metrics_from_proba(
         list(labels), student_p, [str(c) for c in student.classes_], sorted(set(labels)), seconds
     )
-    return {
-        "held_out": {
-            "documents": len(tokens),
-            "teacher_accuracy": float(np.mean(t_label == y)),
-            "student_accuracy": float(np.mean(s_label == y)),
-            "agreement": float(np.mean(t_label == s_label)),
-            "teacher_docs_per_second": round(teacher_rate),
-            "student_docs_per_second": round(student_rate),
-        },
-        "student_metrics": metrics,
+    held_out = {
+        "documents": len(tokens),
+        "teacher_accuracy": float(np.mean(t_label == y)),
+        "student_accuracy": float(np.mean(s_label == y)),
+        "agreement": float(np.mean(t_label == s_label)),
+        "teacher_docs_per_second": round(teacher_rate),
+        "student_docs_per_second": round(student_rate),
     }
+    return held_out, metrics

@@ -86,15 +86,19 @@ def confident(idx_train: np.ndarray, confidence, threshold: float) -> np.ndarray
     return kept
 
 
+def held_out_split(labels: list, test_size: float, seed: int) -> tuple:
+    """(train rows, held-out rows): the stratified split every trained model file records, so that
+    ``distill`` can split a teacher's data again exactly as ``train`` did."""
+    return train_test_split(np.arange(len(labels)), test_size=test_size, stratify=labels, random_state=seed)
+
+
 def fit_models(
     config: TrainConfig, lexicon: Lexicon, texts: list, tokens: list, labels: list, progress=None, confidence=None
 ) -> tuple:
     """Split, fit every requested model on the training part, score it on the held-out part."""
     model_config = config.model_config()
     seed = model_config.seed
-    idx_train, idx_test = train_test_split(
-        np.arange(len(labels)), test_size=config.test_size, stratify=labels, random_state=seed
-    )
+    idx_train, idx_test = held_out_split(labels, config.test_size, seed)
     idx_train = confident(idx_train, confidence, config.min_label_confidence)
     y_train = [labels[i] for i in idx_train]
     X_train = [tokens[i] for i in idx_train]

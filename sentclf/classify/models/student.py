@@ -33,7 +33,9 @@ from sklearn.utils.validation import check_is_fitted
 from sentclf.classify.features.tags import text_input_tags
 from sentclf.classify.models.student_runtime import (
     StudentRuntime,
-    lookup,
+    documents_of,
+    mean_rows,
+    ngram_columns,
     ngram_keys,
     piece_rows,
     six_features,
@@ -45,7 +47,6 @@ MAX_ORDER = 3
 MIN_STEPS = 300  # Adam updates at least, however few the texts
 MIN_BATCH = 16
 MAX_VOCABULARY = 2_000_000  # three word ids must fit one int64 key: V³ < 2⁶³
-SIX = 6
 
 
 class DistilledStudent(ClassifierMixin, BaseEstimator):
@@ -100,7 +101,7 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
         from sentclf.classify.features.lexicons import load_lexicon
 
         self._validate_params()
-        docs = [list(doc) for doc in X]
+        docs = list(X)
         labels = np.asarray(y)
         if labels.ndim != 1 or len(labels) != len(docs):
             raise ValueError(f"y must hold one label per document: {len(docs)} documents, y of shape {labels.shape}")
@@ -114,10 +115,14 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
         lexicon = self.lexicon if self.lexicon is not None else load_lexicon()
         self._fit_vocabulary(docs, lexicon)
         ids, lengths = word_ids(docs, self.vocabulary_)
-        counts = self._ngram_matrix(ids, lengths, fit=True)
+        doc_of = documents_of(lengths)
+        size = len(self.vocabulary_)
+        self.keys_ = [np.unique(ngram_keys(ids, doc_of, order, size)[0]) for order in range(1, self.max_order + 1)]
+        self.n_ngrams_ = sum(map(len, self.keys_))
+        counts = self._ngram_matrix(ids, doc_of, len(docs))
         ratios = self.ratios_ = self._ratios(counts, q)
         wide = self._scaled(counts, ratios)
-        deep = self._deep_inputs(ids, lengths)
+        deep = self._deep_inputs(ids, doc_of, lengths)
         self.deep_mean_ = deep.mean(axis=0)
         self.deep_scale_ = deep.std(axis=0) + 1e-6
         deep = ((deep - self.deep_mean_) / self.deep_scale_).astype(np.float32)
@@ -160,29 +165,13 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
         self.piece_offsets_ = np.concatenate([[0], np.cumsum(lengths)])
         self.pieces_ = np.fromiter((p for e in encoded for p in e.ids), dtype=np.int32, count=int(lengths.sum()))
 
-    def _ngram_matrix(self, ids: np.ndarray, lengths: np.ndarray, fit: bool = False):
-        """(documents, n-grams) counts; with ``fit``, every n-gram seen becomes a column first."""
+    def _ngram_matrix(self, ids: np.ndarray, doc_of: np.ndarray, n_docs: int):
+        """(documents, n-grams) counts of the n-grams ``keys_`` knows."""
         from scipy import sparse
 
-        size = len(self.vocabulary_)
-        rows, cols = [], []
-        if fit:
-            self.keys_ = []
-        offset = 0
-        for order in range(1, self.max_order + 1):
-            keys, docs = ngram_keys(ids, lengths, order, size)
-            if fit:
-                self.keys_.append(np.unique(keys))
-            known = self.keys_[order - 1]
-            where, hit = lookup(known, keys)
-            rows.append(docs[hit])
-            cols.append(where[hit] + offset)
-            offset += len(known)
-        self.n_ngrams_ = offset
-        row, col = np.concatenate(rows), np.concatenate(cols)
-        matrix = sparse.csr_matrix(
-            (np.ones(len(row), np.float32), (row, col)), shape=(len(lengths), offset), dtype=np.float32
-        )
+        rows, columns = ngram_columns(ids, doc_of, self.keys_, len(self.vocabulary_))
+        shape = (n_docs, self.n_ngrams_)
+        matrix = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, columns)), shape=shape, dtype=np.float32)
         matrix.sum_duplicates()
         return matrix
 
@@ -207,25 +196,14 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
 
         return sparse.hstack([counts @ sparse.diags(r) for r in ratios], format="csr", dtype=np.float32)
 
-    def _deep_inputs(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    def _deep_inputs(self, ids: np.ndarray, doc_of: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """(documents, table width + 6): the mean static row of each document's wordpieces, x1..x6."""
-        six = self._six(ids, lengths)
+        six = six_features(ids, doc_of, lengths, self.word_flags_)
         if self.table is None:
             return six
-        pooled = self._pooling(ids, lengths) @ self.table.matrix
+        pieces, piece_docs = piece_rows(ids, doc_of, self.piece_offsets_, self.pieces_)
+        pooled = mean_rows(self.table.matrix, pieces, piece_docs, len(lengths))
         return np.hstack([np.asarray(pooled, dtype=np.float64), six])
-
-    def _pooling(self, ids: np.ndarray, lengths: np.ndarray):
-        """The sparse (documents, wordpieces) matrix whose product with a table is each document's mean row."""
-        from scipy import sparse
-
-        pieces, docs = piece_rows(ids, lengths, self.piece_offsets_, self.pieces_)
-        per_doc = np.maximum(np.bincount(docs, minlength=len(lengths)), 1).astype(np.float32)
-        shape = (len(lengths), self.table.matrix.shape[0])
-        return sparse.csr_matrix((1.0 / per_doc[docs], (docs, pieces)), shape=shape, dtype=np.float32)
-
-    def _six(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        return six_features(ids, lengths, self.word_flags_)
 
     def _train(self, wide, deep: np.ndarray, q: np.ndarray, weights: np.ndarray) -> dict:
         from sentclf.nn.optimizers import Adam
@@ -270,8 +248,7 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
         with ``rows``, the n-gram table's gradient for those rows only, and its penalty on them),
         by the lecture's backward pass: the softmax cross-entropy's local derivative P − Q, sent back
         through the output layer, the ReLU's 0/1 and the first layer (biases not penalized)."""
-        hidden = np.maximum(deep @ params["W1"] + params["b1"], 0) if self.hidden else deep
-        z = np.asarray(wide @ params["wide"]) + hidden @ params["W2"] + params["b2"]
+        hidden, z = self._forward(params, wide, deep)
         p = softmax(z, axis=1)
         n = len(w)
         table = params["wide"] if rows is None else params["wide"][rows]
@@ -290,11 +267,17 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
                 grads[name] = grads[name] + self.l2 * params[name]
         return loss, {name: np.asarray(g, dtype=np.float32) for name, g in grads.items()}
 
+    def _forward(self, params: dict, wide, deep: np.ndarray) -> tuple:
+        """(hidden layer, scores before the softmax) of the network as it is trained."""
+        hidden = np.maximum(deep @ params["W1"] + params["b1"], 0) if self.hidden else deep
+        return hidden, np.asarray(wide @ params["wide"]) + hidden @ params["W2"] + params["b2"]
+
     def _fold(self, params: dict, ratios: np.ndarray) -> None:
         """What prediction reads: the n-gram table with the ratios folded in, the static table times
         the first layer (standardization folded in), the six features' part of that layer."""
         n = self.n_ngrams_
-        self.ngram_weights_ = sum(ratios[c][:, None] * params["wide"][c * n : (c + 1) * n] for c in range(len(ratios)))
+        folded = sum(ratios[c][:, None] * params["wide"][c * n : (c + 1) * n] for c in range(len(ratios)))
+        self.ngram_weights_ = np.ascontiguousarray(folded, dtype=np.float32)
         first = params["W1"] if self.hidden else params["W2"]
         scaled = first / self.deep_scale_[:, None].astype(np.float32)
         self.bias_in_ = (params["b1"] if self.hidden else params["b2"]) - (self.deep_mean_ @ scaled).astype(np.float32)
@@ -306,7 +289,6 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
         )
         self.six_weights_ = np.ascontiguousarray(scaled[width:], dtype=np.float32)
         self.output_ = (params["W2"], params["b2"]) if self.hidden else None
-        self.ngram_weights_ = np.ascontiguousarray(self.ngram_weights_, dtype=np.float32)
         self.runtime_ = StudentRuntime(
             classes=[str(c) for c in self.classes_],
             vocabulary=self.vocabulary_,
@@ -334,12 +316,12 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
         """The scores of the network as it was trained, from its unfolded parameters: what the
         runtime's folded tables must reproduce (slower; for checking, not for prediction)."""
         check_is_fitted(self, "runtime_")
-        ids, lengths = word_ids(list(X), self.vocabulary_)
-        wide = self._scaled(self._ngram_matrix(ids, lengths), self.ratios_)
-        deep = (self._deep_inputs(ids, lengths) - self.deep_mean_) / self.deep_scale_
-        params = self.params_
-        hidden = np.maximum(deep @ params["W1"] + params["b1"], 0) if self.hidden else deep
-        return np.asarray(wide @ params["wide"]) + hidden @ params["W2"] + params["b2"]
+        docs = list(X)
+        ids, lengths = word_ids(docs, self.vocabulary_)
+        doc_of = documents_of(lengths)
+        wide = self._scaled(self._ngram_matrix(ids, doc_of, len(docs)), self.ratios_)
+        deep = (self._deep_inputs(ids, doc_of, lengths) - self.deep_mean_) / self.deep_scale_
+        return self._forward(self.params_, wide, deep)[1]
 
     def summary(self) -> dict:
         """What the model file says of the student (its shape, not its weights)."""

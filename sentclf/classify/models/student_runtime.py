@@ -23,10 +23,14 @@ def word_ids(docs: list, vocabulary: dict) -> tuple:
     return ids, np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
 
 
-def ngram_keys(ids: np.ndarray, lengths: np.ndarray, order: int, size: int) -> tuple:
+def documents_of(lengths: np.ndarray) -> np.ndarray:
+    """Each flat token's document: computed once per batch, read by every part below."""
+    return np.repeat(np.arange(len(lengths)), lengths)
+
+
+def ngram_keys(ids: np.ndarray, doc_of: np.ndarray, order: int, size: int) -> tuple:
     """(keys, docs): the int64 key of every ``order``-gram of known words inside one document, and
     which document it is in. A key is the ids read as a base-``size`` number."""
-    doc_of = np.repeat(np.arange(len(lengths)), lengths)
     n = len(ids) - order + 1
     if n <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -45,6 +49,19 @@ def lookup(known: np.ndarray, keys: np.ndarray) -> tuple:
         return np.zeros(len(keys), np.int64), np.zeros(len(keys), bool)
     where = np.minimum(np.searchsorted(known, keys), len(known) - 1)
     return where, known[where] == keys
+
+
+def ngram_columns(ids: np.ndarray, doc_of: np.ndarray, known_keys: list, size: int) -> tuple:
+    """(docs, columns) of every known n-gram occurrence: the n-grams of order k are the columns after
+    those of orders below k, in the order of ``known_keys[k - 1]`` (sorted)."""
+    docs, columns, offset = [], [], 0
+    for order, known in enumerate(known_keys, start=1):
+        keys, key_docs = ngram_keys(ids, doc_of, order, size)
+        where, hit = lookup(known, keys)
+        docs.append(key_docs[hit])
+        columns.append(where[hit] + offset)
+        offset += len(known)
+    return np.concatenate(docs), np.concatenate(columns)
 
 
 def segment_sums(values: np.ndarray, docs: np.ndarray, n_docs: int) -> np.ndarray:
@@ -77,9 +94,8 @@ def mean_rows(table: np.ndarray, rows: np.ndarray, docs: np.ndarray, n_docs: int
     return shares @ table[distinct]
 
 
-def piece_rows(ids: np.ndarray, lengths: np.ndarray, offsets: np.ndarray, pieces: np.ndarray) -> tuple:
+def piece_rows(ids: np.ndarray, doc_of: np.ndarray, offsets: np.ndarray, pieces: np.ndarray) -> tuple:
     """(pieces, docs): the wordpieces of every known word, flat and in order, and their documents."""
-    doc_of = np.repeat(np.arange(len(lengths)), lengths)
     known = ids >= 0
     words, docs = ids[known], doc_of[known]
     counts = offsets[words + 1] - offsets[words]
@@ -88,9 +104,8 @@ def piece_rows(ids: np.ndarray, lengths: np.ndarray, offsets: np.ndarray, pieces
     return pieces[first + np.arange(len(piece_docs))], piece_docs
 
 
-def six_features(ids: np.ndarray, lengths: np.ndarray, flags: np.ndarray) -> np.ndarray:
+def six_features(ids: np.ndarray, doc_of: np.ndarray, lengths: np.ndarray, flags: np.ndarray) -> np.ndarray:
     """x1..x6 from the words' flags: counts for x1, x2, x4; presence for x3 ("no") and x5 ("!")."""
-    doc_of = np.repeat(np.arange(len(lengths)), lengths)
     known = ids >= 0
     counts = segment_sums(flags[ids[known]], doc_of[known], len(lengths))
     counts[:, [2, 4]] = np.minimum(counts[:, [2, 4]], 1)
@@ -144,17 +159,12 @@ class StudentRuntime:
 
         docs = [doc if isinstance(doc, list) else tokenize(doc) for doc in X]
         ids, lengths = word_ids(docs, self.vocabulary)
-        size, n_docs = len(self.vocabulary), len(docs)
-        scores = np.zeros((n_docs, len(self.classes_)), np.float64)
-        offset = 0
-        for order, known in enumerate(self.keys, start=1):
-            keys, key_docs = ngram_keys(ids, lengths, order, size)
-            where, hit = lookup(known, keys)
-            scores += segment_sums(self.ngram_weights[where[hit] + offset], key_docs[hit], n_docs)
-            offset += len(known)
-        first = six_features(ids, lengths, self.word_flags) @ self.six_weights + self.bias_in
+        doc_of, n_docs = documents_of(lengths), len(docs)
+        ngram_docs, columns = ngram_columns(ids, doc_of, self.keys, len(self.vocabulary))
+        scores = segment_sums(self.ngram_weights[columns], ngram_docs, n_docs)
+        first = six_features(ids, doc_of, lengths, self.word_flags) @ self.six_weights + self.bias_in
         if len(self.pooled):
-            pieces, piece_docs = piece_rows(ids, lengths, self.piece_offsets, self.pieces)
+            pieces, piece_docs = piece_rows(ids, doc_of, self.piece_offsets, self.pieces)
             first += mean_rows(self.pooled, pieces, piece_docs, n_docs)
         if self.output is None:
             return scores + first

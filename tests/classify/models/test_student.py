@@ -9,7 +9,7 @@ import pytest
 from scipy import sparse
 
 from sentclf.classify.models.student import DistilledStudent
-from sentclf.classify.models.student_runtime import StudentRuntime, ngram_keys, segment_sums, word_ids
+from sentclf.classify.models.student_runtime import StudentRuntime, documents_of, ngram_keys, segment_sums, word_ids
 from sentclf.text import tokenize_all
 
 DOCS = tokenize_all(
@@ -28,10 +28,11 @@ LABELS = np.array(["pos"] * 3 + ["neg"] * 3)
 def test_ngram_keys_stay_inside_documents_and_skip_unknown_words():
     ids, lengths = word_ids([["a", "b", "c"], ["b", "x", "a", "b"]], {"a": 0, "b": 1, "c": 2})
     assert ids.tolist() == [0, 1, 2, 1, -1, 0, 1] and lengths.tolist() == [3, 4]
-    keys, docs = ngram_keys(ids, lengths, 2, 3)
+    doc_of = documents_of(lengths)
+    keys, docs = ngram_keys(ids, doc_of, 2, 3)
     # (a b) (b c) in the first; (b x) and (x a) hold an unknown word; (c b) crosses documents
     assert keys.tolist() == [0 * 3 + 1, 1 * 3 + 2, 0 * 3 + 1] and docs.tolist() == [0, 0, 1]
-    assert ngram_keys(ids, lengths, 3, 3)[0].tolist() == [0 * 9 + 1 * 3 + 2]
+    assert ngram_keys(ids, doc_of, 3, 3)[0].tolist() == [0 * 9 + 1 * 3 + 2]
 
 
 def test_segment_sums_gives_empty_documents_zero():
