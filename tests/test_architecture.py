@@ -264,3 +264,13 @@ def test_architecture_importing_sentclf_shortens_openblas_spinning_unless_the_us
     code = "import os, sys, sentclf; print(os.environ['OPENBLAS_THREAD_TIMEOUT'], 'numpy' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
     assert result.stdout.split() == [expected, "False"]
+
+
+def test_architecture_every_package_folder_is_installed():
+    """pyproject.toml lists the packages a wheel installs: a folder left off works in the editable
+    checkout and is missing from every real install."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    folders = {module_name(init.parent / "__init__.py") for init in PACKAGE.rglob("__init__.py")}
+    assert folders - listed == set()

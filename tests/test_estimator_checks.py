@@ -28,11 +28,13 @@ from sentclf.classify.features.nbngrams import NBWeightedNgrams
 from sentclf.classify.features.rules import RuleFeatures
 from sentclf.classify.features.sentence_vectors import SentenceVectors
 from sentclf.classify.features.six import LectureFeatures
+from sentclf.classify.models.distilled import Distilled
 from sentclf.classify.models.finetuned import FineTunedEncoder
 from sentclf.classify.models.lexicon_rule import LexiconRule
 from sentclf.classify.models.perclass import PerClassLogistic
 from sentclf.classify.models.pipeline import Tokenizer
 from sentclf.classify.models.softtargets import SoftTargetLogistic
+from sentclf.classify.models.student import DistilledStudent
 from sentclf.classify.vectors.files import VectorTable
 from sentclf.lecture.networks import TwoLayerNet
 
@@ -147,14 +149,25 @@ def text_estimators() -> list:
         SentenceVectors(encoder=FakeEncoder(), cache=False),
         LexiconRule(),
         FineTunedEncoder(encoder=fake_bert_encoder(), layers=1, epochs=1),
+        DistilledStudent(hidden=4, epochs=1),
+        Distilled(teacher=lecture_lr(), augment=1, hidden=4, epochs=1),
     ]
+
+
+def lecture_lr():
+    """A small teacher over token lists: x1..x6 into logistic regression."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(LectureFeatures(), LogisticRegression())
 
 
 @pytest.mark.parametrize("estimator", text_estimators(), ids=lambda e: type(e).__name__)
 def test_estimator_checks_text_estimators_say_they_take_documents(estimator):
     tags = get_tags(estimator)
     assert tags.input_tags.string and not tags.input_tags.two_d_array
-    assert tags.target_tags.required == isinstance(estimator, (NBWeightedNgrams, LexiconRule, FineTunedEncoder))
+    supervised = (NBWeightedNgrams, LexiconRule, FineTunedEncoder, DistilledStudent, Distilled)
+    assert tags.target_tags.required == isinstance(estimator, supervised)
     if hasattr(estimator, "transform"):
         assert tags.transformer_tags is not None
     else:
@@ -165,7 +178,14 @@ def test_estimator_checks_classifiers_are_classifiers_so_cross_validation_strati
     from sklearn.base import is_classifier
     from sklearn.model_selection import StratifiedKFold, check_cv
 
-    for estimator in (LexiconRule(), PerClassLogistic(), TwoLayerNet(), FineTunedEncoder()):
+    for estimator in (
+        LexiconRule(),
+        PerClassLogistic(),
+        TwoLayerNet(),
+        FineTunedEncoder(),
+        DistilledStudent(),
+        Distilled(),
+    ):
         assert is_classifier(estimator)
         assert isinstance(check_cv(3, [0, 1] * 3, classifier=is_classifier(estimator)), StratifiedKFold)
 
@@ -273,6 +293,34 @@ VIEW_FAILURES: dict = {
             "check_supervised_y_2d",
         ),
         **failing(CLASS_WEIGHT, "check_class_weight_classifiers"),
+    },
+    "DistilledStudent": {
+        **EVERY_VIEW,
+        **SPARSE,
+        **TOKENS_AS_STRINGS,
+        **failing(
+            NUMBERS,
+            "check_classifier_data_not_an_array",
+            "check_classifiers_classes",
+            "check_classifiers_one_label_sample_weights",
+            "check_classifiers_train",
+            "check_sample_weight_equivalence_on_dense_data",
+            "check_sample_weights_not_an_array",
+            "check_sample_weights_pandas_series",
+            "check_supervised_y_2d",
+        ),
+    },
+    "Distilled": {
+        **EVERY_VIEW,
+        **SPARSE,
+        **TOKENS_AS_STRINGS,
+        **failing(
+            NUMBERS,
+            "check_classifier_data_not_an_array",
+            "check_classifiers_classes",
+            "check_classifiers_train",
+            "check_supervised_y_2d",
+        ),
     },
     "LexiconRule": {
         **EVERY_VIEW,

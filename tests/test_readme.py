@@ -28,13 +28,9 @@ def quickstart_commands(minilm: bool = False) -> list:
 
 
 def minilm_installed() -> bool:
-    from sentclf.classify.vectors.package import minilm_dir
-    from sentclf.errors import VectorsError
+    from sentclf.classify.vectors.package import minilm_installed as installed
 
-    try:
-        return (minilm_dir() / "model.safetensors").is_file()
-    except VectorsError:
-        return False
+    return installed()
 
 
 def run_all(commands: list) -> None:

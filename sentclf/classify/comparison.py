@@ -23,6 +23,7 @@ class CellFactory:
     config: CompareConfig
     table: Any = None
     encoder: Any = None
+    static: Any = None  # the student's static table (None: the student has none)
 
     def __call__(self, cell: tuple):
         from sentclf.classify.models.pipeline import build_pipeline
@@ -37,6 +38,11 @@ class CellFactory:
             from sentclf.classify.models.lexicon_rule import LexiconRule
 
             return LexiconRule(lexicon=self.lexicon)
+        if kind == "student":
+            from sentclf.classify.models.distilled import Distilled
+
+            teacher = self(("", "ensemble"))
+            return Distilled(teacher=teacher, table=self.static, lexicon=self.lexicon, random_state=config.seed)
         features = None if kind == "ensemble" else feature_set
         return build_pipeline(
             kind,
@@ -75,12 +81,26 @@ def cross_validate(
     y = np.asarray(labels, dtype=object).astype(str)
     folds = folds if folds is not None else stratified_folds(y, config.cv, config.seed)
     factory = CellFactory(lexicon, config, table, encoder)
+    if "student" in config.kinds:
+        factory.static = student_table()
     report = run_cells(tokens, y, cells(config, y), factory, folds, config.workers(), config.seed)
     if config.learning_curve:
         report["learning_curve"] = learning_curve(
             tokens, y, config.cells(), factory, folds, config.workers(), config.seed
         )
     return report
+
+
+def student_table():
+    """The static table for a student cell, or None (with a warning) where ``make minilm`` has not run."""
+    from sentclf.classify.vectors.sources import load_static
+    from sentclf.errors import SentclfError
+
+    try:
+        return load_static()
+    except SentclfError as error:
+        log.warning("the student has no static table (%s): it learns from n-grams and x1..x6 alone", error)
+        return None
 
 
 def compare_plots(folder, report: dict, tokens: list, labels: list, lexicon, source: str) -> list:

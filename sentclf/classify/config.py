@@ -19,8 +19,8 @@ from sentclf.classify.models.spec import (
     CALIBRATIONS,
     DEFAULT_MODELS,
     FT_FEATURES,
+    MODEL_KINDS,
     NB_FEATURES,
-    TRAINED_KINDS,
     EnsembleConfig,
     ModelConfig,
     check_feature_set,
@@ -228,22 +228,24 @@ class CompareConfig:
         """Every feature set a pipeline of this comparison uses (the ensemble's members' included)."""
         return [
             *self.feature_sets(),
-            *(self.ensemble.feature_sets() if "ensemble" in self.kinds else []),
+            *(self.ensemble.feature_sets() if {"ensemble", "student"} & set(self.kinds) else []),
             *(FT_FEATURES if "ft" in self.kinds else ()),
         ]
 
     def cells(self) -> list:
         """(feature set, model) of every cell but the reference rows: LR and the MLP on each feature set,
         then the fine-tuned encoder and the ensemble once each (the one is its own features, the other's
-        members bring theirs). nb runs on ``ngrams`` only."""
+        members bring theirs), and the student distilled from the ensemble. nb runs on ``ngrams`` only."""
         plain = [
             (f, m)
             for f in self.feature_sets()
             for m in self.kinds
-            if m not in ("ensemble", "ft") and (m != "nb" or tuple(parse_feature_set(f)) == NB_FEATURES)
+            if m not in ("ensemble", "ft", "student") and (m != "nb" or tuple(parse_feature_set(f)) == NB_FEATURES)
         ]
         tuned = [("+".join(FT_FEATURES), "ft")] if "ft" in self.kinds else []
-        return plain + tuned + ([(self.ensemble.describe(), "ensemble")] if "ensemble" in self.kinds else [])
+        ensemble = [(self.ensemble.describe(), "ensemble")] if "ensemble" in self.kinds else []
+        student = [(f"distilled from {self.ensemble.describe()}", "student")] if "student" in self.kinds else []
+        return plain + tuned + ensemble + student
 
     def feature_sets(self) -> tuple:
         chosen = self.features or default_feature_sets(self.embeddings.source is not None)
@@ -257,11 +259,12 @@ class CompareConfig:
         if self.jobs == 0 or self.jobs < -1:
             raise ConfigError(f"--jobs must be a number of processes (1, 2, ...) or -1 for every core, not {self.jobs}")
         kinds = self.kinds
-        if not kinds or any(m not in TRAINED_KINDS for m in kinds):
+        if not kinds or any(m not in MODEL_KINDS for m in kinds):
             raise ConfigError(
-                f"--models takes lr, mlp, nb, ft, ensemble or a list of them, not {','.join(kinds) or '(none)'}"
+                "--models takes lr, mlp, nb, ft, ensemble, student or a list of them, not "
+                f"{','.join(kinds) or '(none)'}"
             )
-        if "ensemble" in kinds:
+        if {"ensemble", "student"} & set(kinds):
             self.ensemble.validate(self.embeddings)
         elif self.ensemble.given():
             raise OptionConflictError(
@@ -283,7 +286,8 @@ class CompareConfig:
                 "the nb model (multinomial naive Bayes) runs on the ngrams feature set: add --features ngrams"
             )
         self.model.validate()
-        self.model.check_used_by(fitted_kinds(kinds, self.ensemble), f"--models {','.join(kinds)}")
+        teachers = tuple(kinds) + (("ensemble",) if "student" in kinds else ())
+        self.model.check_used_by(fitted_kinds(teachers, self.ensemble) - {"student"}, f"--models {','.join(kinds)}")
         self.embeddings.validate()
 
 

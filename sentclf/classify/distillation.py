@@ -3,7 +3,7 @@
 
 The texts: the teacher's own training part (its data is re-read and split exactly as ``train`` split
 it, so the held-out part is one neither model trained on), any unlabeled texts given (deduplicated,
-:mod:`.distill.texts`), and, when those are fewer than AUTO_MULTIPLE times the labelled ones,
+:mod:`.distill.texts`), and, when those are fewer than ten times the labelled ones,
 augmented variants of the labelled texts (:mod:`.distill.augment`). The held-out part measures the
 student against the teacher: each one's accuracy, their agreement, and their speed, all recorded in
 the student's model file with the teacher's sha256 and the unlabeled texts' count and hash.
@@ -12,25 +12,20 @@ the student's model file with the teacher's sha256 and the unlabeled texts' coun
 from __future__ import annotations
 
 import logging
-import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
 from sentclf import atomic
-from sentclf import progress as steps
 from sentclf.classify import modelfile
-from sentclf.classify.distill.augment import Augmentation, augment, similar_words
 from sentclf.classify.distill.distill_config import DistillConfig
-from sentclf.classify.distill.targets import mixed, with_temperature
 from sentclf.classify.distill.texts import digest, read_unlabeled
 from sentclf.data.readers import file_sha256
 from sentclf.errors import ConfigError, DataError
 
 log = logging.getLogger("sentclf")
-AUTO_MULTIPLE = 10  # without enough unlabeled text, augment until there are this many texts per labelled one
-MAX_AUTO_VARIANTS = 10
 
 
 @dataclass
@@ -75,18 +70,6 @@ def labelled_split(data, test_size: float, seed: int, sha256: str | None) -> tup
     return pick(train, tokens), pick(train, labels), pick(test, tokens), pick(test, labels), dataset
 
 
-def label_all(pipeline, docs: list, batch_size: int) -> np.ndarray:
-    """The teacher's probabilities for every document, a batch at a time, with a progress bar."""
-    steps.start("teach", len(docs), f"the teacher labels {len(docs):,} texts")
-    out = []
-    for start in range(0, len(docs), batch_size):
-        batch = docs[start : start + batch_size]
-        out.append(np.asarray(pipeline.predict_proba(batch), dtype=np.float64))
-        steps.advance("teach", len(batch))
-    steps.finish("teach")
-    return np.vstack(out) if out else np.zeros((0, len(pipeline.classes_)))
-
-
 def timed_proba(pipeline, docs: list) -> tuple:
     """(probabilities, docs/s), after a warm-up call on a few documents (first calls import and allocate)."""
     pipeline.predict_proba(docs[:8])
@@ -95,16 +78,10 @@ def timed_proba(pipeline, docs: list) -> tuple:
     return proba, len(docs) / max(time.perf_counter() - start, 1e-9)
 
 
-def auto_variants(n_labelled: int, n_unlabeled: int) -> int:
-    """Variants per labelled text, so that there are AUTO_MULTIPLE texts per labelled one in all."""
-    missing = AUTO_MULTIPLE * n_labelled - n_labelled - n_unlabeled
-    return 0 if missing <= 0 else min(MAX_AUTO_VARIANTS, math.ceil(missing / n_labelled))
-
-
 def distill(config: DistillConfig) -> DistillResult:
     """Label, augment, fit the student, measure it against the teacher on the held-out part, save."""
     from sentclf.classify.features.lexicons import load_lexicon
-    from sentclf.classify.models.student import DistilledStudent
+    from sentclf.classify.models.distilled import teach
     from sentclf.classify.validation.metrics import drop_details
 
     config.validate()
@@ -130,34 +107,11 @@ def distill(config: DistillConfig) -> DistillResult:
         from sentclf.classify.vectors.sources import load_static
 
         table = load_static()
-    per_text = config.augment if config.augment is not None else auto_variants(len(train_tokens), len(unlabeled.tokens))
-    augmentation = Augmentation(per_text=per_text, p_similar=config.similar_words)
-    variants = []
-    if per_text:
-        neighbours = similar_words({w for doc in train_tokens for w in doc}, table) if config.similar_words else {}
-        variants = augment(train_tokens, augmentation, neighbours, seed)
-        log.info("augmented the %d labelled texts into %d variants", len(train_tokens), len(variants))
-    docs = train_tokens + unlabeled.tokens + variants
-    teacher_p = with_temperature(label_all(teacher, docs, config.batch_size), config.temperature)
-    targets = teacher_p.copy()
-    targets[: len(train_tokens)] = mixed(
-        teacher_p[: len(train_tokens)], np.asarray(train_labels), classes, config.label_weight
-    )
-    hard = np.asarray(classes, dtype=object)[targets.argmax(axis=1)]
-    hard[: len(train_tokens)] = train_labels
-    if len(set(hard)) < len(classes):
-        raise DataError(
-            f"the texts hold no example of {', '.join(sorted(set(classes) - set(hard)))}: add labelled data"
-        )
     lexicon = load_lexicon()
-    order = np.argsort(np.asarray(classes, dtype=object))  # the student's classes are sorted, as np.unique sorts
-    student = DistilledStudent(
-        hidden=config.hidden, epochs=config.epochs, random_state=seed, table=table, lexicon=lexicon
-    )
-    log.info("training the student on %d texts", len(docs))
     start = time.perf_counter()
-    student.fit(docs, hard.astype(str), targets=targets[:, order])
+    taught = teach(teacher, train_tokens, train_labels, unlabeled.tokens, config.teaching(), table, lexicon, seed)
     fit_seconds = time.perf_counter() - start
+    student = taught.student
     held_out, student_metrics = compare_on(teacher, student, test_tokens, test_labels)
     distilled = {
         "teacher": {
@@ -173,8 +127,8 @@ def distill(config: DistillConfig) -> DistillResult:
             "held_out": len(test_tokens),
         },
         "unlabeled": unlabeled.summary(),
-        "augmented": {**augmentation.as_dict(), "variants": len(variants)},
-        "texts_labelled_by_teacher": len(docs),
+        "augmented": {**taught.augmentation.as_dict(), "variants": taught.variants},
+        "texts_labelled_by_teacher": taught.texts,
         "temperature": config.temperature,
         "label_weight": config.label_weight,
         "fit_seconds": round(fit_seconds, 1),
@@ -223,3 +177,42 @@ def compare_on(teacher, student, tokens: list, labels: list) -> tuple:
         "student_docs_per_second": round(student_rate),
     }
     return held_out, metrics
+
+
+def student_path(teacher_path) -> Path:
+    """Where ``train --distill`` writes the student: beside the teacher, ``NAME.student.SUFFIX``."""
+    path = Path(teacher_path)
+    return path.with_name(f"{path.stem}.student{path.suffix or '.sentclf'}")
+
+
+def train_and_distill(config, unlabeled=None, progress=None) -> tuple:
+    """``train --distill``: train the teacher as ``config`` (a TrainConfig) says, then distil its student
+    (on its data, split as it was, and the ``unlabeled`` Inputs) into :func:`student_path`, with the
+    static table where ``make minilm`` has installed it.
+    (TrainResult, DistillResult); both outputs are checked writable before anything is trained."""
+    from sentclf.classify.modelfile.model import ModelSource
+    from sentclf.classify.training import train
+    from sentclf.classify.vectors.package import minilm_installed
+    from sentclf.errors import OptionConflictError
+    from sentclf.paths import default_model_path
+
+    if config.stream is not None:
+        raise OptionConflictError("--distill and --stream cannot go together: the student learns from texts in memory")
+    if config.data.path == "-":
+        raise ConfigError("--distill reads the training data again to teach the student: give DATA as a file, not -")
+    teacher_path = Path(config.output) if config.output else default_model_path()
+    static = minilm_installed()
+    distill_config = DistillConfig(
+        teacher=ModelSource(path=str(teacher_path)),
+        output=str(student_path(teacher_path)),
+        unlabeled=unlabeled,
+        static=static,
+    )
+    if unlabeled is not None:
+        unlabeled.validate()
+    inputs = (str(teacher_path), config.data.path, *(unlabeled.files if unlabeled else ()))
+    atomic.check_writable(distill_config.output_path(), config.force, inputs=tuple(p for p in inputs if p))
+    if not static:
+        log.info("the student has no static table ('make minilm' installs it): n-grams and x1..x6 alone")
+    trained = train(config, progress)
+    return trained, distill(replace(distill_config, force=config.force))

@@ -35,7 +35,8 @@ from sentclf.cli.options import (
     default="lr,mlp",
     show_default=True,
     help="Models to compare, comma-separated: lr, mlp, nb (with --features ngrams), ft (the fine-tuned "
-    "encoder), ensemble.",
+    "encoder), ensemble, student (distilled from the ensemble inside each training fold: the ensemble "
+    "labels the fold's texts and their augmented variants; slow).",
 )
 @click.option(
     "--features",

@@ -78,7 +78,23 @@ MODEL_CHOICES = {
 )
 @stream_options
 @model_options
-@click.option("--force", is_flag=True, help="Overwrite an existing model file.")
+@click.option(
+    "--distill",
+    "distill",
+    is_flag=True,
+    help="Then distil the trained model into a fast student, written beside it as NAME.student.sentclf "
+    "(as `sentclf distill` does; see --unlabeled).",
+)
+@click.option(
+    "--unlabeled",
+    "unlabeled",
+    multiple=True,
+    type=click.Path(),
+    metavar="FILE",
+    help="With --distill: unlabeled texts for the teacher to label (a text file, one per line, or a table "
+    "with a 'text' column; repeatable).",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing model file (and student).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @plot_option
 @data_options("data")
@@ -97,6 +113,8 @@ def train(
     jobs,
     stream,
     model,
+    distill,
+    unlabeled,
     force,
     as_json,
     plot_dir,
@@ -116,7 +134,7 @@ def train(
 
     With --embeddings SOURCE the mean/max-pooled word vectors are appended after x1..x6.
     --optimize accuracy trains the ensemble of NB-weighted n-grams, sentence vectors and TF-IDF
-    n-grams instead (it needs 'make minilm').
+    n-grams instead (it needs 'make minilm'); with --distill its fast student is written beside it.
     """
     from sentclf.classify.config import TrainConfig
     from sentclf.classify.training import train as run_train
@@ -140,6 +158,24 @@ def train(
         jobs=jobs,
         stream=stream,
     )
+    if unlabeled and not distill:
+        raise click.UsageError("--unlabeled gives the student texts: add --distill")
+    if distill:
+        from sentclf.classify.distillation import train_and_distill
+        from sentclf.cli.render import distill_table
+        from sentclf.data.inputs import Inputs
+
+        with VectorsProgress(embeddings.source) as progress:
+            trained, student = train_and_distill(config, Inputs(files=unlabeled) if unlabeled else None, progress)
+        report, distilled = trained.as_dict(), student.as_dict()
+        if as_json:
+            echo_json({**report, "student": distilled})
+        else:
+            click.echo(train_table(report))
+            click.echo("")
+            click.echo(distill_table(distilled))
+            echo_plots(report)
+        return
     with VectorsProgress(embeddings.source) as progress:
         report = run_train(config, progress=progress).as_dict()
     if as_json:

@@ -69,6 +69,19 @@ class DistillConfig:
         if self.batch_size < 1:
             raise ConfigError(f"the batch size must be at least 1, not {self.batch_size}")
 
+    def teaching(self):
+        from sentclf.classify.models.distilled import Teaching
+
+        return Teaching(
+            augment=self.augment,
+            similar_words=self.similar_words,
+            temperature=self.temperature,
+            label_weight=self.label_weight,
+            hidden=self.hidden,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+        )
+
     def as_dict(self) -> dict:
         return {
             "data": None if self.data is None else vars(self.data),

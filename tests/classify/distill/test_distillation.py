@@ -7,8 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 from sentclf.classify.distill.distill_config import DistillConfig
-from sentclf.classify.distillation import auto_variants, distill
+from sentclf.classify.distillation import distill
 from sentclf.classify.modelfile import ModelSource, load
+from sentclf.classify.models.distilled import auto_variants
 from sentclf.cli import cli
 from sentclf.data.readers import file_sha256
 
