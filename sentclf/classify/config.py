@@ -301,6 +301,7 @@ class EvaluateConfig:
     plot_dir: str | None = None
     restrict: bool = False  # only DATA's labels compete (a 3-class model on pos/neg data: P(pos) vs P(neg))
     adapt_priors: bool = False  # correct the probabilities to the class priors EM estimates on DATA (no labels)
+    errors: int = 0  # keep the best model's N most confident errors, each explained word by word
 
     def labels(self) -> dict:
         """--label-map as a dict: 'pos=positive,neg=negative' -> {'pos': 'positive', 'neg': 'negative'}."""

@@ -51,6 +51,8 @@ def evaluate(config: EvaluateConfig) -> dict:
                 )
             )
     significance = held_out_comparison(metrics, labels)
+    best = model.metadata["best_model"] if model.metadata["best_model"] in metrics else next(iter(metrics))
+    errors = confident_errors(model.pipelines[best], metrics[best], dataset.texts, labels, config.errors)
     return {
         "model": str(model.path),
         "source": dataset.source,
@@ -63,4 +65,28 @@ def evaluate(config: EvaluateConfig) -> dict:
         "significance": significance,
         "best_model": model.metadata["best_model"],
         "plots": plots,
+        **({"confident_errors": {"model": best, "errors": errors}} if config.errors else {}),
     }
+
+
+def confident_errors(pipeline, metrics: dict, texts: list, labels: list, n: int) -> list:
+    """The ``n`` documents the model got wrong most confidently, each with its words' pushes
+    (:func:`~sentclf.classify.explain.explain_words`): where to look first for label noise, sarcasm,
+    negation and what the features miss."""
+    if n <= 0:
+        return []
+    from sentclf.classify.explain import explain_words
+
+    confidence = metrics["proba"].max(axis=1)
+    wrong = [i for i, (p, y) in enumerate(zip(metrics["predictions"], labels)) if p != y]
+    worst = sorted(wrong, key=lambda i: -confidence[i])[:n]
+    return [
+        {
+            "text": texts[i],
+            "true": labels[i],
+            "predicted": metrics["predictions"][i],
+            "confidence": float(confidence[i]),
+            "words": explain_words(pipeline, texts[i], model_name="the model evaluated"),
+        }
+        for i in worst
+    ]

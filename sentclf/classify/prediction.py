@@ -89,15 +89,25 @@ class Scorer:
     def batches(self, documents, batch_size: int = 1000):
         """(documents, token lists, probabilities (n × classes), labels) of each batch."""
         if self.adapt_priors:
-            from sentclf.classify.models.priors import adapt_priors, training_priors
+            from sentclf.classify.models.priors import training_priors
 
             trained = training_priors(self.model.metadata, self.classes)
+        else:
+            trained = None
         for batch, tokens in tokenized_batches(documents, batch_size):
-            proba = self.pipeline.predict_proba(tokens)
-            if self.adapt_priors:
-                proba = adapt_priors(proba, trained)[0]
-            labels = [self.label(b, p) for b, p in zip(proba.argmax(axis=1).tolist(), proba.max(axis=1).tolist())]
-            yield batch, tokens, proba, labels
+            yield batch, tokens, *self.score_tokens(tokens, trained)
+
+    def score_tokens(self, tokens: list, trained=None) -> tuple:
+        """(probabilities (n × classes), labels) of token lists: the one place a batch is scored
+        (``trained``: the training priors, with ``adapt_priors``)."""
+        proba = self.pipeline.predict_proba(tokens)
+        if self.adapt_priors:
+            from sentclf.classify.models.priors import adapt_priors, training_priors
+
+            priors = trained if trained is not None else training_priors(self.model.metadata, self.classes)
+            proba = adapt_priors(proba, priors)[0]
+        labels = [self.label(b, p) for b, p in zip(proba.argmax(axis=1).tolist(), proba.max(axis=1).tolist())]
+        return proba, labels
 
     def rows(self, documents, batch_size: int = 1000):
         """One prediction row per document, in input order."""

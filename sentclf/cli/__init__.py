@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from sentclf.cli import data, distill, info, lecture, lm, measure, score, train
+from sentclf.cli import data, distill, info, lecture, lm, measure, score, serve, train
 from sentclf.cli.app import cli
 
 for command in (
@@ -22,6 +22,7 @@ for command in (
     data.data,
     lm.lm,
     lecture.lecture,
+    serve.serve,
 ):
     cli.add_command(command)
 

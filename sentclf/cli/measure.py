@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import tempfile
 
 import click
 
@@ -25,6 +27,25 @@ from sentclf.cli.options import (
     plot_option,
     quiet_option,
 )
+
+HTML_OPTION = click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Also write the report as one self-contained HTML file (tables, pictures embedded).",
+)
+FORCE_OPTION = click.option("--force", is_flag=True, help="With --html: overwrite an existing file.")
+
+
+@contextlib.contextmanager
+def pictures_for(html_path, plot_dir):
+    """The folder the pictures go to: --plot's, or a temporary one when only the HTML report wants them."""
+    if html_path is None or plot_dir is not None:
+        yield plot_dir
+        return
+    with tempfile.TemporaryDirectory(prefix="sentclf-report-") as folder:
+        yield folder
 
 
 @click.command(cls=Command, context_settings=CONTEXT)
@@ -52,6 +73,8 @@ from sentclf.cli.options import (
 @click.option("--json", "out", flag_value="json", help="One JSON object with every fold's scores.")
 @click.option("--markdown", "out", flag_value="markdown", help="Tables in Markdown.")
 @plot_option
+@HTML_OPTION
+@FORCE_OPTION
 @data_options("data")
 @lexicon_options
 @embedding_options
@@ -68,6 +91,8 @@ def compare(
     model,
     out,
     plot_dir,
+    html_path,
+    force,
     data,
     lexicon,
     embeddings,
@@ -81,27 +106,39 @@ def compare(
     from sentclf.classify.comparison import compare as run_compare
     from sentclf.classify.config import CompareConfig
     from sentclf.cli.render import compare_text
+    from sentclf.html import report as html_report
 
-    config = CompareConfig(
-        data=data,
-        cv=cv,
-        models=parse_list(models),
-        jobs=jobs,
-        features=parse_list(feature_sets) or None,
-        learning_curve=learning_curve,
-        lexicon=lexicon,
-        model=model,
-        embeddings=embeddings,
-        plot_dir=plot_dir,
-        optimize=optimize,
-        ensemble=ensemble,
-        scheduler=scheduler,
-    )
-    with VectorsProgress(embeddings.source) as progress:
-        report = run_compare(config, progress)
+    if html_path:
+        html_report.check(html_path, force, inputs=(data.path,))
+    with pictures_for(html_path, plot_dir) as pictures:
+        config = CompareConfig(
+            data=data,
+            cv=cv,
+            models=parse_list(models),
+            jobs=jobs,
+            features=parse_list(feature_sets) or None,
+            learning_curve=learning_curve,
+            lexicon=lexicon,
+            model=model,
+            embeddings=embeddings,
+            plot_dir=pictures,
+            optimize=optimize,
+            ensemble=ensemble,
+            scheduler=scheduler,
+        )
+        with VectorsProgress(embeddings.source) as progress:
+            report = run_compare(config, progress)
+        if html_path:
+            from sentclf.cli.render_html import compare_html
+
+            html_report.write(html_path, compare_html(report), force, inputs=(data.path,))
+    if plot_dir is None:
+        report["plots"] = []
     click.echo(json.dumps(report, indent=2) if out == "json" else compare_text(report, out == "markdown"))
     if out != "json":
         echo_plots(report)
+    if html_path:
+        click.echo(f"report: {html_path}", err=True)
 
 
 ADAPT_PRIORS_HELP = (
@@ -122,9 +159,18 @@ ADAPT_PRIORS_HELP = (
 @click.option("--adapt-priors", is_flag=True, help=ADAPT_PRIORS_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @plot_option
+@HTML_OPTION
+@FORCE_OPTION
+@click.option(
+    "--errors",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Keep the best model's N most confident errors, each explained word by word (default with --html: 10).",
+)
 @data_options("data")
 @quiet_option
-def evaluate(model_source, label_map, restrict, adapt_priors, as_json, plot_dir, data):
+def evaluate(model_source, label_map, restrict, adapt_priors, as_json, plot_dir, html_path, force, errors, data):
     """Score a model file's models on labelled DATA (any format train reads). Example:
 
         sentclf evaluate test.csv -m reviews.sentclf --label-map 1=pos,0=neg
@@ -135,8 +181,23 @@ def evaluate(model_source, label_map, restrict, adapt_priors, as_json, plot_dir,
     from sentclf.classify.config import EvaluateConfig
     from sentclf.classify.evaluation import evaluate as run_evaluate
     from sentclf.cli.render import evaluate_text
+    from sentclf.html import report as html_report
 
-    report = run_evaluate(EvaluateConfig(data, model_source, label_map, plot_dir, restrict, adapt_priors))
+    inputs = (data.path, model_source.path)
+    if html_path:
+        html_report.check(html_path, force, inputs=inputs)
+    kept = errors if errors is not None else (10 if html_path else 0)
+    with pictures_for(html_path, plot_dir) as pictures:
+        config = EvaluateConfig(data, model_source, label_map, pictures, restrict, adapt_priors, kept)
+        report = run_evaluate(config)
+        if html_path:
+            from sentclf.cli.render_html import evaluate_html
+
+            html_report.write(html_path, evaluate_html(report), force, inputs=inputs)
+    if plot_dir is None:
+        report["plots"] = []
     click.echo(json.dumps(report, indent=2) if as_json else evaluate_text(report))
     if not as_json:
         echo_plots(report)
+    if html_path:
+        click.echo(f"report: {html_path}", err=True)
