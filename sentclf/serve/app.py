@@ -11,21 +11,24 @@ import hmac
 import json
 import logging
 import signal
+from collections.abc import Sequence
 from html import escape
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, Header
+from fastapi import Depends, FastAPI
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
-from sentclf.serve.batcher import MicroBatcher, Overloaded, Stopped
+from sentclf.serve.batcher import MicroBatcher, Overloaded, Stopped, within
 from sentclf.serve.limits import BodyLimit, Measured
 from sentclf.serve.metrics import Metrics
 from sentclf.serve.page import page, result_fragment
 from sentclf.serve.serve_config import ServeConfig
 from sentclf.serve.service import NotReady, Service
+from sentclf.serve.shortcut import Shortcut
 
 log = logging.getLogger("sentclf")
 
@@ -117,26 +120,36 @@ def create_app(config: ServeConfig, service: Service | None = None, signals: boo
         lifespan=lifespan,
     )
 
-    @app.exception_handler(Problem)
-    async def problem(_request, error: Problem):
+    def problem_response(error: Problem) -> JSONResponse:
         return JSONResponse({"error": error.message}, error.status, headers=error.headers)
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_request, error: RequestValidationError):
+    def invalid_response(errors: Sequence) -> JSONResponse:
         """FastAPI's 422 with sentclf's one-line ``error`` beside its ``detail`` list."""
-        details = jsonable_encoder(error.errors())
+        details = jsonable_encoder(errors)
         where = lambda e: ".".join(str(part) for part in e["loc"][1:]) or "body"  # noqa: E731
         message = "; ".join(f"{where(e)}: {e['msg']}" for e in details[:3])
         return JSONResponse({"error": message, "detail": details}, 422)
 
-    def authorized(authorization: Annotated[str | None, Header()] = None) -> None:
-        if config.token is None:
-            return
-        scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), config.token.encode()):
+    @app.exception_handler(Problem)
+    async def problem(_request, error: Problem):
+        return problem_response(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request, error: RequestValidationError):
+        return invalid_response(error.errors())
+
+    bearer = HTTPBearer(auto_error=False, description="Needed when the server was started with --token-file")
+
+    def check_token(given: str) -> None:
+        if config.token is not None and not hmac.compare_digest(given.encode(), config.token.encode()):
             raise Problem(401, "give the bearer token: Authorization: Bearer TOKEN", {"WWW-Authenticate": "Bearer"})
 
-    guarded = [Depends(authorized)]
+    # async: FastAPI runs a plain function dependency in a worker thread, a hop per request. (The
+    # annotation is Any because FastAPI resolves annotations in this module, not in create_app.)
+    async def authorized(credentials: Any = Depends(bearer)) -> None:  # noqa: B008 (FastAPI idiom)
+        check_token(credentials.credentials if credentials is not None else "")
+
+    guarded = [Depends(authorized)] if config.token is not None else []  # no token: nothing to check
 
     async def scored(texts: list) -> list:
         if len(texts) > config.max_texts:
@@ -150,7 +163,7 @@ def create_app(config: ServeConfig, service: Service | None = None, signals: boo
             )
         try:
             service.ready()
-            return await asyncio.wait_for(batcher.submit(texts), config.timeout)
+            return await within(batcher.submit(texts), config.timeout)
         except NotReady as error:
             raise Problem(503, str(error), {"Retry-After": "1"}) from None
         except Overloaded as error:
@@ -160,10 +173,7 @@ def create_app(config: ServeConfig, service: Service | None = None, signals: boo
         except asyncio.TimeoutError:
             raise Problem(503, f"not scored within {config.timeout:g} s: retry later", {"Retry-After": "1"}) from None
 
-    @app.post("/predict", dependencies=guarded, response_model=list[list[Score]] | list[dict])
-    async def predict(request: PredictRequest):
-        """One list of {label, score} per input, likeliest first (with ``details``: one object per
-        input)."""
+    async def answer(request: PredictRequest) -> JSONResponse:
         texts = [request.inputs] if isinstance(request.inputs, str) else request.inputs
         results = await scored(texts)
         top_k = request.parameters.top_k
@@ -174,10 +184,33 @@ def create_app(config: ServeConfig, service: Service | None = None, signals: boo
             answers.append({"label": label, "scores": scores, "empty": empty} if request.parameters.details else scores)
         return JSONResponse(answers)
 
+    @app.post("/predict", dependencies=guarded, response_model=list[list[Score]] | list[dict])
+    async def predict(request: PredictRequest):
+        """One list of {label, score} per input, likeliest first (with ``details``: one object per
+        input)."""
+        return await answer(request)  # reached through the Shortcut below, with the same checks
+
+    async def predict_shortcut(body: bytes, headers: dict) -> Response:
+        try:
+            if config.token is not None:
+                scheme, _, given = headers.get("authorization", "").partition(" ")
+                check_token(given if scheme.lower() == "bearer" else "")
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise Problem(400, f"the body is not UTF-8 (byte {error.start}): send JSON in UTF-8") from None
+            try:
+                request = PredictRequest.model_validate_json(body)
+            except ValidationError as error:
+                return invalid_response([{**e, "loc": ("body", *e["loc"])} for e in error.errors()])
+            return await answer(request)
+        except Problem as error:
+            return problem_response(error)
+
     async def explained(work, text: str):
         await scored([text])  # the same bounds, readiness and queue as a prediction
         async with explaining:
-            return await asyncio.wait_for(asyncio.to_thread(work, text), config.timeout)
+            return await within(asyncio.to_thread(work, text), config.timeout)
 
     @app.post("/explain", dependencies=guarded)
     async def explain(request: ExplainRequest):
@@ -208,11 +241,11 @@ def create_app(config: ServeConfig, service: Service | None = None, signals: boo
         return Response(body, media_type=content_type)
 
     @app.post("/reload")
-    async def reload(authorization: Annotated[str | None, Header()] = None):
+    async def reload(credentials: Any = Depends(bearer)):  # noqa: B008
         """Load the model file again from the path given at start; a bad file leaves the old model."""
         if config.token is None:
             raise Problem(403, "reload needs a bearer token: start the server with --token-file (or send SIGHUP)")
-        authorized(authorization)
+        check_token(credentials.credentials if credentials is not None else "")
         return await reload_now()
 
     @app.post("/render", dependencies=guarded, include_in_schema=False)
@@ -234,6 +267,7 @@ def create_app(config: ServeConfig, service: Service | None = None, signals: boo
                 shown = f'<p class="error" role="alert">{escape(error.message)}</p>'
         return HTMLResponse(page(text or "", shown, config.token is not None))
 
+    app.add_middleware(Shortcut, path="/predict", method="POST", handle=predict_shortcut)
     app.add_middleware(BodyLimit, max_body=config.max_body, read_timeout=config.read_timeout)
     app.add_middleware(Measured, metrics=metrics)
     app.state.service, app.state.batcher, app.state.metrics = service, batcher, metrics

@@ -9,6 +9,8 @@ import asyncio
 import json
 import time
 
+from sentclf.serve.batcher import within
+
 ENDPOINTS = frozenset({"/", "/predict", "/explain", "/info", "/health", "/metrics", "/reload", "/render"})
 
 
@@ -48,7 +50,7 @@ class BodyLimit:
         chunks, total = [], 0
         while True:
             try:
-                message = await asyncio.wait_for(receive(), self.read_timeout)
+                message = await within(receive(), self.read_timeout)
             except asyncio.TimeoutError:
                 return await reject(send, 408, f"the request body did not arrive within {self.read_timeout:g} s")
             if message["type"] == "http.disconnect":

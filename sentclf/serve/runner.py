@@ -34,6 +34,11 @@ def serve(config: ServeConfig, on_listen=None) -> None:
     from sentclf.serve.service import Service
 
     config.validate()
+    # One BLAS thread: the event loop needs the other core, and a batch of a few dozen texts is
+    # slower split over threads that spin waiting for work (the ONNX encoder keeps its own pool)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
     service = Service(config)
     service.check()
     if config.is_public() and config.token is None:

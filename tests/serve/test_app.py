@@ -187,7 +187,21 @@ def test_metrics_count_requests_batches_and_the_queue(client):
 def test_openapi_documents_the_contract(client):
     schema = client.get("/openapi.json").json()
     assert {"/predict", "/explain", "/info", "/health", "/metrics", "/reload"} <= set(schema["paths"])
+    body = schema["paths"]["/predict"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body["$ref"].endswith("/PredictRequest")
     assert client.get("/docs").status_code == 200
+
+
+def test_predict_answers_errors_in_fastapis_shape(client):
+    """POST /predict is served by the shortcut past FastAPI's routing: its errors keep FastAPI's
+    shape (a ``detail`` list located in the body), so a client written against the route reads them."""
+    response = client.post("/predict", json={"inputs": 3})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][:2] == ["body", "inputs"]
+    assert response.json()["error"].startswith("inputs.str: Input should be a valid string")
+    broken = client.post("/predict", content=b'{"inputs": "\xff"}', headers={"Content-Type": "application/json"})
+    assert broken.status_code == 400 and "not UTF-8 (byte 12)" in broken.json()["error"]
+    assert client.get("/predict").status_code == 405  # other methods still reach the router
 
 
 def test_the_page_renders_a_shared_link_and_escapes_it(client, trained_model):

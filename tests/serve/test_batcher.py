@@ -4,11 +4,12 @@ bounded; what was accepted is scored before the batcher stops."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import pytest
 
-from sentclf.serve.batcher import MicroBatcher, Overloaded, Stopped
+from sentclf.serve.batcher import MicroBatcher, Overloaded, Stopped, within
 
 
 def recording(delay: float = 0.0):
@@ -101,3 +102,65 @@ def test_a_failing_score_fails_its_batch_only():
         await batcher.stop()
 
     asyncio.run(main())
+
+
+def test_a_quick_model_is_scored_on_the_event_loop_and_a_slow_one_in_a_thread():
+    """Handing a millisecond of work to a thread costs more than the work; a long batch must not
+    hold the event loop, which keeps reading requests."""
+
+    def threads_of(work: int) -> list:
+        names = []
+
+        def score(texts):
+            names.append(threading.current_thread().name)
+            for _ in range(work):  # CPU, which is what is measured (a sleep would count as quick)
+                pass
+            return texts
+
+        async def main():
+            batcher = MicroBatcher(score, max_wait=0.0)
+            batcher.start()
+            for i in range(4):
+                await batcher.submit([f"t{i}"])
+            await batcher.stop()
+
+        asyncio.run(main())
+        return names
+
+    quick, slow = threads_of(0), threads_of(2_000_000)  # a few tens of milliseconds
+    assert quick[0].startswith("sentclf-score") and quick[1:] == ["MainThread"] * 3  # measured first
+    assert all(name.startswith("sentclf-score") for name in slow)
+
+
+def test_a_lone_request_does_not_wait_out_max_wait():
+    """The batch is scored once the event loop brings nobody else, not after max_wait."""
+
+    async def main():
+        batcher = MicroBatcher(lambda texts: texts, max_wait=30.0)
+        batcher.start()
+        began = time.perf_counter()
+        await batcher.submit(["alone"])
+        waited = time.perf_counter() - began
+        await batcher.stop()
+        return waited
+
+    assert asyncio.run(main()) < 15.0  # half of max_wait: not a speed limit, a sign it did not wait
+
+
+def test_a_request_that_timed_out_in_the_queue_is_not_scored():
+    score, calls = recording(0.2)
+
+    async def main():
+        batcher = MicroBatcher(score, max_batch=1, max_wait=0.0)
+        batcher.start()
+        first = asyncio.ensure_future(batcher.submit(["first"]))
+        await asyncio.sleep(0.05)  # "first" is being scored
+        with pytest.raises(asyncio.TimeoutError):
+            await within(batcher.submit(["gave up"]), 0.01)
+        assert await batcher.submit(["next"]) == ["<next>"]
+        await first
+        await batcher.stop()
+        assert batcher.waiting == 0
+
+    asyncio.run(main())
+    assert calls == [["first"], ["next"]]

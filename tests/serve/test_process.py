@@ -15,14 +15,25 @@ from sentclf.cli import cli
 
 
 def test_sigterm_answers_every_request_in_flight_then_exits(server, trained_model):
-    running = server("-m", trained_model, "--max-wait-ms", "500", "--max-batch", "1000")
-    with ThreadPoolExecutor(16) as pool:
-        futures = [pool.submit(running.post, "/predict", {"inputs": f"text {i} was great"}) for i in range(16)]
-        time.sleep(0.2)  # the requests are queued, their batch still gathering
+    running = server("-m", trained_model, "--max-batch", "1000", "--max-queue", "40000")
+    texts = [f"text {i} was great, or was it" for i in range(1000)]
+    answered_at: list = []
+
+    def post(i):
+        answer = running.post("/predict", {"inputs": texts})
+        answered_at.append(time.monotonic())
+        return answer
+
+    with ThreadPoolExecutor(32) as pool:
+        futures = [pool.submit(post, i) for i in range(32)]
+        while not answered_at:  # some requests answered, the others queued or being scored
+            time.sleep(0.005)
+        terminated_at = time.monotonic()
         running.process.send_signal(signal.SIGTERM)
         answers = [f.result() for f in futures]
-    assert [status for status, _ in answers] == [200] * 16
-    assert all(len(body[0]) == 2 for _, body in answers)
+    assert [status for status, _ in answers] == [200] * 32
+    assert all(len(body) == 1000 and len(body[0]) == 2 for _, body in answers)
+    assert max(answered_at) > terminated_at  # answered after SIGTERM: drained, not done before it
     # uvicorn re-raises the signal once drained, so the parent sees the process ended by SIGTERM (143)
     assert running.process.wait(20) in (0, -signal.SIGTERM)
     assert "Traceback" not in "".join(running.lines)
