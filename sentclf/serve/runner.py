@@ -36,6 +36,7 @@ def serve(config: ServeConfig, on_listen=None) -> None:
     config.validate()
     # One BLAS thread: the event loop needs the other core, and a batch of a few dozen texts is
     # slower split over threads that spin waiting for work (the ONNX encoder keeps its own pool)
+    import numpy  # noqa: F401  (loaded first: threadpoolctl limits the BLAS libraries already loaded)
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(1, user_api="blas")
