@@ -51,7 +51,7 @@ class Job:
 class MicroBatcher:
     """``score(texts) -> list`` (one result per text) called on batches of at most ``max_batch``
     texts (a single request of more is scored on its own), gathered for at most ``max_wait``
-    seconds; at most ``max_queue`` texts wait. ``observe(n_texts)`` is told each batch's size.
+    seconds; at most ``max_queue`` texts wait. ``observe(n_texts)`` is told each scored batch's size.
 
     A batch expected to take under ``inline_below`` seconds (from the seconds per text measured so
     far) is scored on the event loop itself: handing a millisecond of work to a thread and back
@@ -155,7 +155,6 @@ class MicroBatcher:
         while True:
             jobs = await self._gather()
             texts = [text for job in jobs for text in job.texts]
-            self.observe(len(texts))
             try:
                 results = await self._score(loop, texts)
             except Exception as error:  # the scoring failed: every request of the batch hears why
@@ -163,6 +162,7 @@ class MicroBatcher:
                     if not job.future.done():
                         job.future.set_exception(error)
             else:
+                self.observe(len(texts))  # once scored: queued + scored counts every text taken
                 start = 0
                 for job in jobs:
                     if not job.future.done():  # a request that timed out has gone

@@ -3,15 +3,25 @@ request in flight answered, then it ends); what it cannot start with is one `Err
 
 from __future__ import annotations
 
+import re
 import shutil
 import signal
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from click.testing import CliRunner
 
 from sentclf.cli import cli
+
+
+def texts_taken(running) -> tuple:
+    """(texts queued or being scored, texts scored) by the server's /metrics."""
+    with urllib.request.urlopen(running.url + "/metrics", timeout=10) as response:
+        metrics = response.read().decode()
+    value = lambda name: float(re.search(rf"^{name} (\S+)$", metrics, re.M).group(1))  # noqa: E731
+    return value("sentclf_queue_texts"), value("sentclf_texts_scored_total")
 
 
 def test_sigterm_answers_every_request_in_flight_then_exits(server, trained_model):
@@ -26,8 +36,12 @@ def test_sigterm_answers_every_request_in_flight_then_exits(server, trained_mode
 
     with ThreadPoolExecutor(32) as pool:
         futures = [pool.submit(post, i) for i in range(32)]
-        while not answered_at:  # some requests answered, the others queued or being scored
+        while True:  # every request taken by the server (one still being sent is not in flight yet)
+            queued, scored = texts_taken(running)
+            if queued + scored >= 32 * 1000:
+                break
             time.sleep(0.005)
+        assert queued > 0, "every request was answered before SIGTERM: nothing left to drain"
         terminated_at = time.monotonic()
         running.process.send_signal(signal.SIGTERM)
         answers = [f.result() for f in futures]
