@@ -21,7 +21,7 @@ from sentclf.classify.rows import (
     prediction_columns,
     prediction_row,
     write_file,
-    write_stream,
+    write_prediction_stream,
 )
 from sentclf.errors import ConfigError
 from sentclf.text import tokenize_all
@@ -109,21 +109,40 @@ class Scorer:
         labels = [self.label(b, p) for b, p in zip(proba.argmax(axis=1).tolist(), proba.max(axis=1).tolist())]
         return proba, labels
 
+    def scored(self, documents, batch_size: int = 1000):
+        """Each batch as a :class:`ScoredBatch`, in input order: what the stream writers format."""
+        for batch, tokens, proba, predicted in self.batches(documents, batch_size):
+            yield ScoredBatch(batch, proba, predicted, [not toks for toks in tokens])
+
     def rows(self, documents, batch_size: int = 1000):
         """One prediction row per document, in input order."""
-        labels = self.labels
-        for batch, tokens, proba, predicted in self.batches(documents, batch_size):
-            for doc, toks, values, label in zip(batch, tokens, proba.tolist(), predicted):
-                yield prediction_row(doc, label, dict(zip(self.classes, values)), not toks, labels)
+        for scored in self.scored(documents, batch_size):
+            yield from scored.rows(self.classes, self.labels)
+
+
+@dataclass
+class ScoredBatch:
+    """A batch of documents with their probabilities (n × classes, the pipeline's order), labels and
+    whether each had no words."""
+
+    documents: list
+    proba: Any
+    labels: list
+    empty: list
+
+    def rows(self, classes: list, labels: list):
+        for doc, values, label, empty in zip(self.documents, self.proba.tolist(), self.labels, self.empty):
+            yield prediction_row(doc, label, dict(zip(classes, values)), empty, labels)
 
 
 @dataclass
 class Predictions:
-    """The rows a model gives, in input order; iterate to score. ``n`` and ``n_empty`` count as you go;
-    ``skipped`` holds (file, line) of undecodable lines left out (``Inputs(skip_bad=True)``)."""
+    """The rows a model gives, in input order; iterate to score (or take :meth:`batches`). ``n`` and
+    ``n_empty`` count as you go; ``skipped`` holds (file, line) of undecodable lines left out
+    (``Inputs(skip_bad=True)``)."""
 
     scorer: Scorer
-    rows: Iterator = field(repr=False)
+    source: Iterator = field(repr=False)  # of ScoredBatch
     n: int = 0
     n_empty: int = 0
     skipped: list = field(default_factory=list)
@@ -136,11 +155,15 @@ class Predictions:
     def labels(self) -> list:
         return self.scorer.labels
 
+    def batches(self):
+        for batch in self.source:
+            self.n += len(batch.documents)
+            self.n_empty += sum(batch.empty)
+            yield batch
+
     def __iter__(self):
-        for row in self.rows:
-            self.n += 1
-            self.n_empty += row["empty"]
-            yield row
+        for batch in self.batches():
+            yield from batch.rows(self.scorer.classes, self.scorer.labels)
 
 
 def predictions(config: PredictConfig) -> Predictions:
@@ -151,8 +174,8 @@ def predictions(config: PredictConfig) -> Predictions:
         config.model.load(), config.model.use, config.min_confidence, config.neutral_band, config.adapt_priors
     )
     skipped: list = []
-    rows = scorer.rows(config.inputs.documents(skipped), config.batch_size)
-    return Predictions(scorer, rows, skipped=skipped)
+    scored = scorer.scored(config.inputs.documents(skipped), config.batch_size)
+    return Predictions(scorer, scored, skipped=skipped)
 
 
 @dataclass
@@ -185,7 +208,8 @@ def predict(config: PredictConfig, stream=None) -> PredictReport:
         )
     if stream is None:
         raise ConfigError(NO_STREAM)
-    count = write_stream(found, stream, output.stdout_format, PredictionTable(found.labels))
+    table = PredictionTable(found.scorer.classes, found.labels)
+    count = write_prediction_stream(found.batches(), stream, output.stdout_format, table)
     return PredictReport(found.kind, count, found.n_empty, found.skipped, None, output.stdout_format)
 
 
