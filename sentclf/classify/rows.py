@@ -177,7 +177,11 @@ class PredictionTable:
         return [columns[i] if i is not None else [None] * len(proba) for i in self.columns]
 
     def lines(self, batch) -> list:
-        probs = [[_table_number(p) for p in column] for column in self.probability_lists(batch.proba)]
+        columns = batch.proba.T.tolist()
+        digits = TABLE_DECIMALS
+        probs = [
+            [f"{p:.{digits}f}" for p in columns[i]] if i is not None else [""] * len(batch.proba) for i in self.columns
+        ]
         return [
             "\t".join((doc.file, str(doc.line), label, *p, shortened(doc.text, empty)))
             for doc, label, empty, *p in zip(batch.documents, batch.labels, batch.empty, *probs)
@@ -222,10 +226,6 @@ def write_prediction_stream(batches, stream, fmt: str, table: PredictionTable) -
         stream.write(table.header(None) + "\n")
     stream.flush()
     return count
-
-
-def _table_number(value) -> str:
-    return "" if value is None else f"{value:.{TABLE_DECIMALS}f}"
 
 
 class FeatureTable:

@@ -51,13 +51,62 @@ def lookup(known: np.ndarray, keys: np.ndarray) -> tuple:
     return where, known[where] == keys
 
 
-def ngram_columns(ids: np.ndarray, doc_of: np.ndarray, known_keys: list, size: int) -> tuple:
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing's multiplier: 2^64 over the golden ratio
+HASH_FROM_KEYS = 4096  # from this many keys a batch, a hash table pays for its building
+
+
+class KeyIndex:
+    """The sorted ``known`` keys in an open-addressing hash table (linear probing, at most half
+    full), built and probed with whole-array operations: :meth:`find` answers what :func:`lookup`
+    answers several times faster on a batch, each key one multiply and a probe or two where a
+    binary search takes twenty steps through memory."""
+
+    def __init__(self, known: np.ndarray):
+        self.known = known
+        bits = max(4, int(2 * len(known)).bit_length())
+        self.mask = (1 << bits) - 1
+        self.shift = np.uint64(64 - bits)
+        self.slots = np.full(1 << bits, -1, np.int64)  # a position in known, or -1: empty
+        pending = np.arange(len(known))
+        home = self.home(known)
+        while pending.size:  # each round, one key settles in each free slot wanted; the rest probe on
+            wanted = home[pending]
+            free = np.flatnonzero(self.slots[wanted] == -1)
+            slots, first = np.unique(wanted[free], return_index=True)
+            self.slots[slots] = pending[free[first]]
+            settled = np.zeros(len(pending), bool)
+            settled[free[first]] = True
+            pending = pending[~settled]
+            home[pending] = (home[pending] + 1) & self.mask
+
+    def home(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys.view(np.uint64) * GOLDEN) >> self.shift).astype(np.int64)
+
+    def find(self, keys: np.ndarray) -> tuple:
+        """(positions, hit), as :func:`lookup` gives them."""
+        if not len(self.known):
+            return np.zeros(len(keys), np.int64), np.zeros(len(keys), bool)
+        where = np.full(len(keys), -1, np.int64)
+        open_ = np.arange(len(keys))
+        slot = self.home(keys)
+        while open_.size:
+            found = self.slots[slot]
+            empty = found < 0
+            match = ~empty & (self.known[np.maximum(found, 0)] == keys[open_])
+            where[open_[match]] = found[match]
+            going = ~(empty | match)
+            open_, slot = open_[going], (slot[going] + 1) & self.mask
+        return np.maximum(where, 0), where >= 0
+
+
+def ngram_columns(ids: np.ndarray, doc_of: np.ndarray, known_keys: list, size: int, indexes=None) -> tuple:
     """(docs, columns) of every known n-gram occurrence: the n-grams of order k are the columns after
-    those of orders below k, in the order of ``known_keys[k - 1]`` (sorted)."""
+    those of orders below k, in the order of ``known_keys[k - 1]`` (sorted). ``indexes``: a
+    :class:`KeyIndex` per order, or None (a binary search)."""
     docs, columns, offset = [], [], 0
     for order, known in enumerate(known_keys, start=1):
         keys, key_docs = ngram_keys(ids, doc_of, order, size)
-        where, hit = lookup(known, keys)
+        where, hit = indexes[order - 1].find(keys) if indexes else lookup(known, keys)
         docs.append(key_docs[hit])
         columns.append(where[hit] + offset)
         offset += len(known)
@@ -136,6 +185,7 @@ class StudentRuntime:
         from sentclf.classify.modelfile.tensors import TensorSet
 
         state = self.__dict__.copy()
+        state.pop("_indexes", None)  # built again when needed
         state["vocabulary"] = "\n".join(self.vocabulary)
         floats = {name: state.pop(name) for name in ("ngram_weights", "pooled", "six_weights", "bias_in")}
         if self.output is not None:
@@ -153,6 +203,13 @@ class StudentRuntime:
             setattr(self, name, floats[name])
         self.output = (floats["W2"], floats["b2"]) if "W2" in floats else None
 
+    def key_indexes(self) -> list:
+        """A :class:`KeyIndex` per n-gram order, built on the first batch that is worth it (scoring
+        one line does not wait for them)."""
+        if getattr(self, "_indexes", None) is None:
+            self._indexes = [KeyIndex(known) for known in self.keys]
+        return self._indexes
+
     def decision_scores(self, X) -> np.ndarray:
         """(documents, classes) scores before the softmax."""
         from sentclf.text import tokenize
@@ -160,7 +217,8 @@ class StudentRuntime:
         docs = [doc if isinstance(doc, list) else tokenize(doc) for doc in X]
         ids, lengths = word_ids(docs, self.vocabulary)
         doc_of, n_docs = documents_of(lengths), len(docs)
-        ngram_docs, columns = ngram_columns(ids, doc_of, self.keys, len(self.vocabulary))
+        indexes = self.key_indexes() if len(ids) >= HASH_FROM_KEYS else None
+        ngram_docs, columns = ngram_columns(ids, doc_of, self.keys, len(self.vocabulary), indexes)
         scores = segment_sums(self.ngram_weights[columns], ngram_docs, n_docs)
         first = six_features(ids, doc_of, lengths, self.word_flags) @ self.six_weights + self.bias_in
         if len(self.pooled):

@@ -6,10 +6,20 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import sparse
 
 from sentclf.classify.models.student import DistilledStudent
-from sentclf.classify.models.student_runtime import StudentRuntime, documents_of, ngram_keys, segment_sums, word_ids
+from sentclf.classify.models.student_runtime import (
+    KeyIndex,
+    StudentRuntime,
+    documents_of,
+    lookup,
+    ngram_keys,
+    segment_sums,
+    word_ids,
+)
 from sentclf.text import tokenize_all
 
 DOCS = tokenize_all(
@@ -124,3 +134,40 @@ def test_a_student_file_loads_and_scores_without_scikit_learn(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "(1, 2)"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    known=st.lists(st.integers(0, 2**45), max_size=300, unique=True),
+    queries=st.lists(st.integers(0, 2**45), max_size=300),
+    mix=st.integers(0, 300),
+)
+def test_the_hash_index_answers_what_the_binary_search_answers(known, queries, mix):
+    known = np.array(sorted(known), dtype=np.int64)
+    keys = np.array(queries + [int(k) for k in known[:mix]], dtype=np.int64)  # misses and hits
+    want_where, want_hit = lookup(known, keys)
+    where, hit = KeyIndex(known).find(keys)
+    assert (hit == want_hit).all() and (where[hit] == want_where[want_hit]).all()
+
+
+def test_the_hash_index_finds_keys_that_probed_past_their_home_slot():
+    known = np.unique(np.random.default_rng(0).integers(0, 2**40, 5000))
+    index = KeyIndex(known)
+    moved = index.slots[index.home(known)] != np.arange(len(known))  # another key took its home
+    assert moved.sum() > 100
+    where, hit = index.find(known[moved])
+    assert hit.all() and (where == np.flatnonzero(moved)).all()
+    assert not index.find(known[moved] + 1)[1].any()
+
+
+def test_a_large_batch_scores_as_a_small_one_does():
+    """From HASH_FROM_KEYS tokens a batch looks its n-grams up in the hash index: same scores."""
+    texts = [f"a great film {i}, but the ending was awful and boring" for i in range(600)]
+    runtime = DistilledStudent(hidden=8, epochs=5, batch_size=2).fit(DOCS, LABELS).runtime_
+    runtime._indexes = None
+    large = runtime.predict_proba(tokenize_all(texts))
+    assert runtime._indexes is not None  # the batch was large enough to build them
+    runtime._indexes = None
+    small = np.vstack([runtime.predict_proba(tokenize_all([t])) for t in texts[:50]])
+    assert runtime._indexes is None  # one line never builds them
+    assert np.allclose(large[:50], small, atol=1e-12)
