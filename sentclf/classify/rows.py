@@ -177,10 +177,9 @@ class PredictionTable:
         return [columns[i] if i is not None else [None] * len(proba) for i in self.columns]
 
     def lines(self, batch) -> list:
-        columns = batch.proba.T.tolist()
         digits = TABLE_DECIMALS
         probs = [
-            [f"{p:.{digits}f}" for p in columns[i]] if i is not None else [""] * len(batch.proba) for i in self.columns
+            ["" if p is None else f"{p:.{digits}f}" for p in column] for column in self.probability_lists(batch.proba)
         ]
         return [
             "\t".join((doc.file, str(doc.line), label, *p, shortened(doc.text, empty)))

@@ -184,11 +184,14 @@ def create_app(config: ServeConfig, service: Service | None = None, signals: boo
             answers.append({"label": label, "scores": scores, "empty": empty} if request.parameters.details else scores)
         return JSONResponse(answers)
 
+    # What OpenAPI describes at /predict. Requests never reach this route: the Shortcut added below
+    # hands POST /predict to predict_shortcut, which checks the same token and model and answers
+    # through the same answer(); the route is kept so that /docs and /openapi.json describe it.
     @app.post("/predict", dependencies=guarded, response_model=list[list[Score]] | list[dict])
     async def predict(request: PredictRequest):
         """One list of {label, score} per input, likeliest first (with ``details``: one object per
         input)."""
-        return await answer(request)  # reached through the Shortcut below, with the same checks
+        return await answer(request)
 
     async def predict_shortcut(body: bytes, headers: dict) -> Response:
         try:
