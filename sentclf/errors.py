@@ -33,6 +33,10 @@ class SchedulerError(SentclfError):
     """A Dask scheduler that cannot be reached (or a cluster that fails while working)."""
 
 
+class WorkerError(SentclfError):
+    """A worker process that stopped while scoring (``predict --jobs``): killed, or out of memory."""
+
+
 class OptionConflictError(ConfigError):
     """Two options that cannot be used together, or an option that has no effect without another:
     the CLI reports it as a usage error (exit 2). The message names both options."""

@@ -2,7 +2,7 @@ import pytest
 from nltk.tokenize import TweetTokenizer
 
 from sentclf.classify.models.pipeline import Tokenizer
-from sentclf.text import normalize_entry, tokenize, tokenize_all
+from sentclf.text import SEPARATOR, normalize_entry, tokenize, tokenize_all, tokenize_batch
 from tests.conftest import TEXTBOOK_REVIEW
 
 
@@ -89,6 +89,9 @@ PIECES = st.sampled_from(
         "-",
         ":",
         "(",
+        "&nbsp;",
+        "\xa0",
+        "\u2028",
     ]
 )
 
@@ -107,3 +110,19 @@ def test_tokenize_all_with_a_nul_in_a_document_takes_the_plain_path():
         "\x00",
         "b",
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(PIECES, max_size=6).map("".join), min_size=1, max_size=80))
+def test_a_token_batch_holds_each_documents_tokens_and_whether_it_has_none(texts):
+    batch = tokenize_batch(texts)
+    want = [tokenize(text) for text in texts]
+    assert batch.lists == want and batch.empty == [not tokens for tokens in want] and len(batch) == len(texts)
+    if batch.flat is not None:  # the joined path: the documents' tokens with a separator between them
+        joined = [token for tokens in want for token in [*tokens, SEPARATOR]][:-1]
+        assert batch.flat == joined
+
+
+def test_a_text_of_blanks_and_blank_entities_has_no_tokens():
+    texts = ["", " \t", "&nbsp;", "&#32;&nbsp;", "&amp;", "x"] * 10
+    assert tokenize_batch(texts).empty == [True, True, True, True, False, False] * 10

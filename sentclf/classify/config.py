@@ -332,11 +332,18 @@ class PredictConfig:
     min_confidence: float = 0.0  # below this top probability the label is 'uncertain'
     neutral_band: float = 0.0  # two-class models: 'neutral' when the top probability is below 0.5 + this
     adapt_priors: bool = False  # correct each batch's probabilities to the class priors EM estimates on it
+    jobs: int | None = None  # processes scoring a long input: None, one per core for a Python-bound model
 
     def validate(self) -> None:
         self.inputs.validate()
         self.model.validate()
         self.output.validate()
+        if self.jobs is not None and (self.jobs == 0 or self.jobs < -1):
+            raise ConfigError(f"--jobs must be a number of processes (1, 2, ...) or -1 for every core, not {self.jobs}")
+        if self.output.scheduler and self.jobs not in (None, 1):
+            raise OptionConflictError(
+                "--scheduler and --jobs cannot go together: the cluster's workers score the partitions"
+            )
         if not 0 <= self.min_confidence <= 1:
             raise ConfigError(f"--min-confidence is a probability between 0 and 1, not {self.min_confidence}")
         if not 0 <= self.neutral_band < 0.5:

@@ -24,7 +24,7 @@ from sentclf.classify.rows import (
     write_prediction_stream,
 )
 from sentclf.errors import ConfigError
-from sentclf.text import tokenize_all
+from sentclf.text import TokenBatch, tokenize_batch
 
 UNCERTAIN, NEUTRAL = "uncertain", "neutral"
 NO_STREAM = (
@@ -37,7 +37,7 @@ def tokenized_batches(documents, batch_size: int):
     """(documents, their token lists) in batches of ``batch_size``: input is pulled lazily."""
     iterator = iter(documents)
     while batch := list(itertools.islice(iterator, batch_size)):
-        yield batch, tokenize_all(doc.text for doc in batch)
+        yield batch, tokenize_batch(doc.text for doc in batch).lists
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Scorer:
     below 0.5 + ``neutral_band`` labels it 'neutral' (VADER's and TextBlob's third answer).
     ``adapt_priors``: each batch's probabilities are corrected to the class priors EM estimates on that
     batch (:mod:`sentclf.classify.models.priors`), for data whose classes are mixed unlike the training
-    data's."""
+    data's. ``jobs``: the processes that score a long input (see :meth:`batches`)."""
 
     model: Any
     kind: str
@@ -56,6 +56,7 @@ class Scorer:
     min_confidence: float = 0.0
     neutral_band: float = 0.0
     adapt_priors: bool = False
+    jobs: int = 1
 
     @classmethod
     def of(
@@ -65,14 +66,21 @@ class Scorer:
         min_confidence: float = 0.0,
         neutral_band: float = 0.0,
         adapt_priors: bool = False,
+        jobs: int | None = 1,
     ) -> Scorer:
+        """``jobs``: N processes, -1 one per core, None one per core for a model whose scoring is
+        Python-bound (:func:`~sentclf.classify.parallel.scoring_pool.worker_count`)."""
         kind, pipeline = model.pipeline(use)
         classes = [str(c) for c in pipeline.classes_]
         if neutral_band and len(classes) != 2:
             raise ConfigError(
                 f"--neutral-band is for two-class models; this one has {len(classes)} ({', '.join(classes)})"
             )
-        return cls(model, kind, pipeline, classes, min_confidence, neutral_band, adapt_priors)
+        if jobs != 1:
+            from sentclf.classify.parallel.scoring_pool import worker_count
+
+            jobs = worker_count(jobs, getattr(pipeline, "reads_token_batches", False))
+        return cls(model, kind, pipeline, classes, min_confidence, neutral_band, adapt_priors, jobs)
 
     @property
     def labels(self) -> list:
@@ -87,19 +95,36 @@ class Scorer:
         return self.classes[best]
 
     def batches(self, documents, batch_size: int = 1000):
-        """(documents, token lists, probabilities (n × classes), labels) of each batch."""
+        """(documents, whether each has no tokens, probabilities (n × classes), labels) of each batch,
+        in input order: scored in ``jobs`` worker processes when there are more than one and the
+        input is long (:mod:`sentclf.classify.parallel.scoring_pool`), else here."""
         if self.adapt_priors:
             from sentclf.classify.models.priors import training_priors
 
             trained = training_priors(self.model.metadata, self.classes)
         else:
             trained = None
-        for batch, tokens in tokenized_batches(documents, batch_size):
-            yield batch, tokens, *self.score_tokens(tokens, trained)
+        if self.jobs > 1:
+            from sentclf.classify.parallel.scoring_pool import scored_batches
 
-    def score_tokens(self, tokens: list, trained=None) -> tuple:
-        """(probabilities (n × classes), labels) of token lists: the one place a batch is scored
-        (``trained``: the training priors, with ``adapt_priors``)."""
+            for batch, scored in scored_batches(self, documents, batch_size, self.jobs, trained):
+                yield batch, *scored
+            return
+        iterator = iter(documents)
+        while batch := list(itertools.islice(iterator, batch_size)):
+            yield batch, *self.score_texts([doc.text for doc in batch], trained)
+
+    def score_texts(self, texts: list, trained=None) -> tuple:
+        """(whether each text has no tokens, probabilities, labels) of a batch of texts."""
+        tokens = tokenize_batch(texts)
+        return (tokens.empty, *self.score_tokens(tokens, trained))
+
+    def score_tokens(self, tokens, trained=None) -> tuple:
+        """(probabilities (n × classes), labels) of token lists or a :class:`~sentclf.text.TokenBatch`:
+        the one place a batch is scored (``trained``: the training priors, with ``adapt_priors``). A
+        pipeline that says it ``reads_token_batches`` is given the batch as it is, the others its lists."""
+        if isinstance(tokens, TokenBatch) and not getattr(self.pipeline, "reads_token_batches", False):
+            tokens = tokens.lists
         proba = self.pipeline.predict_proba(tokens)
         if self.adapt_priors:
             from sentclf.classify.models.priors import adapt_priors, training_priors
@@ -111,8 +136,8 @@ class Scorer:
 
     def scored(self, documents, batch_size: int = 1000):
         """Each batch as a :class:`ScoredBatch`, in input order: what the stream writers format."""
-        for batch, tokens, proba, predicted in self.batches(documents, batch_size):
-            yield ScoredBatch(batch, proba, predicted, [not toks for toks in tokens])
+        for batch, empty, proba, predicted in self.batches(documents, batch_size):
+            yield ScoredBatch(batch, proba, predicted, empty)
 
     def rows(self, documents, batch_size: int = 1000):
         """One prediction row per document, in input order."""
@@ -171,7 +196,12 @@ def predictions(config: PredictConfig) -> Predictions:
     Python API's way to read predictions (full precision; the written forms round)."""
     config.validate()
     scorer = Scorer.of(
-        config.model.load(), config.model.use, config.min_confidence, config.neutral_band, config.adapt_priors
+        config.model.load(),
+        config.model.use,
+        config.min_confidence,
+        config.neutral_band,
+        config.adapt_priors,
+        config.jobs,
     )
     skipped: list = []
     scored = scorer.scored(config.inputs.documents(skipped), config.batch_size)
@@ -256,10 +286,10 @@ def score_partition(frame, text: str, fields: list, options: dict):
     )
     docs = partition_documents(frame, text)
     labels, probabilities, empty = [], [], []
-    for _, tokens, proba, predicted in scorer.batches(docs):
+    for _, blank, proba, predicted in scorer.batches(docs):
         labels += predicted
         probabilities.append(proba)
-        empty += [not toks for toks in tokens]
+        empty += blank
     proba = np.concatenate(probabilities) if probabilities else np.zeros((0, len(scorer.classes)))
     names = options["columns"]
     columns: dict = {name: plain_column(frame[source]) for name, source in zip(names, fields)}

@@ -53,8 +53,16 @@ def input_options_for_features(func):
     help="Correct each batch's probabilities to the class priors that EM estimates on it (Saerens et al. 2002; "
     "no labels used): for data whose classes are mixed unlike the training data's.",
 )
+@click.option(
+    "--jobs",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Processes that tokenize and score an input longer than a few batches (-1: one per core). Default: "
+    "one per core for a distilled student, whose scoring is Python-bound; 1 for the others.",
+)
 @quiet_option
-def predict(inputs, model_source, output, min_confidence, neutral_band, adapt_priors):
+def predict(inputs, model_source, output, min_confidence, neutral_band, adapt_priors, jobs):
     """Label each line of FILE (or each FILE with --whole-file), or each row of a table FILE (.csv,
     .tsv, .jsonl, .parquet, maybe .gz); - reads stdin. Examples:
 
@@ -73,6 +81,7 @@ def predict(inputs, model_source, output, min_confidence, neutral_band, adapt_pr
         min_confidence=min_confidence,
         neutral_band=neutral_band,
         adapt_priors=adapt_priors,
+        jobs=jobs,
     )
     report = run_predict(config, sys.stdout)
     log_scoring(report, "prediction(s)", inputs.encoding)

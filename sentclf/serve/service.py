@@ -91,13 +91,10 @@ class Service:
 
     def score(self, texts: list) -> list:
         """One result per text: (label, {class: P}, empty), from the model serving now."""
-        from sentclf.text import tokenize_all
-
         scorer = self.ready().scorer
-        tokens = tokenize_all(texts)
-        proba, labels = scorer.score_tokens(tokens)
+        empty, proba, labels = scorer.score_texts(texts)
         classes = scorer.classes
-        return [(label, dict(zip(classes, row)), not toks) for label, row, toks in zip(labels, proba.tolist(), tokens)]
+        return [(label, dict(zip(classes, row)), blank) for label, row, blank in zip(labels, proba.tolist(), empty)]
 
     def explain(self, text: str) -> dict:
         from sentclf.classify.explain import explain_text

@@ -7,12 +7,16 @@ import io
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sentclf import sinks
 from sentclf.classify.prediction import ScoredBatch
 from sentclf.classify.rows import (
     PredictionTable,
     csv_row,
+    fixed,
+    fixed_strings,
     machine_row,
     shortened,
     write_prediction_stream,
@@ -73,3 +77,15 @@ def test_no_rows_still_gives_the_table_header():
     out = io.StringIO()
     assert write_prediction_stream(iter([]), out, "table", PredictionTable(CLASSES, LABELS)) == 0
     assert out.getvalue() == "file\tline\tlabel\tp(neg)\tp(neutral)\tp(pos)\ttext\n"
+
+
+STRINGS = fixed_strings(4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(0, 1) | st.integers(0, 20000).map(lambda i: i / 20000) | st.floats(-1, 2), max_size=50))
+def test_fixed_gives_the_strings_of_f_format(values):
+    """Exact halves (i / 20000) and values outside [0, 1] included: the table's probabilities are
+    what f"{p:.4f}" would print."""
+    array = np.array(values, dtype=np.float64)
+    assert fixed(array, 4, STRINGS) == [f"{v:.4f}" for v in values]

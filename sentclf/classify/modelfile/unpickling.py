@@ -150,7 +150,11 @@ def joblib_options() -> dict:
 
 
 def restricted_unpickler(payload: bytes, allowed, moved: dict):
-    """joblib's unpickler, resolving only allowed globals (after mapping ``moved`` ones)."""
+    """joblib's unpickler, resolving only allowed globals (after mapping ``moved`` ones); for a payload
+    that holds none of joblib's arrays (a distilled student's), pickle's own, so that loading it
+    does not import joblib."""
+    if b"NumpyArrayWrapper" not in payload and b"NDArrayWrapper" not in payload:
+        return plain_restricted_unpickler(payload, allowed, moved)
     import numpy
     from joblib.numpy_pickle import NumpyArrayWrapper, NumpyUnpickler
 
@@ -199,4 +203,22 @@ def restricted_unpickler(payload: bytes, allowed, moved: dict):
 
     unpickler = RestrictedUnpickler("", io.BytesIO(payload), **joblib_options())
     unpickler.fix_imports = False  # no Python 2 renaming after the allowlist check
+    return unpickler
+
+
+def plain_restricted_unpickler(payload: bytes, allowed, moved: dict):
+    """pickle's unpickler, resolving only allowed globals: for payloads joblib wrote no arrays into
+    (any reference to joblib's array classes is refused here, as they are not allowed)."""
+
+    class PlainRestrictedUnpickler(pickle.Unpickler):
+        def find_class(self, module, name):
+            module = moved.get((module, name), module)
+            if (module, name) not in allowed:
+                raise UnsafeModelError(
+                    f"refusing to load: it refers to {module}.{name}, which no sentclf model contains "
+                    "(load it with --trust-model only if you made it yourself)"
+                )
+            return super().find_class(module, name)
+
+    unpickler = PlainRestrictedUnpickler(io.BytesIO(payload), fix_imports=False)
     return unpickler

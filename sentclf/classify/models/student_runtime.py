@@ -13,6 +13,7 @@ import itertools
 
 import numpy as np
 
+from sentclf.errors import ModelFileError
 from sentclf.nn.activations import softmax
 
 
@@ -21,6 +22,17 @@ def word_ids(docs: list, vocabulary: dict) -> tuple:
     flat = list(itertools.chain.from_iterable(docs))
     ids = np.fromiter(map(vocabulary.get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat))
     return ids, np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+
+
+def batch_ids(flat: list, n_docs: int, lookup: dict) -> tuple:
+    """(ids, documents, lengths) of a :class:`~sentclf.text.TokenBatch`'s flat list, mapped in one
+    pass: ``lookup`` is the vocabulary with the separator at -2, so that the separators give each
+    token's document as a running count (no list per document is ever built)."""
+    every = np.fromiter(map(lookup.get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat))
+    separators = every == -2
+    kept = ~separators
+    doc_of = np.cumsum(separators)[kept]
+    return every[kept], doc_of, np.bincount(doc_of, minlength=n_docs)
 
 
 def documents_of(lengths: np.ndarray) -> np.ndarray:
@@ -99,6 +111,19 @@ class KeyIndex:
         return np.maximum(where, 0), where >= 0
 
 
+class WordIndex:
+    """:class:`KeyIndex`'s answers for the unigrams, whose keys are word ids below the vocabulary's
+    size: one array as long as the vocabulary, read by indexing."""
+
+    def __init__(self, known: np.ndarray, size: int):
+        self.slots = np.full(size + 1, -1, np.int64)  # the last slot: any key past the vocabulary
+        self.slots[known] = np.arange(len(known))
+
+    def find(self, keys: np.ndarray) -> tuple:
+        where = self.slots[np.minimum(keys, len(self.slots) - 1)]
+        return np.maximum(where, 0), where >= 0
+
+
 def ngram_columns(ids: np.ndarray, doc_of: np.ndarray, known_keys: list, size: int, indexes=None) -> tuple:
     """(docs, columns) of every known n-gram occurrence: the n-grams of order k are the columns after
     those of orders below k, in the order of ``known_keys[k - 1]`` (sorted). ``indexes``: a
@@ -133,9 +158,14 @@ def mean_rows(table: np.ndarray, rows: np.ndarray, docs: np.ndarray, n_docs: int
     if n_docs >= SPARSE_MIN_DOCS:
         from scipy import sparse
 
-        per_doc = np.maximum(np.bincount(docs, minlength=n_docs), 1).astype(np.float32)
-        shares = sparse.csr_matrix((1.0 / per_doc[docs], (docs, rows)), shape=(n_docs, len(table)))
-        return shares @ table
+        counts = np.bincount(docs, minlength=n_docs)
+        if len(docs) and (np.diff(docs) < 0).any():  # rows not grouped by document: sort them
+            order = np.argsort(docs, kind="stable")
+            rows, docs = rows[order], docs[order]
+        shares = (1.0 / np.maximum(counts, 1).astype(np.float32))[docs]
+        indptr = np.concatenate([[0], np.cumsum(counts)])
+        # built as CSR directly (the rows are grouped by document): no COO conversion, no sorting
+        return sparse.csr_matrix((shares, rows, indptr), shape=(n_docs, len(table))) @ table
     distinct, where = np.unique(rows, return_inverse=True)
     shares = np.zeros((n_docs, len(distinct)), dtype=np.float32)
     np.add.at(shares, (docs, where), 1.0)
@@ -154,15 +184,40 @@ def piece_rows(ids: np.ndarray, doc_of: np.ndarray, offsets: np.ndarray, pieces:
 
 
 def six_features(ids: np.ndarray, doc_of: np.ndarray, lengths: np.ndarray, flags: np.ndarray) -> np.ndarray:
-    """x1..x6 from the words' flags: counts for x1, x2, x4; presence for x3 ("no") and x5 ("!")."""
-    known = ids >= 0
-    counts = segment_sums(flags[ids[known]], doc_of[known], len(lengths))
+    """x1..x6 from the words' flags: counts for x1, x2, x4; presence for x3 ("no") and x5 ("!").
+    Only the tokens of flagged words are summed (most words have no flag)."""
+    flagged = np.append(flags.any(axis=1), False)  # the last: an unknown word's id, -1
+    hit = flagged[ids]
+    counts = segment_sums(flags[ids[hit]], doc_of[hit], len(lengths))
     counts[:, [2, 4]] = np.minimum(counts[:, [2, 4]], 1)
     return np.hstack([counts, np.log(np.maximum(lengths, 1)).astype(np.float64)[:, None]])
 
 
+INTEGER_ARRAYS = ("classes_", "word_flags", "piece_offsets", "pieces")
+
+
+def plain_array(array: np.ndarray) -> tuple:
+    """An array as a pickle of builtins holds it: (dtype, shape, bytes)."""
+    return array.dtype.str, tuple(int(n) for n in array.shape), np.ascontiguousarray(array).tobytes()
+
+
+def from_plain(value) -> np.ndarray:
+    """The array back from :func:`plain_array` (or as it is: a file written before, read by joblib).
+    An object dtype is refused, and bytes that do not fill the shape fail to load."""
+    if isinstance(value, np.ndarray):
+        return value
+    dtype, shape, data = value
+    dtype = np.dtype(dtype)
+    if dtype.hasobject:
+        raise ModelFileError("a student's array holds Python objects: the file is corrupt or hostile")
+    return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+
+
 class StudentRuntime:
-    """The fitted student's arrays, and its scores: ``predict_proba`` takes token lists or strings."""
+    """The fitted student's arrays, and its scores: ``predict_proba`` takes token lists, strings or
+    a :class:`~sentclf.text.TokenBatch` (read from its flat list: see :func:`batch_ids`)."""
+
+    reads_token_batches = True
 
     def __init__(self, classes, vocabulary, keys, ngram_weights, word_flags, piece_offsets, pieces, pooled,
                  six_weights, bias_in, output):  # fmt: skip
@@ -186,16 +241,25 @@ class StudentRuntime:
 
         state = self.__dict__.copy()
         state.pop("_indexes", None)  # built again when needed
+        state.pop("_lookup", None)
         state["vocabulary"] = "\n".join(self.vocabulary)
         floats = {name: state.pop(name) for name in ("ngram_weights", "pooled", "six_weights", "bias_in")}
         if self.output is not None:
             floats["W2"], floats["b2"] = state.pop("output")
         state["floats"] = TensorSet(floats)
+        # the other arrays as (dtype, shape, bytes): a pickle of nothing but builtins and these two
+        # classes, which the loader reads without joblib (whose import alone is a tenth of a second)
+        for name in INTEGER_ARRAYS:
+            state[name] = plain_array(state[name])
+        state["keys"] = [plain_array(known) for known in self.keys]
         return state
 
     def __setstate__(self, state):
         floats = state.pop("floats").arrays
         words = state.pop("vocabulary")
+        for name in INTEGER_ARRAYS:
+            state[name] = from_plain(state[name])
+        state["keys"] = [from_plain(known) for known in state["keys"]]
         self.__dict__.update(state)
         names = words.split("\n") if words else []
         self.vocabulary = dict(zip(names, range(len(names))))
@@ -204,19 +268,46 @@ class StudentRuntime:
         self.output = (floats["W2"], floats["b2"]) if "W2" in floats else None
 
     def key_indexes(self) -> list:
-        """A :class:`KeyIndex` per n-gram order, built on the first batch that is worth it (scoring
-        one line does not wait for them)."""
+        """A :class:`WordIndex` for the unigrams and a :class:`KeyIndex` per longer n-gram order,
+        built on the first batch that is worth it (scoring one line does not wait for them)."""
         if getattr(self, "_indexes", None) is None:
-            self._indexes = [KeyIndex(known) for known in self.keys]
+            size = len(self.vocabulary)
+            self._indexes = [
+                WordIndex(known, size) if order == 1 else KeyIndex(known)
+                for order, known in enumerate(self.keys, start=1)
+            ]
         return self._indexes
+
+    def separated_vocabulary(self) -> dict:
+        """The vocabulary with the TokenBatch separator at -2 (see :func:`batch_ids`)."""
+        if getattr(self, "_lookup", None) is None:
+            from sentclf.text import SEPARATOR
+
+            self._lookup = {**self.vocabulary, SEPARATOR: -2}
+        return self._lookup
+
+    def prepare_for_batches(self) -> None:
+        """Build now what the first large batch would build (the key indexes, the separated
+        vocabulary, scipy's import): called before worker processes are forked, so that they share
+        it rather than each build it again."""
+        from scipy import sparse  # noqa: F401
+
+        self.key_indexes()
+        self.separated_vocabulary()
 
     def decision_scores(self, X) -> np.ndarray:
         """(documents, classes) scores before the softmax."""
-        from sentclf.text import tokenize
+        from sentclf.text import TokenBatch, tokenize
 
-        docs = [doc if isinstance(doc, list) else tokenize(doc) for doc in X]
-        ids, lengths = word_ids(docs, self.vocabulary)
-        doc_of, n_docs = documents_of(lengths), len(docs)
+        if isinstance(X, TokenBatch) and X.flat is not None:
+            n_docs = len(X)
+            ids, doc_of, lengths = batch_ids(X.flat, n_docs, self.separated_vocabulary())
+        else:
+            docs = (
+                X.lists if isinstance(X, TokenBatch) else [doc if isinstance(doc, list) else tokenize(doc) for doc in X]
+            )
+            ids, lengths = word_ids(docs, self.vocabulary)
+            doc_of, n_docs = documents_of(lengths), len(docs)
         indexes = self.key_indexes() if len(ids) >= HASH_FROM_KEYS else None
         ngram_docs, columns = ngram_columns(ids, doc_of, self.keys, len(self.vocabulary), indexes)
         scores = segment_sums(self.ngram_weights[columns], ngram_docs, n_docs)

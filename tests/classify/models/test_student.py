@@ -14,13 +14,16 @@ from sentclf.classify.models.student import DistilledStudent
 from sentclf.classify.models.student_runtime import (
     KeyIndex,
     StudentRuntime,
+    WordIndex,
     documents_of,
+    from_plain,
     lookup,
     ngram_keys,
     segment_sums,
     word_ids,
 )
-from sentclf.text import tokenize_all
+from sentclf.errors import ModelFileError
+from sentclf.text import tokenize_all, tokenize_batch
 
 DOCS = tokenize_all(
     [
@@ -119,7 +122,7 @@ def test_three_classes():
     assert np.allclose(student.runtime_.decision_scores(docs), student.network_scores(docs), atol=1e-4)
 
 
-def test_a_student_file_loads_and_scores_without_scikit_learn(tmp_path):
+def test_a_student_file_loads_and_scores_without_scikit_learn_scipy_or_joblib(tmp_path):
     from sentclf.classify import modelfile
 
     student = DistilledStudent(hidden=4, epochs=2).fit(DOCS, LABELS)
@@ -129,7 +132,8 @@ def test_a_student_file_loads_and_scores_without_scikit_learn(tmp_path):
     code = (
         "import sys; from sentclf.classify.modelfile import load; m = load(sys.argv[1]); "
         "p = m.pipelines['student'].predict_proba(['a great film']); "
-        "assert not [n for n in sys.modules if n.startswith(('sklearn', 'scipy'))], 'imported'; print(p.shape)"
+        "assert not [n for n in sys.modules if n.startswith(('sklearn', 'scipy', 'joblib'))], 'imported'; "
+        "print(p.shape)"
     )
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -171,3 +175,50 @@ def test_a_large_batch_scores_as_a_small_one_does():
     small = np.vstack([runtime.predict_proba(tokenize_all([t])) for t in texts[:50]])
     assert runtime._indexes is None  # one line never builds them
     assert np.allclose(large[:50], small, atol=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    known=st.lists(st.integers(0, 99), max_size=100, unique=True),
+    queries=st.lists(st.integers(0, 99), max_size=200),
+)
+def test_the_word_index_answers_what_the_binary_search_answers(known, queries):
+    known = np.array(sorted(known), dtype=np.int64)
+    keys = np.array(queries, dtype=np.int64)
+    want_where, want_hit = lookup(known, keys)
+    where, hit = WordIndex(known, 100).find(keys)
+    assert (hit == want_hit).all() and (where[hit] == want_where[want_hit]).all()
+
+
+def test_a_token_batch_scores_as_its_token_lists_do():
+    """A batch read from its flat list (the separators counted into documents) gives the scores of
+    its lists, empty documents and unknown words included."""
+    texts = [f"a great film {i}, but the ending was awful" if i % 5 else "" for i in range(80)] + ["zebra !"]
+    runtime = DistilledStudent(hidden=8, epochs=5, batch_size=2).fit(DOCS, LABELS).runtime_
+    batch = tokenize_batch(texts)
+    assert batch.flat is not None
+    flat = runtime.predict_proba(batch)
+    assert np.allclose(flat, runtime.predict_proba(tokenize_all(texts)), atol=1e-6)
+    assert np.allclose(flat, runtime.predict_proba(texts), atol=1e-6)  # strings, tokenized one by one
+
+
+def test_a_student_pickled_with_its_arrays_as_arrays_still_loads():
+    """Files written before the arrays went into the pickle as (dtype, shape, bytes) hold them as
+    numpy arrays, which joblib's unpickler gives back: the same scores."""
+    runtime = DistilledStudent(hidden=4, epochs=2).fit(DOCS, LABELS).runtime_
+    state = runtime.__getstate__()
+    assert isinstance(state["pieces"], tuple) and all(isinstance(k, tuple) for k in state["keys"])
+    old = {**state, "keys": [np.asarray(k) for k in runtime.keys]}
+    old.update({name: getattr(runtime, name) for name in ("classes_", "word_flags", "piece_offsets", "pieces")})
+    again = StudentRuntime.__new__(StudentRuntime)
+    again.__setstate__(old)
+    assert np.array_equal(again.predict_proba(DOCS), runtime.predict_proba(DOCS))
+
+
+@pytest.mark.parametrize(
+    ("plain", "error"),
+    [(("|O", (1,), b"\0" * 8), ModelFileError), (("<i8", (3,), b"\0" * 8), ValueError)],
+)
+def test_a_plain_array_of_objects_or_of_too_few_bytes_is_refused(plain, error):
+    with pytest.raises(error):
+        from_plain(plain)
