@@ -7,15 +7,19 @@
                                                         by `train --test-size 0.112`), score SST-2 test:
                                                         teacher, student (per --augment), and nbngrams:lr
                                                         and ngrams:nb trained on the same labels
-    python bench/distill.py tweets TEACHER [AUGMENT]    the same on the default corpus's held-out part
+    python bench/distill.py tweets TEACHER [AUGMENT] [--unlabeled FILE]
+                                                        the same on the default corpus's held-out part
 
-Whole-process rows are child processes timed by the wall clock, their peak RSS from getrusage; the
-tweets are the default corpus's 37,219, repeated to 100,000 lines. Needs the bench extra, fasttext
-(pip install fasttext-wheel) and, for the static table, make minilm.
+Whole-process rows are child processes timed by the wall clock, their peak RSS from getrusage (the
+largest single process; with --jobs the workers share the model's pages, which each one's RSS
+counts again, so the student's whole tree is also sampled for its summed PSS); the tweets are the
+default corpus's 37,219, repeated to 100,000 lines. Needs the bench extra, fasttext (pip install
+fasttext-wheel) and, for the static table, make minilm.
 """
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import tempfile
@@ -29,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 BIN = Path(sys.executable).parent
 KEPT = Path(__file__).resolve().parents[1] / "build" / "bench"
 N_TWEETS = 100_000
+ROUNDS = 3
 
 VADER_SCRIPT = """
 import sys
@@ -74,6 +79,23 @@ def timed(argv: list) -> tuple:
     return float(seconds), float(rss)
 
 
+def tree_pss(argv: list) -> float:
+    """Peak summed PSS (MB) of a command and its child processes, sampled every 20 ms: each page shared
+    by n processes counts 1/n in each, so the sum is the memory the whole tree takes."""
+    import psutil
+
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process, peak = psutil.Process(child.pid), 0.0
+    while child.poll() is None:
+        total = 0
+        for each in [process, *process.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                total += each.memory_full_info().pss
+        peak = max(peak, total / 2**20)
+        time.sleep(0.02)
+    return peak
+
+
 def fasttext_model(folder: Path) -> Path:
     """fastText's tutorial recipe (bigrams, 25 epochs, lr 1.0) on the default corpus."""
     import fasttext
@@ -116,7 +138,8 @@ def speed(student: str, teacher: str | None) -> None:
         (folder / "fasttext_predict.py").write_text(FASTTEXT_SCRIPT)
         ft = fasttext_model(folder)
         rows = [
-            ("sentclf student (distill)", [sentclf, "predict", "-q", "-m", student]),
+            ("sentclf student (distill; one process per core, the default)", [sentclf, "predict", "-q", "-m", student]),
+            ("sentclf student, --jobs 1", [sentclf, "predict", "-q", "--jobs", "1", "-m", student]),
             ("sentclf six features (train --model lr)", [sentclf, "predict", "-q", "-m", str(six)]),
             ("sentclf nbngrams:lr", [sentclf, "predict", "-q", "-m", str(nblr)]),
             ("fastText (bigrams, Python script)", [sys.executable, str(folder / "fasttext_predict.py"), "{}", str(ft)]),
@@ -124,12 +147,25 @@ def speed(student: str, teacher: str | None) -> None:
         ]
         if teacher:
             rows.insert(1, ("sentclf teacher", [sentclf, "predict", "-q", "-m", teacher]))
-        print(f"\n{N_TWEETS:,} tweets, whole process, one run each, same machine and run:\n")
-        print("| model | 100k tweets (s) | docs/s | peak RSS (MB) | one line (s) |\n|---|---|---|---|---|")
-        for name, argv in rows:
-            seconds, rss = timed(with_input(argv, text))
-            line, _ = timed(with_input(argv, one))
-            print(f"| {name} | {seconds:.2f} | {N_TWEETS / seconds:,.0f} | {rss:.0f} | {line:.2f} |", flush=True)
+        # the rows take turns, ROUNDS times: this machine's speed drifts within minutes, so each row's
+        # median is taken over rounds that each ran every row once
+        runs: dict = {name: [] for name, _ in rows}
+        for _ in range(ROUNDS):
+            for name, argv in rows:
+                seconds, rss = timed(with_input(argv, text))
+                line, _ = timed(with_input(argv, one))
+                runs[name].append((seconds, rss, line))
+        print(f"\n{N_TWEETS:,} tweets, whole process, same machine and run; medians of {ROUNDS} rounds:\n")
+        print("| model | 100k tweets (s) | docs/s | peak RSS (MB) | one line (s) | rounds (s) |")
+        print("|---|---|---|---|---|---|")
+        for name, measured in runs.items():
+            seconds = float(np.median([m[0] for m in measured]))
+            line = float(np.median([m[2] for m in measured]))
+            rss = max(m[1] for m in measured)
+            each = ", ".join(f"{m[0]:.2f}" for m in measured)
+            print(f"| {name} | {seconds:.2f} | {N_TWEETS / seconds:,.0f} | {rss:.0f} | {line:.2f} | {each} |")
+        pss = tree_pss(with_input(rows[0][1], text))
+        print(f"\n{rows[0][0]}: peak PSS of all its processes {pss:.0f} MB (sampled every 20 ms)")
 
 
 def accuracy_rows(teacher_path: str, test: tuple, train: tuple, augments: list, unlabeled=None) -> None:
@@ -186,7 +222,7 @@ def sst2(teacher: str, augments: list) -> None:
     accuracy_rows(teacher, (test_x, test_y), (train_x, train_y), augments)
 
 
-def default_corpus(teacher: str, augments: list) -> None:
+def default_corpus(teacher: str, augments: list, unlabeled: str | None = None) -> None:
     from sklearn.model_selection import train_test_split
 
     from sentclf.classify.training import prepare_dataset
@@ -197,7 +233,10 @@ def default_corpus(teacher: str, augments: list) -> None:
     print("\nDefault corpus, its held-out 20% (train's split), same run:\n")
     print("| model | accuracy | agreement with teacher (held out) | distill minutes |\n|---|---|---|---|")
     pick = lambda rows, items: [items[i] for i in rows]  # noqa: E731
-    accuracy_rows(teacher, (pick(test, texts), pick(test, labels)), (pick(train, texts), pick(train, labels)), augments)
+    test_part, train_part = (pick(test, texts), pick(test, labels)), (pick(train, texts), pick(train, labels))
+    from sentclf.data.inputs import Inputs
+
+    accuracy_rows(teacher, test_part, train_part, augments, Inputs(files=[unlabeled]) if unlabeled else None)
 
 
 if __name__ == "__main__":
@@ -210,6 +249,8 @@ if __name__ == "__main__":
     elif what == "sst2":
         sst2(args[1], [int(a) for a in args[2:]] or [None])
     elif what == "tweets":
-        default_corpus(args[1], [int(a) for a in args[2:]] or [None])
+        unlabeled = args[args.index("--unlabeled") + 1] if "--unlabeled" in args else None
+        numbers = [a for a in args[2:] if a != "--unlabeled" and a != unlabeled]
+        default_corpus(args[1], [int(a) for a in numbers] or [None], unlabeled)
     else:
         raise SystemExit(__doc__)
