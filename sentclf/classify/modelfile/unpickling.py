@@ -162,13 +162,7 @@ def restricted_unpickler(payload: bytes, allowed, moved: dict):
 
     class RestrictedUnpickler(NumpyUnpickler):
         def find_class(self, module, name):
-            module = moved.get((module, name), module)
-            if (module, name) not in allowed:
-                raise UnsafeModelError(
-                    f"refusing to load: it refers to {module}.{name}, which no sentclf model contains "
-                    "(load it with --trust-model only if you made it yourself)"
-                )
-            return super().find_class(module, name)
+            return super().find_class(allowed_module(module, name, allowed, moved), name)
 
         def load_build(self):
             """BUILD sets an object's state; for joblib's array placeholder, check the header it is
@@ -206,19 +200,24 @@ def restricted_unpickler(payload: bytes, allowed, moved: dict):
     return unpickler
 
 
+def allowed_module(module: str, name: str, allowed, moved: dict) -> str:
+    """The module a global is read from (after ``moved``), or UnsafeModelError if it is not allowed."""
+    module = moved.get((module, name), module)
+    if (module, name) not in allowed:
+        raise UnsafeModelError(
+            f"refusing to load: it refers to {module}.{name}, which no sentclf model contains "
+            "(load it with --trust-model only if you made it yourself)"
+        )
+    return module
+
+
 def plain_restricted_unpickler(payload: bytes, allowed, moved: dict):
-    """pickle's unpickler, resolving only allowed globals: for payloads joblib wrote no arrays into
-    (any reference to joblib's array classes is refused here, as they are not allowed)."""
+    """pickle's unpickler, resolving only allowed globals, for payloads that hold none of joblib's
+    arrays: a global's name can only come from the stream's own bytes, and neither of joblib's
+    array classes is named there, so nothing this unpickler builds needs joblib."""
 
     class PlainRestrictedUnpickler(pickle.Unpickler):
         def find_class(self, module, name):
-            module = moved.get((module, name), module)
-            if (module, name) not in allowed:
-                raise UnsafeModelError(
-                    f"refusing to load: it refers to {module}.{name}, which no sentclf model contains "
-                    "(load it with --trust-model only if you made it yourself)"
-                )
-            return super().find_class(module, name)
+            return super().find_class(allowed_module(module, name, allowed, moved), name)
 
-    unpickler = PlainRestrictedUnpickler(io.BytesIO(payload), fix_imports=False)
-    return unpickler
+    return PlainRestrictedUnpickler(io.BytesIO(payload), fix_imports=False)
