@@ -104,13 +104,19 @@ class ScoringPool:
                 raise result
             return number, result
 
-    def close(self) -> None:
-        for _ in self.workers:
-            self.tasks.put(None)
+    def close(self, finished: bool) -> None:
+        """Stop the workers: let them end once every batch is back (``finished``), else (the reader
+        stopped early: an error, or ``| head``) stop them at once, their queued work unwanted."""
+        if finished:
+            for _ in self.workers:
+                self.tasks.put(None)
+            for worker in self.workers:
+                worker.join(timeout=5)
         for worker in self.workers:
-            worker.join(timeout=5)
             if worker.is_alive():
                 worker.terminate()
+            worker.join()
+        self.tasks.cancel_join_thread()  # nothing reads what is left in it now
         self.tasks.close()
         self.results.close()
 
@@ -147,7 +153,7 @@ def scored_batches(scorer, documents, batch_size: int, jobs: int, trained=None):
         for batch in first:
             yield batch, scorer.score_texts([doc.text for doc in batch], trained)
         return
-    pool, order = ScoringPool(scorer, trained, jobs), InOrder()
+    pool, order, finished = ScoringPool(scorer, trained, jobs), InOrder(), False
     try:
         for number, batch in enumerate(itertools.chain(first, batches)):
             pool.send(number, [doc.text for doc in batch])
@@ -156,5 +162,6 @@ def scored_batches(scorer, documents, batch_size: int, jobs: int, trained=None):
                 yield from order.finished(*pool.receive())
         while len(order):
             yield from order.finished(*pool.receive())
+        finished = True
     finally:
-        pool.close()
+        pool.close(finished)

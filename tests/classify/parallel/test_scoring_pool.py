@@ -138,3 +138,23 @@ def test_cli_predict_refuses_bad_jobs(trained_model, tmp_path, args, code, messa
     path.write_text("a great film\n", encoding="utf-8")
     result = run("predict", "-m", trained_model, path, *args)
     assert result.exit_code == code and message in result.stderr and result.stdout == ""
+
+
+def test_a_reader_that_stops_early_stops_the_workers_at_once(monkeypatch):
+    """``predict big.txt | head``: the rows stop being read, the generator is closed, and the
+    workers are stopped without finishing the batches queued for them."""
+    pools = []
+    original = scoring_pool.ScoringPool.close
+
+    def close(self, finished):
+        pools.append((self, finished))
+        original(self, finished)
+
+    monkeypatch.setattr(scoring_pool.ScoringPool, "close", close)
+    rows = scored_batches(FakeScorer(), plain([str(i) for i in range(400)]), 4, 2)
+    next(rows)
+    rows.close()
+    ((pool, finished),) = pools
+    assert not finished and not any(worker.is_alive() for worker in pool.workers)
+    list(scored_batches(FakeScorer(), plain([str(i) for i in range(40)]), 4, 2))
+    assert pools[1][1] is True  # read to the end: the workers were let finish
