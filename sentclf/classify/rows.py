@@ -158,13 +158,15 @@ def fixed_strings(digits: int) -> tuple:
 def fixed(values, digits: int, strings: tuple) -> list:
     """``f"{v:.{digits}f}"`` of each probability in the array ``values``, the same strings at a fraction
     of the cost: each value scaled and rounded to an index into ``strings`` (:func:`fixed_strings`).
-    A value that is not in [0, 1], or whose scaled value lies near a half (where the float product
-    could round the other way than the exact decimal expansion), is formatted one by one."""
+    A value that is not in [0, 1] (nor -0.0, which prints a sign), or whose scaled value lies near a
+    half (where the float product could round the other way than the exact decimal expansion), is
+    formatted one by one."""
     import numpy as np
 
     scaled = np.asarray(values, dtype=np.float64) * 10**digits
     index = np.rint(scaled)
-    odd = ~((scaled >= 0) & (scaled <= 10**digits)) | (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+    outside = ~((scaled >= 0) & (scaled <= 10**digits)) | np.signbit(scaled)
+    odd = outside | (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
     out = [strings[i] for i in np.where(odd, 0, index).astype(np.int64).tolist()]
     for i in np.flatnonzero(odd).tolist():
         out[i] = f"{values[i]:.{digits}f}"

@@ -87,5 +87,6 @@ STRINGS = fixed_strings(4)
 def test_fixed_gives_the_strings_of_f_format(values):
     """Exact halves (i / 20000) and values outside [0, 1] included: the table's probabilities are
     what f"{p:.4f}" would print."""
+    values = [*values, -0.0, -1e-300]  # signed zeros print their sign
     array = np.array(values, dtype=np.float64)
     assert fixed(array, 4, STRINGS) == [f"{v:.4f}" for v in values]
