@@ -3,7 +3,8 @@
     python bench/distill.py speed STUDENT [TEACHER]     100,000 tweets, whole process, same run:
                                                         the student, the six-feature model, NB-LR,
                                                         (the teacher), a fastText script, a VADER script
-    python bench/distill.py sst2 TEACHER [AUGMENT ...]  distil an SST-2 teacher (trained on train + dev
+    python bench/distill.py sst2 TEACHER [AUGMENT ...] [--unlabeled FILE]
+                                                        distil an SST-2 teacher (trained on train + dev
                                                         by `train --test-size 0.112`), score SST-2 test:
                                                         teacher, student (per --augment), and nbngrams:lr
                                                         and ngrams:nb trained on the same labels
@@ -212,14 +213,14 @@ def accuracy_rows(teacher_path: str, test: tuple, train: tuple, augments: list, 
         )
 
 
-def sst2(teacher: str, augments: list) -> None:
+def sst2(teacher: str, augments: list, unlabeled: str | None = None) -> None:
     from shared_data import read_sst2
 
     train_x, train_y = read_sst2("train")
     test_x, test_y = read_sst2("test")
     print("\nSST-2 test (1,821), teacher and students distilled from it, same run:\n")
     print("| model | accuracy | agreement with teacher (held out) | distill minutes |\n|---|---|---|---|")
-    accuracy_rows(teacher, (test_x, test_y), (train_x, train_y), augments)
+    accuracy_rows(teacher, (test_x, test_y), (train_x, train_y), augments, unlabeled_inputs(unlabeled))
 
 
 def default_corpus(teacher: str, augments: list, unlabeled: str | None = None) -> None:
@@ -234,9 +235,14 @@ def default_corpus(teacher: str, augments: list, unlabeled: str | None = None) -
     print("| model | accuracy | agreement with teacher (held out) | distill minutes |\n|---|---|---|---|")
     pick = lambda rows, items: [items[i] for i in rows]  # noqa: E731
     test_part, train_part = (pick(test, texts), pick(test, labels)), (pick(train, texts), pick(train, labels))
+    accuracy_rows(teacher, test_part, train_part, augments, unlabeled_inputs(unlabeled))
+
+
+def unlabeled_inputs(path: str | None):
+    """``distill``'s unlabeled texts: the lines of ``path`` (None: none)."""
     from sentclf.data.inputs import Inputs
 
-    accuracy_rows(teacher, test_part, train_part, augments, Inputs(files=[unlabeled]) if unlabeled else None)
+    return Inputs(files=[path]) if path else None
 
 
 if __name__ == "__main__":
@@ -244,13 +250,13 @@ if __name__ == "__main__":
     if not args:
         raise SystemExit(__doc__)
     what = args[0]
+    unlabeled = args[args.index("--unlabeled") + 1] if "--unlabeled" in args else None
+    augments = [int(a) for a in args[2:] if a not in ("--unlabeled", unlabeled)] or [None]
     if what == "speed":
         speed(args[1], args[2] if len(args) > 2 else None)
     elif what == "sst2":
-        sst2(args[1], [int(a) for a in args[2:]] or [None])
+        sst2(args[1], augments, unlabeled)
     elif what == "tweets":
-        unlabeled = args[args.index("--unlabeled") + 1] if "--unlabeled" in args else None
-        numbers = [a for a in args[2:] if a != "--unlabeled" and a != unlabeled]
-        default_corpus(args[1], [int(a) for a in numbers] or [None], unlabeled)
+        default_corpus(args[1], augments, unlabeled)
     else:
         raise SystemExit(__doc__)
