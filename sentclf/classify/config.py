@@ -55,6 +55,12 @@ def parse_list(text: str | None) -> tuple:
     return tuple(item.strip() for item in (text or "").split(",") if item.strip())
 
 
+def check_process_count(jobs: int) -> None:
+    """``--jobs`` as a number of processes: 1, 2, ... or -1 for every core."""
+    if jobs == 0 or jobs < -1:
+        raise ConfigError(f"--jobs must be a number of processes (1, 2, ...) or -1 for every core, not {jobs}")
+
+
 @dataclass(frozen=True)
 class StreamConfig:
     """``train --stream``: passes over the data, the label set when known (else a survey pass finds
@@ -256,8 +262,7 @@ class CompareConfig:
     def validate(self) -> None:
         if self.cv < 2:
             raise ConfigError(f"--cv must be at least 2, not {self.cv}")
-        if self.jobs == 0 or self.jobs < -1:
-            raise ConfigError(f"--jobs must be a number of processes (1, 2, ...) or -1 for every core, not {self.jobs}")
+        check_process_count(self.jobs)
         kinds = self.kinds
         if not kinds or any(m not in MODEL_KINDS for m in kinds):
             raise ConfigError(
@@ -338,8 +343,8 @@ class PredictConfig:
         self.inputs.validate()
         self.model.validate()
         self.output.validate()
-        if self.jobs is not None and (self.jobs == 0 or self.jobs < -1):
-            raise ConfigError(f"--jobs must be a number of processes (1, 2, ...) or -1 for every core, not {self.jobs}")
+        if self.jobs is not None:
+            check_process_count(self.jobs)
         if self.output.scheduler and self.jobs not in (None, 1):
             raise OptionConflictError(
                 "--scheduler and --jobs cannot go together: the cluster's workers score the partitions"
