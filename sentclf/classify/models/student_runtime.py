@@ -288,9 +288,10 @@ class StudentRuntime:
 
     def prepare_for_batches(self) -> None:
         """Build now what the first large batch would build (the key indexes, the separated
-        vocabulary, scipy's import): called before worker processes are forked, so that they share
-        it rather than each build it again."""
-        from scipy import sparse  # noqa: F401
+        vocabulary, and scipy's import when there is a static table to average): called before
+        worker processes are forked, so that they share it rather than each build it again."""
+        if len(self.pooled):
+            from scipy import sparse  # noqa: F401
 
         self.key_indexes()
         self.separated_vocabulary()

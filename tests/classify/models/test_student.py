@@ -222,3 +222,22 @@ def test_a_student_pickled_with_its_arrays_as_arrays_still_loads():
 def test_a_plain_array_of_objects_or_of_too_few_bytes_is_refused(plain, error):
     with pytest.raises(error):
         from_plain(plain)
+
+
+def test_preparing_for_batches_imports_scipy_only_for_a_static_table(tmp_path):
+    """A student without the static table never multiplies a sparse matrix: preparing it for the
+    workers does not import scipy for nothing."""
+    from sentclf.classify import modelfile
+
+    runtime = DistilledStudent(hidden=4, epochs=2).fit(DOCS, LABELS).runtime_
+    assert not len(runtime.pooled)
+    meta = {"labels": ["neg", "pos"], "best_model": "student"}
+    path = modelfile.save(tmp_path / "s.sentclf", {"student": runtime}, meta)
+    code = (
+        "import sys; from sentclf.classify.modelfile import load; r = load(sys.argv[1]).pipelines['student']; "
+        "r.prepare_for_batches(); assert r._indexes is not None and r._lookup is not None; "
+        "print(any(n.startswith('scipy') for n in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
