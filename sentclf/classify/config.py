@@ -29,6 +29,7 @@ from sentclf.classify.models.spec import (
     check_recipe,
     fitted_kinds,
 )
+from sentclf.classify.parallel import check_process_count
 from sentclf.classify.rows import OutputConfig
 from sentclf.classify.vectors.embedding_config import EmbeddingConfig
 from sentclf.data.inputs import Inputs
@@ -53,12 +54,6 @@ __all__ = (
 def parse_list(text: str | None) -> tuple:
     """'lr, mlp' -> ('lr', 'mlp')."""
     return tuple(item.strip() for item in (text or "").split(",") if item.strip())
-
-
-def check_process_count(jobs: int) -> None:
-    """``--jobs`` as a number of processes: 1, 2, ... or -1 for every core."""
-    if jobs == 0 or jobs < -1:
-        raise ConfigError(f"--jobs must be a number of processes (1, 2, ...) or -1 for every core, not {jobs}")
 
 
 @dataclass(frozen=True)
