@@ -21,6 +21,7 @@ n-grams are integer keys looked up in sorted arrays with numpy.
 
 from __future__ import annotations
 
+import itertools
 import math
 from numbers import Integral, Real
 from typing import ClassVar
@@ -47,6 +48,17 @@ MAX_ORDER = 3
 MIN_STEPS = 300  # Adam updates at least, however few the texts
 MIN_BATCH = 16
 MAX_VOCABULARY = 2_000_000  # three word ids must fit one int64 key: V³ < 2⁶³
+CHUNK_DOCS = 50_000  # documents whose n-gram occurrences are listed at once while fitting
+
+
+def column_moments(x: np.ndarray, chunk: int = 65_536) -> tuple:
+    """(mean, standard deviation) of each column, in float64, a chunk of rows at a time (no float64
+    copy of the whole array)."""
+    if not len(x):
+        return np.zeros(x.shape[1]), np.zeros(x.shape[1])
+    mean = sum(x[i : i + chunk].sum(axis=0, dtype=np.float64) for i in range(0, len(x), chunk)) / len(x)
+    squares = sum(((x[i : i + chunk] - mean) ** 2).sum(axis=0) for i in range(0, len(x), chunk))
+    return mean, np.sqrt(squares / len(x))
 
 
 class DistilledStudent(ClassifierMixin, BaseEstimator):
@@ -128,10 +140,13 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
         counts = self._ngram_matrix(ids, doc_of, len(docs))
         ratios = self.ratios_ = self._ratios(counts, q)
         wide = self._scaled(counts, ratios)
+        del counts
         deep = self._deep_inputs(ids, doc_of, lengths)
-        self.deep_mean_ = deep.mean(axis=0)
-        self.deep_scale_ = deep.std(axis=0) + 1e-6
-        deep = ((deep - self.deep_mean_) / self.deep_scale_).astype(np.float32)
+        del ids, doc_of
+        self.deep_mean_, std = column_moments(deep)
+        self.deep_scale_ = std + 1e-6
+        deep -= self.deep_mean_.astype(np.float32)  # in place: the inputs of a million texts are gigabytes
+        deep /= self.deep_scale_.astype(np.float32)
         params = self._train(wide, deep, q, weights)
         self.params_ = params
         self._fold(params, ratios)
@@ -172,14 +187,23 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
         self.pieces_ = np.fromiter((p for e in encoded for p in e.ids), dtype=np.int32, count=int(lengths.sum()))
 
     def _ngram_matrix(self, ids: np.ndarray, doc_of: np.ndarray, n_docs: int):
-        """(documents, n-grams) counts of the n-grams ``keys_`` knows."""
+        """(documents, n-grams) counts of the n-grams ``keys_`` knows, built CHUNK_DOCS documents at a
+        time (one COO of every occurrence at once would take several times the matrix's memory)."""
         from scipy import sparse
 
-        rows, columns = ngram_columns(ids, doc_of, self.keys_, len(self.vocabulary_))
-        shape = (n_docs, self.n_ngrams_)
-        matrix = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, columns)), shape=shape, dtype=np.float32)
-        matrix.sum_duplicates()
-        return matrix
+        chunks = []
+        bounds = np.searchsorted(doc_of, np.arange(0, n_docs + CHUNK_DOCS, CHUNK_DOCS))
+        for first, (start, stop) in zip(range(0, n_docs, CHUNK_DOCS), itertools.pairwise(bounds)):
+            rows, columns = ngram_columns(
+                ids[start:stop], doc_of[start:stop] - first, self.keys_, len(self.vocabulary_)
+            )
+            shape = (min(CHUNK_DOCS, n_docs - first), self.n_ngrams_)
+            part = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, columns)), shape=shape, dtype=np.float32)
+            part.sum_duplicates()
+            chunks.append(part)
+        if not chunks:
+            return sparse.csr_matrix((n_docs, self.n_ngrams_), dtype=np.float32)
+        return chunks[0] if len(chunks) == 1 else sparse.vstack(chunks, format="csr", dtype=np.float32)
 
     def _ratios(self, counts, q: np.ndarray) -> np.ndarray:
         """NB log-count ratios, (copies, n-grams): one for two classes (the second against the
@@ -198,18 +222,39 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
 
     @staticmethod
     def _scaled(counts, ratios: np.ndarray):
+        """The counts times each copy's ratios, the copies side by side, built as CSR directly (scipy's
+        hstack goes through a COO of int64 pairs: several times the result's memory)."""
         from scipy import sparse
 
-        return sparse.hstack([counts @ sparse.diags(r) for r in ratios], format="csr", dtype=np.float32)
+        k, (n_rows, n_cols) = len(ratios), counts.shape
+        if k == 1:
+            out = counts.copy()
+            out.data *= ratios[0][counts.indices]
+            return out
+        lengths = np.diff(counts.indptr)
+        row = np.repeat(np.arange(n_rows), lengths)
+        # each entry's place in its row of the result: copy c of row i starts c·length(i) after the row's start
+        place = counts.indptr[row] * (k - 1) + np.arange(counts.nnz)
+        length = lengths[row]
+        del row
+        index_type = np.int64 if n_cols * k >= 2**31 else np.int32
+        data, indices = np.empty(counts.nnz * k, np.float32), np.empty(counts.nnz * k, index_type)
+        for c in range(k):
+            data[place + c * length] = counts.data * ratios[c][counts.indices]
+            indices[place + c * length] = counts.indices + c * n_cols
+        return sparse.csr_matrix((data, indices, counts.indptr * k), shape=(n_rows, n_cols * k))
 
     def _deep_inputs(self, ids: np.ndarray, doc_of: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """(documents, table width + 6): the mean static row of each document's wordpieces, x1..x6."""
+        """(documents, table width + 6) float32: the mean static row of each document's wordpieces, x1..x6."""
         six = six_features(ids, doc_of, lengths, self.word_flags_)
         if self.table is None:
-            return six
+            return six.astype(np.float32)
+        width = self.table.matrix.shape[1]
+        out = np.empty((len(lengths), width + six.shape[1]), np.float32)
         pieces, piece_docs = piece_rows(ids, doc_of, self.piece_offsets_, self.pieces_)
-        pooled = mean_rows(self.table.matrix, pieces, piece_docs, len(lengths))
-        return np.hstack([np.asarray(pooled, dtype=np.float64), six])
+        out[:, :width] = mean_rows(self.table.matrix, pieces, piece_docs, len(lengths))
+        out[:, width:] = six
+        return out
 
     def _train(self, wide, deep: np.ndarray, q: np.ndarray, weights: np.ndarray) -> dict:
         from sentclf.nn.optimizers import Adam

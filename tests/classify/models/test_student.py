@@ -241,3 +241,38 @@ def test_preparing_for_batches_imports_scipy_only_for_a_static_table(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("copies", [1, 2, 3])
+def test_scaled_counts_built_as_csr_equal_scipys_side_by_side_copies(copies):
+    counts = sparse.random(40, 25, density=0.15, format="csr", dtype=np.float32, random_state=3)
+    counts[5] = 0  # an empty row
+    counts.eliminate_zeros()
+    ratios = np.random.default_rng(0).standard_normal((copies, 25)).astype(np.float32)
+    expected = sparse.hstack([counts @ sparse.diags(r) for r in ratios], format="csr").toarray()
+    got = DistilledStudent._scaled(counts, ratios)
+    assert got.shape == expected.shape and np.allclose(got.toarray(), expected)
+
+
+def test_the_ngram_matrix_built_in_chunks_equals_the_one_built_at_once(monkeypatch):
+    import sentclf.classify.models.student as student_module
+
+    docs = DOCS * 7 + [[]] + DOCS  # an empty document inside a chunk
+    labels = np.array(["pos", "neg"] * (len(docs) // 2) + ["pos"] * (len(docs) % 2))
+    whole = DistilledStudent(hidden=4, epochs=2).fit(docs, labels)
+    monkeypatch.setattr(student_module, "CHUNK_DOCS", 4)
+    chunked = DistilledStudent(hidden=4, epochs=2).fit(docs, labels)
+    ids, lengths = word_ids(docs, whole.vocabulary_)
+    a = whole._ngram_matrix(ids, documents_of(lengths), len(docs))
+    monkeypatch.setattr(student_module, "CHUNK_DOCS", 10**6)
+    b = whole._ngram_matrix(ids, documents_of(lengths), len(docs))
+    assert a.shape == b.shape and (a != b).nnz == 0
+    assert np.allclose(whole.runtime_.decision_scores(docs), chunked.runtime_.decision_scores(docs), atol=1e-5)
+
+
+def test_column_moments_equal_numpys_mean_and_std():
+    from sentclf.classify.models.student import column_moments
+
+    x = (np.random.default_rng(1).standard_normal((1000, 7)) * 3 + 100).astype(np.float32)
+    mean, std = column_moments(x, chunk=64)
+    assert np.allclose(mean, x.astype(np.float64).mean(axis=0)) and np.allclose(std, x.astype(np.float64).std(axis=0))
