@@ -122,22 +122,28 @@ def test_three_classes():
     assert np.allclose(student.runtime_.decision_scores(docs), student.network_scores(docs), atol=1e-4)
 
 
-def test_a_student_file_loads_and_scores_without_scikit_learn_scipy_or_joblib(tmp_path):
+def in_fresh_process(tmp_path, runtime, code: str) -> str:
+    """What ``code`` prints in a new Python process that has loaded ``runtime`` from a model file as
+    ``r`` (``sys`` imported): that process's imports are the file's alone."""
     from sentclf.classify import modelfile
 
-    student = DistilledStudent(hidden=4, epochs=2).fit(DOCS, LABELS)
     path = modelfile.save(
-        tmp_path / "s.sentclf", {"student": student.runtime_}, {"labels": ["neg", "pos"], "best_model": "student"}
+        tmp_path / "s.sentclf", {"student": runtime}, {"labels": ["neg", "pos"], "best_model": "student"}
     )
+    prelude = "import sys; from sentclf.classify.modelfile import load; r = load(sys.argv[1]).pipelines['student']; "
+    done = subprocess.run([sys.executable, "-c", prelude + code, str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_student_file_loads_and_scores_without_scikit_learn_scipy_or_joblib(tmp_path):
+    student = DistilledStudent(hidden=4, epochs=2).fit(DOCS, LABELS)
     code = (
-        "import sys; from sentclf.classify.modelfile import load; m = load(sys.argv[1]); "
-        "p = m.pipelines['student'].predict_proba(['a great film']); "
+        "p = r.predict_proba(['a great film']); "
         "assert not [n for n in sys.modules if n.startswith(('sklearn', 'scipy', 'joblib'))], 'imported'; "
         "print(p.shape)"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "(1, 2)"
+    assert in_fresh_process(tmp_path, student.runtime_, code) == "(1, 2)"
 
 
 @settings(max_examples=200, deadline=None)
@@ -227,20 +233,13 @@ def test_a_plain_array_of_objects_or_of_too_few_bytes_is_refused(plain, error):
 def test_preparing_for_batches_imports_scipy_only_for_a_static_table(tmp_path):
     """A student without the static table never multiplies a sparse matrix: preparing it for the
     workers does not import scipy for nothing."""
-    from sentclf.classify import modelfile
-
     runtime = DistilledStudent(hidden=4, epochs=2).fit(DOCS, LABELS).runtime_
     assert not len(runtime.pooled)
-    meta = {"labels": ["neg", "pos"], "best_model": "student"}
-    path = modelfile.save(tmp_path / "s.sentclf", {"student": runtime}, meta)
     code = (
-        "import sys; from sentclf.classify.modelfile import load; r = load(sys.argv[1]).pipelines['student']; "
         "r.prepare_for_batches(); assert r._indexes is not None and r._lookup is not None; "
         "print(any(n.startswith('scipy') for n in sys.modules))"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
+    assert in_fresh_process(tmp_path, runtime, code) == "False"
 
 
 @pytest.mark.parametrize("copies", [1, 2, 3])
