@@ -153,16 +153,29 @@ def test_decay_applies_to_matrices_only():
     assert not any(bp.decays(n) for n in ("l5.qkv_b", "l5.ln1.g", "l5.ln2.b", "ln.g", "position", "segment", "head.b"))
 
 
-def test_the_float32_gelu_gate_is_within_float32_precision_of_the_exact_one():
+def test_the_float32_gelu_and_its_slope_are_within_float32_precision_of_the_exact_ones():
     from scipy.special import erf
 
     h = np.concatenate([np.linspace(-12, 12, 200_001), [0.0, -0.0, 1e-30, -1e-30]]).astype(np.float32)
-    phi, gauss = bp.gelu_parts(h)  # 200,005 values: the last chunk is a ragged one
-    exact = 0.5 * (1 + erf(h.astype(np.float64) / np.sqrt(2)))
-    assert np.abs(phi - exact).max() < 3e-7
-    # e^(−h²/2) to float32 rounding of h² (relative 1e-5 at |h| = 12, where it is 1e-31)
-    np.testing.assert_allclose(gauss, np.exp(-0.5 * h.astype(np.float64) ** 2), rtol=2e-5, atol=1e-30)
-    assert phi.dtype == gauss.dtype == np.float32
+    activated, slope = bp.gelu(h)  # 200,005 values: the last chunk is a ragged one
+    exact_h = h.astype(np.float64)
+    phi = 0.5 * (1 + erf(exact_h / np.sqrt(2)))
+    # Φ is within 1.5e-7 of erf's (A&S 7.1.26): h Φ(h) within that times |h|, plus float32 rounding
+    assert np.all(np.abs(activated - exact_h * phi) <= 3e-7 * np.abs(exact_h) + 1.2e-7 * np.abs(exact_h * phi))
+    # Φ(h) + h φ(h), whose h φ(h) is at most 0.242
+    want_slope = phi + exact_h * np.exp(-0.5 * exact_h**2) / np.sqrt(2 * np.pi)
+    assert np.abs(slope - want_slope).max() < 1e-6
+    assert activated.dtype == slope.dtype == np.float32
+    assert slope[np.argmin(np.abs(h - 1.0))] == pytest.approx(1.0833, abs=1e-4)  # Φ(1) + φ(1)
+
+
+def test_the_float64_gelu_is_the_exact_one():
+    h = np.linspace(-5, 5, 11)
+    activated, slope = bp.gelu(h)
+    step = 1e-6
+    numeric = (bp.gelu(h + step)[0] - bp.gelu(h - step)[0]) / (2 * step)  # central differences
+    np.testing.assert_allclose(slope, numeric, rtol=1e-7, atol=1e-9)
+    assert activated[5] == 0.0 and activated[-1] == pytest.approx(5 * 0.9999997133, rel=1e-9)
 
 
 def test_dropout_keeps_the_asked_share_and_scales_what_it_keeps():
