@@ -58,7 +58,7 @@ def decays(name: str) -> bool:
 
 def column_sums(a: np.ndarray) -> np.ndarray:
     """Σ over the rows of a (T, W) array, as a BLAS product with a vector of ones: a bias's gradient.
-    numpy's ``sum(axis=0)`` makes the same row-by-row sums at a fifth of the speed."""
+    numpy's ``sum(axis=0)`` makes the same row-by-row sums, more slowly (bench/README.md, "Fine-tuning")."""
     return np.ones(a.shape[0], dtype=a.dtype) @ a
 
 
