@@ -11,6 +11,7 @@ the student's model file with the teacher's sha256 and the unlabeled texts' coun
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from dataclasses import dataclass, replace
@@ -80,8 +81,9 @@ def timed_proba(pipeline, docs: list) -> tuple:
 
 def distill(config: DistillConfig) -> DistillResult:
     """Label, augment, fit the student, measure it against the teacher on the held-out part, save."""
+    from sentclf.classify.encoder.cache import teacher_cache
     from sentclf.classify.features.lexicons import load_lexicon
-    from sentclf.classify.models.distilled import teach
+    from sentclf.classify.models.distilled import learn, make_lesson
     from sentclf.classify.validation.metrics import drop_details
 
     config.validate()
@@ -94,6 +96,8 @@ def distill(config: DistillConfig) -> DistillResult:
     data, test_size, seed = teacher_data(config, teacher_model)
     recorded = teacher_model.metadata.get("data", {}).get("sha256") if config.data is None else None
     train_tokens, train_labels, test_tokens, test_labels, dataset = labelled_split(data, test_size, seed, recorded)
+    if not test_tokens:  # before any labelling: the comparison at the end needs them
+        raise ConfigError("no held-out texts to compare the student with its teacher: raise --test-size")
     unknown = sorted(set(train_labels) - set(classes))
     if unknown:
         raise DataError(
@@ -108,17 +112,28 @@ def distill(config: DistillConfig) -> DistillResult:
 
         table = load_static()
     lexicon = load_lexicon()
+    teacher_sha256, teacher_path = file_sha256(teacher_model.path), str(teacher_model.path)
+    teacher_meta = teacher_model.metadata
+    cache = teacher_cache(teacher_sha256, kind) if config.cache else None
+    teaching = config.teaching()
     start = time.perf_counter()
-    taught = teach(teacher, train_tokens, train_labels, unlabeled.tokens, config.teaching(), table, lexicon, seed)
-    fit_seconds = time.perf_counter() - start
-    student = taught.student
-    held_out, student_metrics = compare_on(teacher, student, test_tokens, test_labels)
+    lesson = make_lesson(teacher, train_tokens, train_labels, unlabeled.tokens, teaching, table, seed, cache)
+    label_seconds = time.perf_counter() - start
+    held_proba, teacher_rate = timed_proba(teacher, test_tokens)
+    teacher_held = HeldOut(held_proba, teacher_rate, [str(c) for c in teacher.classes_])
+    # the student's fit is the run's peak of memory: the teacher (an encoder, n-gram tables) is not needed in it
+    del teacher, teacher_model
+    gc.collect()
+    start = time.perf_counter()
+    student = learn(lesson, teaching, table, lexicon, seed).student
+    fit_seconds = label_seconds + time.perf_counter() - start
+    held_out, student_metrics = compare_on(teacher_held, student, test_tokens, test_labels)
     distilled = {
         "teacher": {
-            "path": str(teacher_model.path),
-            "sha256": file_sha256(teacher_model.path),
+            "path": teacher_path,
+            "sha256": teacher_sha256,
             "kind": kind,
-            "description": teacher_model.metadata.get("config", {}).get("ensemble") or kind,
+            "description": teacher_meta.get("config", {}).get("ensemble") or kind,
         },
         "labelled": {
             "source": dataset.source,
@@ -127,8 +142,9 @@ def distill(config: DistillConfig) -> DistillResult:
             "held_out": len(test_tokens),
         },
         "unlabeled": unlabeled.summary(),
-        "augmented": {**taught.augmentation.as_dict(), "variants": taught.variants},
-        "texts_labelled_by_teacher": taught.texts,
+        "augmented": {**lesson.augmentation.as_dict(), "variants": lesson.variants},
+        "texts_labelled_by_teacher": len(lesson.docs),
+        "teacher_labels_cached": lesson.cached,
         "temperature": config.temperature,
         "label_weight": config.label_weight,
         "fit_seconds": round(fit_seconds, 1),
@@ -144,7 +160,7 @@ def distill(config: DistillConfig) -> DistillResult:
         "feature_set": "student",
         "feature_names": ["word 1-3-grams (NB-weighted)", "static table, mean-pooled", "x1..x6"],
         "embeddings": None,
-        "data": teacher_model.metadata.get("data"),
+        "data": teacher_meta.get("data"),
         "metrics": drop_details({"student": student_metrics}),
         "significance": [],
         "distilled": distilled,
@@ -153,15 +169,21 @@ def distill(config: DistillConfig) -> DistillResult:
     return DistillResult(str(path), metadata)
 
 
-def compare_on(teacher, student, tokens: list, labels: list) -> tuple:
+@dataclass
+class HeldOut:
+    """The teacher's probabilities of the held-out texts, its docs/s, and its classes in their order."""
+
+    proba: np.ndarray
+    docs_per_second: float
+    classes: list
+
+
+def compare_on(teacher: HeldOut, student, tokens: list, labels: list) -> tuple:
     """({each model's held-out accuracy and docs/s, and how often they agree}, the student's metrics)."""
     from sentclf.classify.validation.metrics import metrics_from_proba
 
-    if not tokens:
-        raise ConfigError("no held-out texts to compare the student with its teacher: raise --test-size")
-    teacher_p, teacher_rate = timed_proba(teacher, tokens)
     student_p, student_rate = timed_proba(student, tokens)
-    t_label = np.asarray([str(c) for c in teacher.classes_])[teacher_p.argmax(axis=1)]
+    t_label = np.asarray(teacher.classes)[teacher.proba.argmax(axis=1)]
     s_label = np.asarray([str(c) for c in student.classes_])[student_p.argmax(axis=1)]
     y = np.asarray(labels, dtype=str)
     seconds = len(tokens) / student_rate
@@ -173,7 +195,7 @@ def compare_on(teacher, student, tokens: list, labels: list) -> tuple:
         "teacher_accuracy": float(np.mean(t_label == y)),
         "student_accuracy": float(np.mean(s_label == y)),
         "agreement": float(np.mean(t_label == s_label)),
-        "teacher_docs_per_second": round(teacher_rate),
+        "teacher_docs_per_second": round(teacher.docs_per_second),
         "student_docs_per_second": round(student_rate),
     }
     return held_out, metrics

@@ -64,6 +64,12 @@ from sentclf.data.tables import Columns
     show_default=True,
     help="Read at most this many unlabeled texts (after deduplication).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Label every text with the teacher again, storing nothing (default: the teacher's probabilities are "
+    "kept under $SENTCLF_CACHE/teacher, so the same teacher labels a text once).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing student file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @quiet_option
@@ -84,6 +90,7 @@ def distill(
     test_size,
     seed,
     max_unlabeled,
+    no_cache,
     force,
     as_json,
 ):
@@ -97,7 +104,7 @@ def distill(
     """
     from sentclf.classify.distill.distill_config import DistillConfig
     from sentclf.classify.distillation import distill as run_distill
-    from sentclf.cli.render import distill_table
+    from sentclf.cli.render_distill import distill_table
     from sentclf.data.inputs import Inputs
     from sentclf.data.source import DataConfig
 
@@ -117,6 +124,7 @@ def distill(
         test_size=test_size,
         seed=seed,
         max_unlabeled=max_unlabeled,
+        cache=not no_cache,
     )
     report = run_distill(config).as_dict()
     if as_json:

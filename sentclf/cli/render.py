@@ -28,7 +28,7 @@ def table(rows: list, header: list) -> str:
     return "\n".join(lines)
 
 
-def _fmt(value: float, digits: int = 3) -> str:
+def fmt(value: float, digits: int = 3) -> str:
     return f"{value:.{digits}f}"
 
 
@@ -56,18 +56,18 @@ def metric_rows(metrics: dict, labels: list) -> list:
     """Accuracy with its 95% CI, macro-F1, per-class P/R/F1, log loss and Brier, one column per model."""
     kinds = list(metrics)
     rows = [
-        ["accuracy"] + [_fmt(metrics[k]["accuracy"]) for k in kinds],
+        ["accuracy"] + [fmt(metrics[k]["accuracy"]) for k in kinds],
         ["accuracy 95% CI"] + ["{:.3f}-{:.3f}".format(*metrics[k]["accuracy_ci95"]) for k in kinds],
-        ["macro-F1"] + [_fmt(metrics[k]["macro_f1"]) for k in kinds],
+        ["macro-F1"] + [fmt(metrics[k]["macro_f1"]) for k in kinds],
     ]
     for label in labels:
         for stat in ("precision", "recall", "f1"):
-            rows.append([f"{label} {stat}"] + [_fmt(metrics[k]["per_class"][label][stat]) for k in kinds])
+            rows.append([f"{label} {stat}"] + [fmt(metrics[k]["per_class"][label][stat]) for k in kinds])
         rows.append([f"{label} support"] + [str(metrics[k]["per_class"][label]["support"]) for k in kinds])
-    rows.append(["log loss"] + [_fmt(metrics[k]["log_loss"]) for k in kinds])
-    rows.append(["Brier score"] + [_fmt(metrics[k]["brier"]) for k in kinds])
+    rows.append(["log loss"] + [fmt(metrics[k]["log_loss"]) for k in kinds])
+    rows.append(["Brier score"] + [fmt(metrics[k]["brier"]) for k in kinds])
     if all("calibration_error" in metrics[k] for k in kinds):  # files from before 0.2 did not record it
-        rows.append(["calibration error"] + [_fmt(metrics[k]["calibration_error"]) for k in kinds])
+        rows.append(["calibration error"] + [fmt(metrics[k]["calibration_error"]) for k in kinds])
     return rows
 
 
@@ -346,42 +346,6 @@ def log_scoring(report, noun: str, encoding: str) -> None:
         log.warning(
             "skipped %d line(s) that are not valid %s (the first: %s line %d)", len(skipped), encoding, file, line
         )
-
-
-def distill_table(report: dict) -> str:
-    """What ``distill`` did: the texts the teacher labelled, then teacher and student side by side."""
-    held = report["held_out"]
-    unlabeled, augmented = report["unlabeled"], report["augmented"]
-    rows = [
-        [
-            "teacher",
-            report["teacher"]["kind"],
-            _fmt(held["teacher_accuracy"]),
-            "",
-            f"{held['teacher_docs_per_second']:,}",
-        ],
-        [
-            "student",
-            "distilled",
-            _fmt(held["student_accuracy"]),
-            _fmt(held["agreement"]),
-            f"{held['student_docs_per_second']:,}",
-        ],
-    ]
-    lines = [
-        f"labelled texts  {report['labelled']['train']:,} train, {held['documents']:,} held out "
-        f"({report['labelled']['source']})",
-        f"unlabeled       {unlabeled['documents']:,} kept of {unlabeled['read']:,} read "
-        f"({unlabeled['duplicates']:,} duplicates, {unlabeled['empty']:,} empty)",
-        f"augmented       {augmented['variants']:,} variants ({augmented['per_text']} per labelled text)",
-        f"teacher labels  {report['texts_labelled_by_teacher']:,} texts, temperature {report['temperature']:g}; "
-        f"student fitted in {report['fit_seconds']:.0f} s",
-        "",
-        table(rows, ["held out", "model", "accuracy", "agreement", "docs/s"]),
-        "",
-        f"Student saved to {report['model_path']}",
-    ]
-    return "\n".join(lines)
 
 
 def distilled_lines(distilled: dict) -> list:

@@ -162,7 +162,7 @@ def train(
         raise click.UsageError("--unlabeled gives the student texts: add --distill")
     if distill:
         from sentclf.classify.distillation import train_and_distill
-        from sentclf.cli.render import distill_table
+        from sentclf.cli.render_distill import distill_table
         from sentclf.data.inputs import Inputs
 
         with VectorsProgress(embeddings.source) as progress:

@@ -33,6 +33,7 @@ class DistillConfig:
     seed: int | None = None  # None: the teacher's
     max_unlabeled: int = 1_000_000
     batch_size: int = 1000
+    cache: bool = True  # the teacher's probabilities read from and stored in $SENTCLF_CACHE/teacher
 
     def output_path(self):
         if self.output is None:
@@ -93,4 +94,5 @@ class DistillConfig:
             "epochs": self.epochs,
             "static": self.static,
             "max_unlabeled": self.max_unlabeled,
+            "cache": self.cache,
         }

@@ -1,7 +1,9 @@
-"""Sentence vectors cached on disk: one SQLite file under ``$SENTCLF_CACHE/encodings``, keyed by the
-model's sha256 and the text's. Encoding is the expensive step of every model with the ``encoder``
-block, so cross-validation encodes each document once, not once per fold and model. Concurrent
-readers and writers are fine (SQLite's own locking); a broken cache is skipped with a warning."""
+"""Vectors cached on disk: one SQLite file per use under ``$SENTCLF_CACHE``, keyed by the model that
+made them and the text's digest. Encoding is the expensive step of every model with the ``encoder``
+block, so cross-validation encodes each document once, not once per fold and model; ``distill``
+keeps its teacher's probabilities the same way (:func:`teacher_cache`), so that a second student of
+the same teacher, or a run that was stopped, does not label the same texts again. Concurrent readers
+and writers are fine (SQLite's own locking); a broken cache is skipped with a warning."""
 
 from __future__ import annotations
 
@@ -20,15 +22,21 @@ LOOKUP_CHUNK = 500  # SQLite binds at most 999 parameters per statement
 
 
 def default_cache(model_sha256: str) -> EncodingCache:
-    return EncodingCache(cache_dir() / "encodings" / "minilm.sqlite", model_sha256)
+    # the reading scheme is part of the key: texts over 256 wordpieces were once truncated
+    return EncodingCache(cache_dir() / "encodings" / "minilm.sqlite", f"{model_sha256[:16]}:windows{MAX_TOKENS}")
+
+
+def teacher_cache(teacher_sha256: str, use: str) -> EncodingCache:
+    """A teacher's probabilities (float64, as the student's targets take them), by the sha256 of its
+    model file and the model in it that labels (``use``)."""
+    return EncodingCache(cache_dir() / "teacher" / "probabilities.sqlite", f"{teacher_sha256[:16]}:{use}", np.float64)
 
 
 class EncodingCache:
-    """Vectors by (model sha256, text sha256) in one SQLite file."""
+    """Vectors by (``model``: what made them, text digest) in one SQLite file, stored as ``dtype``."""
 
-    def __init__(self, path: Path, model_sha256: str):
-        # the reading scheme is part of the key: texts over 256 wordpieces were once truncated
-        self.path, self.model = path, f"{model_sha256[:16]}:windows{MAX_TOKENS}"
+    def __init__(self, path: Path, model: str, dtype=np.float32):
+        self.path, self.model, self.dtype = path, model, np.dtype(dtype)
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -49,7 +57,7 @@ class EncodingCache:
                     rows = connection.execute(
                         f"SELECT text, vector FROM vectors WHERE model = ? AND text IN ({marks})", [self.model, *chunk]
                     )
-                    found.update((text, np.frombuffer(vector, dtype=np.float32)) for text, vector in rows)
+                    found.update((text, np.frombuffer(vector, dtype=self.dtype)) for text, vector in rows)
         except (sqlite3.Error, OSError) as exc:
             log.warning("ignoring the encoding cache %s (%s)", self.path, exc)
             return {}
@@ -61,7 +69,10 @@ class EncodingCache:
             with closing(self._connect()) as connection, connection:
                 connection.executemany(
                     "INSERT OR IGNORE INTO vectors VALUES (?, ?, ?)",
-                    [(self.model, key, vector.astype(np.float32).tobytes()) for key, vector in items.items()],
+                    [
+                        (self.model, key, np.asarray(vector, dtype=self.dtype).tobytes())
+                        for key, vector in items.items()
+                    ],
                 )
         except (sqlite3.Error, OSError) as exc:
             log.warning("could not cache encodings in %s (%s)", self.path, exc)

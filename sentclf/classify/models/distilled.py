@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from sentclf import progress as steps
 from sentclf.classify.distill.augment import Augmentation, augment, similar_words
 from sentclf.classify.distill.targets import mixed, with_temperature
+from sentclf.classify.distill.texts import digest
 from sentclf.classify.features.tags import text_input_tags
 from sentclf.classify.models.student import DistilledStudent
 from sentclf.errors import DataError
@@ -49,6 +50,7 @@ class Taught:
     augmentation: Augmentation
     variants: int
     texts: int
+    cached: int = 0  # of the texts, those whose teacher's probabilities were read from the cache
 
 
 def auto_variants(n_labelled: int, n_unlabeled: int) -> int:
@@ -57,24 +59,55 @@ def auto_variants(n_labelled: int, n_unlabeled: int) -> int:
     return 0 if missing <= 0 or n_labelled == 0 else min(MAX_AUTO_VARIANTS, math.ceil(missing / n_labelled))
 
 
-def label_all(pipeline, docs: list, batch_size: int) -> np.ndarray:
-    """The teacher's probabilities for every document, a batch at a time, with a progress bar."""
-    steps.start("teach", len(docs), f"the teacher labels {len(docs):,} texts")
-    out = []
-    for start in range(0, len(docs), batch_size):
-        batch = docs[start : start + batch_size]
-        out.append(np.asarray(pipeline.predict_proba(batch), dtype=np.float64))
-        steps.advance("teach", len(batch))
+def label_all(pipeline, docs: list, batch_size: int, cache=None) -> tuple:
+    """(the teacher's probabilities of every document, how many of them came from ``cache``), labelled
+    a batch at a time with a progress bar. With a cache (:func:`~sentclf.classify.encoder.cache.teacher_cache`),
+    the documents it holds are not labelled again, and each batch's probabilities are stored as soon as
+    they are made, so that a run which was stopped resumes where it was."""
+    width = len(pipeline.classes_)
+    keys = [digest(doc) for doc in docs] if cache is not None else []
+    known = {key: row for key, row in cache.get(keys).items() if row.shape == (width,)} if keys else {}
+    proba = np.zeros((len(docs), width))
+    todo = []
+    for i in range(len(docs)):
+        if keys and keys[i] in known:
+            proba[i] = known[keys[i]]
+        else:
+            todo.append(i)
+    if known:
+        log.info("the teacher's probabilities of %d of the %d texts are cached", len(docs) - len(todo), len(docs))
+    steps.start("teach", len(todo), f"the teacher labels {len(todo):,} texts")
+    for start in range(0, len(todo), batch_size):
+        rows = todo[start : start + batch_size]
+        proba[rows] = np.asarray(pipeline.predict_proba([docs[i] for i in rows]), dtype=np.float64)
+        if keys:
+            cache.put({keys[i]: proba[i] for i in rows})
+        steps.advance("teach", len(rows))
     steps.finish("teach")
-    return np.vstack(out) if out else np.zeros((0, len(pipeline.classes_)))
+    return proba, len(docs) - len(todo)
 
 
-def teach(
-    teacher, tokens: list, labels: list, unlabeled: list, teaching: Teaching, table, lexicon, seed: int
-) -> Taught:
-    """The student of a fitted ``teacher``: it labels ``tokens`` (whose ``labels`` are mixed into their
-    targets), the ``unlabeled`` token lists and the augmented variants of ``tokens``, and the student
-    learns those probabilities (after ``teaching.temperature``)."""
+@dataclass
+class Lesson:
+    """What the teacher said, ready for a student: the texts (labelled ones first), their targets
+    (columns in sorted class order, as the student's classes are), the hard labels, and how the
+    texts were made."""
+
+    docs: list
+    targets: np.ndarray
+    hard: np.ndarray
+    augmentation: Augmentation
+    variants: int
+    cached: int
+
+
+def make_lesson(
+    teacher, tokens: list, labels: list, unlabeled: list, teaching: Teaching, table, seed: int, cache=None
+) -> Lesson:
+    """A fitted ``teacher`` labels ``tokens`` (whose ``labels`` are mixed into their targets), the
+    ``unlabeled`` token lists and the augmented variants of ``tokens`` (reading and storing its
+    probabilities in ``cache``, see :func:`label_all`); the targets are its probabilities after
+    ``teaching.temperature``. Nothing after this needs the teacher, so its memory can go."""
     classes = [str(c) for c in teacher.classes_]
     per_text = teaching.augment if teaching.augment is not None else auto_variants(len(tokens), len(unlabeled))
     augmentation = Augmentation(per_text=per_text, p_similar=teaching.similar_words)
@@ -84,7 +117,8 @@ def teach(
         variants = augment(tokens, augmentation, neighbours, seed)
         log.info("augmented the %d labelled texts into %d variants", len(tokens), len(variants))
     docs = list(tokens) + list(unlabeled) + variants
-    teacher_p = with_temperature(label_all(teacher, docs, teaching.batch_size), teaching.temperature)
+    labelled, cached = label_all(teacher, docs, teaching.batch_size, cache)
+    teacher_p = with_temperature(labelled, teaching.temperature)
     targets = teacher_p.copy()
     targets[: len(tokens)] = mixed(teacher_p[: len(tokens)], np.asarray(labels), classes, teaching.label_weight)
     hard = np.asarray(classes, dtype=object)[targets.argmax(axis=1)]
@@ -94,12 +128,24 @@ def teach(
             f"the texts hold no example of {', '.join(sorted(set(classes) - set(hard)))}: add labelled data"
         )
     order = np.argsort(np.asarray(classes, dtype=object))  # the student's classes are sorted, as np.unique sorts
+    return Lesson(docs, targets[:, order], hard.astype(str), augmentation, len(variants), cached)
+
+
+def learn(lesson: Lesson, teaching: Teaching, table, lexicon, seed: int) -> Taught:
+    """A :class:`~.student.DistilledStudent` fitted to the lesson's targets."""
     student = DistilledStudent(
         hidden=teaching.hidden, epochs=teaching.epochs, random_state=seed, table=table, lexicon=lexicon
     )
-    log.info("training the student on %d texts", len(docs))
-    student.fit(docs, hard.astype(str), targets=targets[:, order])
-    return Taught(student, augmentation, len(variants), len(docs))
+    log.info("training the student on %d texts", len(lesson.docs))
+    student.fit(lesson.docs, lesson.hard, targets=lesson.targets)
+    return Taught(student, lesson.augmentation, lesson.variants, len(lesson.docs), lesson.cached)
+
+
+def teach(
+    teacher, tokens: list, labels: list, unlabeled: list, teaching: Teaching, table, lexicon, seed: int
+) -> Taught:
+    """The student of a fitted ``teacher``: :func:`make_lesson`, then :func:`learn`."""
+    return learn(make_lesson(teacher, tokens, labels, unlabeled, teaching, table, seed), teaching, table, lexicon, seed)
 
 
 class Distilled(ClassifierMixin, BaseEstimator):

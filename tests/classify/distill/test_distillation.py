@@ -109,3 +109,52 @@ def test_auto_augmentation_fills_up_to_ten_texts_per_labelled_one():
 def test_config_needs_an_output():
     with pytest.raises(Exception, match="give -o STUDENT"):
         distill(DistillConfig(teacher=ModelSource("x.sentclf")))
+
+
+def test_a_second_student_of_the_same_teacher_reads_the_labels_from_the_cache(trained_model, tmp_path, monkeypatch):
+    monkeypatch.setenv("SENTCLF_CACHE", str(tmp_path / "cache"))
+    args = ["distill", "-m", trained_model, "--no-static", "--augment", "2", "--json", "-q"]
+    first = run(*args, "-o", tmp_path / "a.sentclf")
+    second = run(*args, "-o", tmp_path / "b.sentclf", "--hidden", "8")
+    assert first.exit_code == 0 and second.exit_code == 0, first.stderr + second.stderr
+    a, b = json.loads(first.stdout), json.loads(second.stdout)
+    assert a["teacher_labels_cached"] == 0 and b["teacher_labels_cached"] == b["texts_labelled_by_teacher"] > 18
+    table = run("distill", "-m", trained_model, "--no-static", "--augment", "2", "-o", tmp_path / "c.sentclf")
+    assert table.exit_code == 0 and f"({b['texts_labelled_by_teacher']:,} of them from the cache)" in table.stdout
+    elsewhere = tmp_path / "empty-cache"
+    monkeypatch.setenv("SENTCLF_CACHE", str(elsewhere))
+    uncached = run(*args, "-o", tmp_path / "d.sentclf", "--no-cache")
+    assert uncached.exit_code == 0 and json.loads(uncached.stdout)["teacher_labels_cached"] == 0
+    assert not (elsewhere / "teacher").exists()
+    outputs = {
+        run("predict", "-m", tmp_path / f"{name}.sentclf", "--jsonl", "-", input="loved it\nawful\n").stdout
+        for name in "acd"
+    }
+    assert len(outputs) == 1 and "" not in outputs  # cached or not, the teacher's labels teach the same student
+
+
+def test_the_teacher_is_let_go_before_the_student_is_fitted(trained_model, tmp_path, monkeypatch):
+    import gc
+    import weakref
+
+    from sentclf.classify.modelfile.model import ModelSource as Source
+    from sentclf.classify.models import distilled
+
+    loaded, alive_at_fit = [], []
+    load, learn = Source.load, distilled.learn
+
+    def remembered(self):
+        model = load(self)
+        loaded.append(weakref.ref(model))
+        return model
+
+    def watched(*args, **kwargs):
+        gc.collect()
+        alive_at_fit.append([ref() is not None for ref in loaded])
+        return learn(*args, **kwargs)
+
+    monkeypatch.setattr(Source, "load", remembered)
+    monkeypatch.setattr(distilled, "learn", watched)
+    config = DistillConfig(teacher=ModelSource(str(trained_model)), output=str(tmp_path / "s.sentclf"), static=False)
+    result = distill(config)
+    assert alive_at_fit == [[False]] and result.metadata["distilled"]["held_out"]["teacher_accuracy"] >= 0

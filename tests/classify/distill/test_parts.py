@@ -1,10 +1,13 @@
-"""The parts of distillation: targets, augmentation, unlabeled texts."""
+"""The parts of distillation: targets, augmentation, unlabeled texts, the teacher's cache."""
 
 import numpy as np
+import pytest
 
 from sentclf.classify.distill.augment import MASK, Augmentation, augment
 from sentclf.classify.distill.targets import mixed, with_temperature
 from sentclf.classify.distill.texts import digest, read_unlabeled
+from sentclf.classify.encoder.cache import EncodingCache
+from sentclf.classify.models.distilled import label_all
 from sentclf.data.inputs import Inputs
 
 
@@ -54,3 +57,48 @@ def test_unlabeled_texts_are_deduplicated_counted_and_hashed(tmp_path):
     capped = read_unlabeled(Inputs(files=(str(path),)), set(), limit=2)
     assert len(capped.tokens) == 2 and capped.truncated and capped.sha256 != texts.sha256
     assert read_unlabeled(None, set(), 5).summary()["documents"] == 0
+
+
+class CountingTeacher:
+    """A teacher whose probabilities are a function of the text, which counts what it labels and can
+    be told to fail after some batches (a run stopped half-way)."""
+
+    classes_ = np.array(["neg", "pos"])
+
+    def __init__(self, fail_after=None):
+        self.labelled, self.calls, self.fail_after = [], 0, fail_after
+
+    def predict_proba(self, docs):
+        if self.fail_after is not None and self.calls >= self.fail_after:
+            raise KeyboardInterrupt
+        self.calls += 1
+        self.labelled += docs
+        p = np.array([(len(doc) % 7) / 7 for doc in docs])
+        return np.column_stack([1 - p, p])
+
+
+def test_the_teacher_cache_labels_each_text_once_and_a_stopped_run_resumes(tmp_path):
+    docs = [["word"] * n + [str(n)] for n in range(25)]
+    cache = EncodingCache(tmp_path / "p.sqlite", "teacher-sha:lr", np.float64)
+    stopped = CountingTeacher(fail_after=2)
+    with pytest.raises(KeyboardInterrupt):
+        label_all(stopped, docs, 10, cache)
+    assert len(stopped.labelled) == 20  # two batches made, and stored, before the stop
+    resumed = CountingTeacher()
+    proba, cached = label_all(resumed, docs, 10, cache)
+    assert cached == 20 and resumed.labelled == docs[20:]
+    uncached, none = label_all(CountingTeacher(), docs, 10)
+    assert none == 0 and np.array_equal(proba, uncached)  # the stored float64 rows are the rows
+    again = CountingTeacher()
+    assert label_all(again, docs, 10, cache)[1] == 25 and again.calls == 0
+    other = EncodingCache(tmp_path / "p.sqlite", "another-teacher:lr", np.float64)
+    assert label_all(CountingTeacher(), docs, 10, other)[1] == 0  # keyed by the teacher
+
+
+def test_cached_rows_of_the_wrong_width_are_labelled_again(tmp_path):
+    docs = [["a", "b"], ["c"]]
+    cache = EncodingCache(tmp_path / "p.sqlite", "t:lr", np.float64)
+    cache.put({digest(docs[0]): np.array([0.2, 0.3, 0.5]), digest(docs[1]): np.array([0.1, 0.9])})
+    teacher = CountingTeacher()
+    proba, cached = label_all(teacher, docs, 10, cache)
+    assert cached == 1 and teacher.labelled == [docs[0]] and np.allclose(proba[1], [0.1, 0.9])
