@@ -11,6 +11,7 @@ the student's model file with the teacher's sha256 and the unlabeled texts' coun
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import time
@@ -123,7 +124,7 @@ def distill(config: DistillConfig) -> DistillResult:
     teacher_held = HeldOut(held_proba, teacher_rate, [str(c) for c in teacher.classes_])
     # the student's fit is the run's peak of memory: the teacher (an encoder, n-gram tables) is not needed in it
     del teacher, teacher_model
-    gc.collect()
+    give_back_freed_memory()
     start = time.perf_counter()
     student = learn(lesson, teaching, table, lexicon, seed).student
     fit_seconds = label_seconds + time.perf_counter() - start
@@ -199,6 +200,17 @@ def compare_on(teacher: HeldOut, student, tokens: list, labels: list) -> tuple:
         "student_docs_per_second": round(student_rate),
     }
     return held_out, metrics
+
+
+def give_back_freed_memory() -> None:
+    """Collect, then hand the C heap's free pages back to the system. glibc keeps what the teacher's
+    labelling freed (onnxruntime's buffers, the tokenizer's) for later mallocs, and the student's fit
+    then starts hundreds of megabytes higher (bench/README.md, "Distillation"); elsewhere a no-op."""
+    import ctypes
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def student_path(teacher_path) -> Path:

@@ -158,3 +158,26 @@ def test_the_teacher_is_let_go_before_the_student_is_fitted(trained_model, tmp_p
     config = DistillConfig(teacher=ModelSource(str(trained_model)), output=str(tmp_path / "s.sentclf"), static=False)
     result = distill(config)
     assert alive_at_fit == [[False]] and result.metadata["distilled"]["held_out"]["teacher_accuracy"] >= 0
+
+
+def test_giving_memory_back_is_a_no_op_without_glibc(monkeypatch):
+    import ctypes
+
+    from sentclf.classify.distillation import give_back_freed_memory
+
+    trimmed = []
+
+    class Glibc:
+        def malloc_trim(self, pad):
+            trimmed.append(pad)
+            return 1
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: Glibc())
+    give_back_freed_memory()
+    assert trimmed == [0]
+
+    def missing(name):
+        raise OSError(f"{name}: cannot open shared object file")
+
+    monkeypatch.setattr(ctypes, "CDLL", missing)
+    give_back_freed_memory()  # macOS, musl: nothing to call, nothing raised
