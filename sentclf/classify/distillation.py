@@ -112,6 +112,7 @@ def distill(config: DistillConfig) -> DistillResult:
         from sentclf.classify.vectors.sources import load_static
 
         table = load_static()
+        give_back_freed_memory()  # making the table (once per machine) ran the encoder over the vocabulary
     lexicon = load_lexicon()
     teacher_sha256, teacher_path = file_sha256(teacher_model.path), str(teacher_model.path)
     teacher_meta = teacher_model.metadata
