@@ -122,7 +122,7 @@ def distill(config: DistillConfig) -> DistillResult:
     lesson = make_lesson(teacher, train_tokens, train_labels, unlabeled.tokens, teaching, table, seed, cache)
     label_seconds = time.perf_counter() - start
     held_proba, teacher_rate = timed_proba(teacher, test_tokens)
-    teacher_held = HeldOut(held_proba, teacher_rate, [str(c) for c in teacher.classes_])
+    teacher_held = HeldOut(held_proba, teacher_rate, classes)
     # the student's fit is the run's peak of memory: the teacher (an encoder, n-gram tables) is not needed in it
     del teacher, teacher_model
     give_back_freed_memory()

@@ -50,7 +50,6 @@ class Taught:
     augmentation: Augmentation
     variants: int
     texts: int
-    cached: int = 0  # of the texts, those whose teacher's probabilities were read from the cache
 
 
 def auto_variants(n_labelled: int, n_unlabeled: int) -> int:
@@ -138,7 +137,7 @@ def learn(lesson: Lesson, teaching: Teaching, table, lexicon, seed: int) -> Taug
     )
     log.info("training the student on %d texts", len(lesson.docs))
     student.fit(lesson.docs, lesson.hard, targets=lesson.targets)
-    return Taught(student, lesson.augmentation, lesson.variants, len(lesson.docs), lesson.cached)
+    return Taught(student, lesson.augmentation, lesson.variants, len(lesson.docs))
 
 
 def teach(
