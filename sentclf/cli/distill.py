@@ -49,7 +49,12 @@ from sentclf.data.tables import Columns
     help="Augmenting: replace each word with probability P by a neighbour in the static table.",
 )
 @click.option("--hidden", type=int, default=256, show_default=True, help="The student's hidden units (0: linear).")
-@click.option("--epochs", type=int, default=4, show_default=True, help="Passes of the student over the texts.")
+@click.option(
+    "--epochs",
+    type=int,
+    default=None,
+    help="Passes of the student over the texts (default: as many as make about 2,000 updates, at most 10).",
+)
 @click.option(
     "--no-static",
     is_flag=True,

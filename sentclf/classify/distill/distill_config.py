@@ -27,7 +27,7 @@ class DistillConfig:
     augment: int | None = None
     similar_words: float = 0.0  # augmenting: P(a word becomes a neighbour in the static table); 0: measured no gain
     hidden: int = 256  # the student's hidden units over the static table and x1..x6 (0: linear)
-    epochs: int = 4
+    epochs: int | None = None  # None: the student's passes for about 2,000 updates
     static: bool = True  # the static table distilled from the sentence encoder (needs make minilm)
     test_size: float | None = None  # None: the teacher's
     seed: int | None = None  # None: the teacher's
@@ -61,7 +61,7 @@ class DistillConfig:
             raise ConfigError("--similar-words finds neighbours in the static table: drop --no-static, or it")
         if self.hidden < 0 or self.hidden > 100_000:
             raise ConfigError(f"--hidden must be between 0 (linear) and 100,000, not {self.hidden}")
-        if self.epochs < 1:
+        if self.epochs is not None and self.epochs < 1:
             raise ConfigError(f"--epochs must be at least 1, not {self.epochs}")
         if self.test_size is not None and not 0 < self.test_size < 1:
             raise ConfigError(f"--test-size must be between 0 and 1 (a fraction), not {self.test_size}")

@@ -38,7 +38,7 @@ class Teaching:
     temperature: float = 1.0
     label_weight: float = 0.5
     hidden: int = 256
-    epochs: int = 4
+    epochs: int | None = None  # None: as many passes as make about AUTO_STEPS updates (student.py)
     batch_size: int = 1000
 
 
@@ -160,7 +160,7 @@ class Distilled(ClassifierMixin, BaseEstimator):
         temperature=1.0,
         label_weight=0.5,
         hidden=256,
-        epochs=4,
+        epochs=None,
         table=None,
         lexicon=None,
         random_state=0,

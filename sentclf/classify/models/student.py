@@ -46,6 +46,10 @@ from sentclf.nn.activations import softmax
 
 MAX_ORDER = 3
 MIN_STEPS = 300  # Adam updates at least, however few the texts
+# epochs=None: as many passes as make about this many Adam updates (at least one pass, at most
+# MAX_AUTO_EPOCHS): the best pass count falls as the texts grow (bench/README.md, "Distillation")
+AUTO_STEPS = 2_000
+MAX_AUTO_EPOCHS = 10
 MIN_BATCH = 16
 MAX_VOCABULARY = 2_000_000  # three word ids must fit one int64 key: V³ < 2⁶³
 CHUNK_DOCS = 50_000  # documents whose n-gram occurrences are listed at once while fitting
@@ -61,6 +65,11 @@ def column_moments(x: np.ndarray, chunk: int = 65_536) -> tuple:
     return mean, np.sqrt(squares / len(x))
 
 
+def auto_epochs(steps_per_epoch: int) -> int:
+    """Passes for about AUTO_STEPS updates: at least one, at most MAX_AUTO_EPOCHS."""
+    return min(MAX_AUTO_EPOCHS, max(1, round(AUTO_STEPS / max(steps_per_epoch, 1))))
+
+
 class DistilledStudent(ClassifierMixin, BaseEstimator):
     """``fit(X, y, targets=None, sample_weight=None)``: X token lists, y labels, ``targets`` an
     (n, classes) array of probabilities over ``np.unique(y)`` (None: the labels one-hot). ``table``:
@@ -69,7 +78,7 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints: ClassVar[dict] = {
         "hidden": [Interval(Integral, 0, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left"), None],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "l2": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -83,7 +92,7 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         hidden=256,
-        epochs=4,
+        epochs=None,
         learning_rate=2e-3,
         l2=1e-6,
         batch_size=256,
@@ -273,7 +282,8 @@ class DistilledStudent(ClassifierMixin, BaseEstimator):
         # few texts: smaller batches and more passes, so that even a small set gets MIN_STEPS updates
         batch_size = min(self.batch_size, max(MIN_BATCH, n // 64))
         steps_per_epoch = -(-n // batch_size)
-        epochs = max(self.epochs, -(-MIN_STEPS // steps_per_epoch))
+        passes = auto_epochs(steps_per_epoch) if self.epochs is None else self.epochs
+        epochs = max(passes, -(-MIN_STEPS // steps_per_epoch))
         q32, w32 = q.astype(np.float32), (weights / weights.mean()).astype(np.float32)
         self.loss_curve_ = []
         for _ in range(epochs):

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from sentclf.classify.models.student import DistilledStudent
+from sentclf.classify.models.student import AUTO_STEPS, MAX_AUTO_EPOCHS, MIN_STEPS, DistilledStudent, auto_epochs
 from sentclf.classify.models.student_runtime import (
     KeyIndex,
     StudentRuntime,
@@ -111,6 +111,23 @@ def test_fit_is_reproducible_and_seeded():
     b = DistilledStudent(hidden=4, epochs=2, random_state=1).fit(DOCS, LABELS).runtime_.decision_scores(DOCS)
     c = DistilledStudent(hidden=4, epochs=2, random_state=2).fit(DOCS, LABELS).runtime_.decision_scores(DOCS)
     assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_auto_epochs_make_about_the_steps_budget_in_whole_passes():
+    # 230,000 texts in batches of 256 are 899 steps a pass: two passes; 73,000 are 286: seven
+    assert auto_epochs(899) == 2 and auto_epochs(286) == 7
+    assert auto_epochs(AUTO_STEPS * 3) == 1 and auto_epochs(1) == MAX_AUTO_EPOCHS
+
+
+def test_without_epochs_the_student_makes_the_auto_passes_and_at_least_min_steps():
+    few = DistilledStudent(hidden=4).fit(DOCS, LABELS)  # 6 texts: one step a pass
+    assert few.n_iter_ == MIN_STEPS
+    docs = [[*DOCS[i % 6], str(i)] for i in range(2_000)]
+    labels = np.asarray([LABELS[i % 6] for i in range(2_000)])
+    fit = lambda **kw: DistilledStudent(hidden=4, batch_size=16, **kw).fit(docs, labels)  # noqa: E731
+    assert fit().n_iter_ == MAX_AUTO_EPOCHS  # 125 steps a pass: the budget would be 16 passes
+    assert fit(epochs=1).n_iter_ == -(-MIN_STEPS // 125) == 3
+    assert fit(epochs=12).n_iter_ == 12
 
 
 def test_three_classes():
