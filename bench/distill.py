@@ -10,6 +10,10 @@
                                                         and ngrams:nb trained on the same labels
     python bench/distill.py tweets TEACHER [AUGMENT] [--unlabeled FILE]
                                                         the same on the default corpus's held-out part
+    python bench/distill.py held-out TEACHER [AUGMENT] [--unlabeled FILE]
+                                                        the same on the held-out part of whatever data
+                                                        the teacher was trained on (e.g. MR as a CSV
+                                                        kept outside the project), split as train split it
 
 Whole-process rows are child processes timed by the wall clock, their peak RSS from getrusage (the
 largest single process; with --jobs the workers share the model's pages, which each one's RSS
@@ -244,6 +248,24 @@ def default_corpus(teacher: str, augments: list, unlabeled: str | None = None) -
     accuracy_rows(teacher, test_part, train_part, augments, unlabeled_inputs(unlabeled))
 
 
+def teachers_held_out(teacher: str, augments: list, unlabeled: str | None = None) -> None:
+    """The teacher's own data, split as ``train`` split it (and as ``distill`` splits it again)."""
+    from sentclf.classify.distill.distill_config import DistillConfig
+    from sentclf.classify.distillation import teacher_data
+    from sentclf.classify.modelfile import ModelSource, load
+    from sentclf.classify.training import held_out_split, prepare_dataset
+
+    data, test_size, seed = teacher_data(DistillConfig(teacher=ModelSource(teacher)), load(teacher))
+    dataset = data.load()
+    texts, _, labels, _, _ = prepare_dataset(dataset, test_size)
+    train, test = held_out_split(labels, test_size, seed)
+    pick = lambda rows, items: [items[i] for i in rows]  # noqa: E731
+    print(f"\n{dataset.source}, the teacher's held-out part ({len(test):,}), same run:\n")
+    print("| model | accuracy | agreement with teacher (held out) | distill minutes |\n|---|---|---|---|")
+    test_part, train_part = (pick(test, texts), pick(test, labels)), (pick(train, texts), pick(train, labels))
+    accuracy_rows(teacher, test_part, train_part, augments, unlabeled_inputs(unlabeled))
+
+
 def unlabeled_inputs(path: str | None):
     """``distill``'s unlabeled texts: the lines of ``path`` (None: none)."""
     from sentclf.data.inputs import Inputs
@@ -264,5 +286,7 @@ if __name__ == "__main__":
         sst2(args[1], augments, unlabeled)
     elif what == "tweets":
         default_corpus(args[1], augments, unlabeled)
+    elif what == "held-out":
+        teachers_held_out(args[1], augments, unlabeled)
     else:
         raise SystemExit(__doc__)
