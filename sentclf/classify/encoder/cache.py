@@ -29,14 +29,16 @@ def default_cache(model_sha256: str) -> EncodingCache:
 def teacher_cache(teacher_sha256: str, use: str) -> EncodingCache:
     """A teacher's probabilities (float64, as the student's targets take them), by the sha256 of its
     model file and the model in it that labels (``use``)."""
-    return EncodingCache(cache_dir() / "teacher" / "probabilities.sqlite", f"{teacher_sha256[:16]}:{use}", np.float64)
+    path = cache_dir() / "teacher" / "probabilities.sqlite"
+    return EncodingCache(path, f"{teacher_sha256[:16]}:{use}", np.float64, holds="the teacher's probabilities")
 
 
 class EncodingCache:
-    """Vectors by (``model``: what made them, text digest) in one SQLite file, stored as ``dtype``."""
+    """Vectors by (``model``: what made them, text digest) in one SQLite file, stored as ``dtype``;
+    ``holds`` names them in warnings."""
 
-    def __init__(self, path: Path, model: str, dtype=np.float32):
-        self.path, self.model, self.dtype = path, model, np.dtype(dtype)
+    def __init__(self, path: Path, model: str, dtype=np.float32, holds: str = "encodings"):
+        self.path, self.model, self.dtype, self.holds = path, model, np.dtype(dtype), holds
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +61,7 @@ class EncodingCache:
                     )
                     found.update((text, np.frombuffer(vector, dtype=self.dtype)) for text, vector in rows)
         except (sqlite3.Error, OSError) as exc:
-            log.warning("ignoring the encoding cache %s (%s)", self.path, exc)
+            log.warning("ignoring the cache of %s %s (%s): delete it if this repeats", self.holds, self.path, exc)
             return {}
         return found
 
@@ -75,4 +77,4 @@ class EncodingCache:
                     ],
                 )
         except (sqlite3.Error, OSError) as exc:
-            log.warning("could not cache encodings in %s (%s)", self.path, exc)
+            log.warning("could not cache %s in %s (%s)", self.holds, self.path, exc)

@@ -58,6 +58,12 @@ def auto_variants(n_labelled: int, n_unlabeled: int) -> int:
     return 0 if missing <= 0 or n_labelled == 0 else min(MAX_AUTO_VARIANTS, math.ceil(missing / n_labelled))
 
 
+def is_probability_row(row: np.ndarray, width: int) -> bool:
+    """A cached row the student can learn from: ``width`` finite non-negative numbers summing to 1.
+    Anything else (another teacher's width, a damaged file) is labelled again, as if never cached."""
+    return row.shape == (width,) and bool(np.isfinite(row).all() and (row >= 0).all() and abs(row.sum() - 1) < 1e-6)
+
+
 def label_all(pipeline, docs: list, batch_size: int, cache=None) -> tuple:
     """(the teacher's probabilities of every document, how many of them came from ``cache``), labelled
     a batch at a time with a progress bar. With a cache (:func:`~sentclf.classify.encoder.cache.teacher_cache`),
@@ -65,7 +71,7 @@ def label_all(pipeline, docs: list, batch_size: int, cache=None) -> tuple:
     they are made, so that a run which was stopped resumes where it was."""
     width = len(pipeline.classes_)
     keys = [digest(doc) for doc in docs] if cache is not None else []
-    known = {key: row for key, row in cache.get(keys).items() if row.shape == (width,)} if keys else {}
+    known = {key: row for key, row in cache.get(keys).items() if is_probability_row(row, width)} if keys else {}
     proba = np.zeros((len(docs), width))
     todo = []
     for i in range(len(docs)):

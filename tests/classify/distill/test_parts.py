@@ -6,7 +6,7 @@ import pytest
 from sentclf.classify.distill.augment import MASK, Augmentation, augment
 from sentclf.classify.distill.targets import mixed, with_temperature
 from sentclf.classify.distill.texts import digest, read_unlabeled
-from sentclf.classify.encoder.cache import EncodingCache
+from sentclf.classify.encoder.cache import EncodingCache, teacher_cache
 from sentclf.classify.models.distilled import label_all
 from sentclf.data.inputs import Inputs
 
@@ -102,3 +102,27 @@ def test_cached_rows_of_the_wrong_width_are_labelled_again(tmp_path):
     teacher = CountingTeacher()
     proba, cached = label_all(teacher, docs, 10, cache)
     assert cached == 1 and teacher.labelled == [docs[0]] and np.allclose(proba[1], [0.1, 0.9])
+
+
+@pytest.mark.parametrize(
+    "damaged", [[0.5, np.nan], [1.5, -0.5], [0.3, 0.3], [np.inf, 0.0]], ids=["nan", "negative", "sum", "inf"]
+)
+def test_cached_rows_that_are_not_probabilities_are_labelled_again(tmp_path, damaged):
+    docs = [["a", "b"], ["c"]]
+    cache = EncodingCache(tmp_path / "p.sqlite", "t:lr", np.float64)
+    cache.put({digest(docs[0]): np.array(damaged), digest(docs[1]): np.array([0.1, 0.9])})
+    teacher = CountingTeacher()
+    proba, cached = label_all(teacher, docs, 10, cache)
+    assert cached == 1 and teacher.labelled == [docs[0]]
+    assert np.allclose(proba[0], [1 - 2 / 7, 2 / 7]) and np.allclose(proba[1], [0.1, 0.9])
+
+
+def test_an_unreadable_teacher_cache_is_named_as_one_in_the_warning(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("SENTCLF_CACHE", str(tmp_path))
+    (tmp_path / "teacher").mkdir()
+    (tmp_path / "teacher" / "probabilities.sqlite").write_bytes(b"not a database" * 100)
+    teacher = CountingTeacher()
+    with caplog.at_level("WARNING", logger="sentclf"):
+        proba, cached = label_all(teacher, [["a"], ["b", "c"]], 10, teacher_cache("f" * 64, "lr"))
+    assert cached == 0 and len(teacher.labelled) == 2 and np.allclose(proba.sum(axis=1), 1)
+    assert "the cache of the teacher's probabilities" in caplog.text and "probabilities.sqlite" in caplog.text
