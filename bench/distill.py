@@ -234,18 +234,11 @@ def sst2(teacher: str, augments: list, unlabeled: str | None = None) -> None:
 
 
 def default_corpus(teacher: str, augments: list, unlabeled: str | None = None) -> None:
-    from sklearn.model_selection import train_test_split
-
-    from sentclf.classify.training import prepare_dataset
     from sentclf.data.corpus import load_default_corpus
 
-    texts, _, labels, _, _ = prepare_dataset(load_default_corpus(), 0.2)
-    train, test = train_test_split(np.arange(len(labels)), test_size=0.2, stratify=labels, random_state=0)
-    print("\nDefault corpus, its held-out 20% (train's split), same run:\n")
-    print("| model | accuracy | agreement with teacher (held out) | distill minutes |\n|---|---|---|---|")
-    pick = lambda rows, items: [items[i] for i in rows]  # noqa: E731
-    test_part, train_part = (pick(test, texts), pick(test, labels)), (pick(train, texts), pick(train, labels))
-    accuracy_rows(teacher, test_part, train_part, augments, unlabeled_inputs(unlabeled))
+    held_out_rows(
+        "Default corpus, its held-out 20% (train's split)", teacher, load_default_corpus(), 0.2, 0, augments, unlabeled
+    )
 
 
 def teachers_held_out(teacher: str, augments: list, unlabeled: str | None = None) -> None:
@@ -253,15 +246,23 @@ def teachers_held_out(teacher: str, augments: list, unlabeled: str | None = None
     from sentclf.classify.distill.distill_config import DistillConfig
     from sentclf.classify.distillation import teacher_data
     from sentclf.classify.modelfile import ModelSource, load
-    from sentclf.classify.training import held_out_split, prepare_dataset
 
     data, test_size, seed = teacher_data(DistillConfig(teacher=ModelSource(teacher)), load(teacher))
     dataset = data.load()
+    held_out_rows(
+        f"{dataset.source}, the teacher's held-out part", teacher, dataset, test_size, seed, augments, unlabeled
+    )
+
+
+def held_out_rows(title: str, teacher: str, dataset, test_size: float, seed: int, augments: list, unlabeled) -> None:
+    """The rows of :func:`accuracy_rows` on ``dataset``'s held-out part, split as ``train`` splits it."""
+    from sentclf.classify.training import held_out_split, prepare_dataset
+
     texts, _, labels, _, _ = prepare_dataset(dataset, test_size)
     train, test = held_out_split(labels, test_size, seed)
-    pick = lambda rows, items: [items[i] for i in rows]  # noqa: E731
-    print(f"\n{dataset.source}, the teacher's held-out part ({len(test):,}), same run:\n")
+    print(f"\n{title} ({len(test):,}), same run:\n")
     print("| model | accuracy | agreement with teacher (held out) | distill minutes |\n|---|---|---|---|")
+    pick = lambda rows, items: [items[i] for i in rows]  # noqa: E731
     test_part, train_part = (pick(test, texts), pick(test, labels)), (pick(train, texts), pick(train, labels))
     accuracy_rows(teacher, test_part, train_part, augments, unlabeled_inputs(unlabeled))
 
