@@ -70,6 +70,7 @@ def test_the_table_says_teacher_and_student(trained_model, tmp_path):
         (["--temperature", "0"], "--temperature must be above 0"),
         (["--label-weight", "2"], "--label-weight is a weight between 0 and 1"),
         (["--augment", "-1"], "--augment takes 0 to 100"),
+        (["--epochs", "0"], "--epochs must be at least 1"),
         (["--test-size", "1.5"], "--test-size must be between 0 and 1"),
         (["--similar-words", "0.5"], "--similar-words finds neighbours in the static table"),
     ],
