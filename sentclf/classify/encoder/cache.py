@@ -21,9 +21,10 @@ log = logging.getLogger("sentclf")
 LOOKUP_CHUNK = 500  # SQLite binds at most 999 parameters per statement
 
 
-def default_cache(model_sha256: str) -> EncodingCache:
-    # the reading scheme is part of the key: texts over 256 wordpieces were once truncated
-    return EncodingCache(cache_dir() / "encodings" / "minilm.sqlite", f"{model_sha256[:16]}:windows{MAX_TOKENS}")
+def default_cache(model_sha256: str, reading: str = "sentences") -> EncodingCache:
+    # the reading of long texts is part of the key: texts over 256 wordpieces were once truncated,
+    # then read in windows ("windows256", the key of those vectors), now sentence by sentence
+    return EncodingCache(cache_dir() / "encodings" / "minilm.sqlite", f"{model_sha256[:16]}:{reading}{MAX_TOKENS}")
 
 
 def teacher_cache(teacher_sha256: str, use: str) -> EncodingCache:

@@ -2,10 +2,14 @@
 numpy reference (:mod:`.forward`) or onnxruntime (:mod:`.graph`), in length-sorted batches.
 
 Long documents: sentence-transformers truncates at 256 wordpieces, which reads a third of a movie
-review. Here a longer text is cut into windows of at most 256 wordpieces ([CLS] and [SEP] in each),
-and its vector is the mean of the windows' vectors weighted by their lengths, L2-normalized; texts
-that fit in one window get exactly the reference vector. The tokenizer pads nothing: texts are
-sorted by length and batched, so a batch pads only to its own longest text.
+review. Here a longer text is read sentence by sentence (``reading="sentences"``, cut after ".",
+"!" and "?"; a sentence over 256 wordpieces in windows of 256), each piece with the text's [CLS] and
+[SEP], and its vector is the mean of the pieces' vectors weighted by their lengths, L2-normalized;
+texts that fit in 256 wordpieces get exactly the reference vector. The encoder was trained on
+sentences, and reads a review better that way than in windows of 256 wordpieces
+(``reading="windows"``, what models saved before keep; bench/README.md compares the two).
+The tokenizer pads nothing: texts are sorted by length and batched, so a batch pads only to its own
+longest text.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from sentclf.nn.threads import Workers
 
 PROGRESS_MIN_PIECES = 1000  # encoding this many windows or more reports progress
 BACKENDS = ("auto", "onnx", "numpy")
+READINGS = ("sentences", "windows")  # how a text over MAX_TOKENS is read (see the module's docstring)
+SENTENCE_ENDS = (".", "!", "?")
 
 
 def encoder_for(feature_sets) -> SentenceEncoder | None:
@@ -54,6 +60,8 @@ class SentenceEncoder:
         self.folder, self.batch_tokens, self.normalize = folder, batch_tokens, normalize
         self.workers = workers or Workers()
         self.session = None
+        ends = (self.tokenizer.token_to_id(mark) for mark in SENTENCE_ENDS)
+        self.sentence_ends = frozenset(i for i in ends if i is not None)
         if backend != "numpy":
             from sentclf.classify.encoder.graph import session
 
@@ -89,18 +97,31 @@ class SentenceEncoder:
         """WordPiece ids of each text, with [CLS] and [SEP], whole (see :meth:`windows`)."""
         return [encoding.ids for encoding in self.tokenizer.encode_batch(list(texts), add_special_tokens=True)]
 
-    @staticmethod
-    def windows(ids: list) -> list:
-        """One text's ids as windows of at most MAX_TOKENS, each with the text's [CLS] and [SEP]."""
+    def windows(self, ids: list, reading: str = "sentences") -> list:
+        """One text's ids as pieces of at most MAX_TOKENS, each with the text's [CLS] and [SEP]: the
+        text itself when it fits, else its sentences (``reading="sentences"``) or the whole body, cut
+        into windows of MAX_TOKENS."""
         if len(ids) <= MAX_TOKENS:
             return [ids]
+        if reading not in READINGS:
+            raise VectorsError(f"unknown reading '{reading}': choose one of {', '.join(READINGS)}")
         body, step = ids[1:-1], MAX_TOKENS - 2
-        return [[ids[0], *body[i : i + step], ids[-1]] for i in range(0, len(body), step)]
+        parts = self.sentences(body) if reading == "sentences" else [body]
+        return [[ids[0], *part[i : i + step], ids[-1]] for part in parts for i in range(0, len(part), step)]
 
-    def encode(self, texts: list) -> np.ndarray:
-        """(len(texts), 384) L2-normalized vectors; a long text is the length-weighted mean of its windows
-        (with ``normalize`` False, the mean of its windows' means, weighted by their lengths)."""
-        per_text = [self.windows(ids) for ids in self.token_ids(texts)]
+    def sentences(self, body: list) -> list:
+        """``body`` cut after each run of sentence-ending marks ("!!!" and "..." end one sentence)."""
+        ends, parts, start = self.sentence_ends, [], 0
+        for i, piece in enumerate(body[:-1]):
+            if piece in ends and body[i + 1] not in ends:
+                parts.append(body[start : i + 1])
+                start = i + 1
+        return [*parts, body[start:]] if start < len(body) else parts
+
+    def encode(self, texts: list, reading: str = "sentences") -> np.ndarray:
+        """(len(texts), 384) L2-normalized vectors; a long text is the length-weighted mean of its pieces
+        (:meth:`windows`; with ``normalize`` False, the mean of its pieces' means, weighted by their lengths)."""
+        per_text = [self.windows(ids, reading) for ids in self.token_ids(texts)]
         pieces = [window for windows in per_text for window in windows]
         reporting = len(pieces) >= PROGRESS_MIN_PIECES
         if reporting:

@@ -45,9 +45,9 @@ class Windows:
         self.of_docs = np.split(order, np.cumsum(np.bincount(self.owner, minlength=self.n_docs))[:-1])
 
 
-def windows_of(encoder, texts: list) -> Windows:
+def windows_of(encoder, texts: list, reading: str = "sentences") -> Windows:
     """Cut documents into windows with the encoder's tokenizer (:meth:`SentenceEncoder.windows`)."""
-    per_doc = [encoder.windows(ids) for ids in encoder.token_ids(texts)]
+    per_doc = [encoder.windows(ids, reading) for ids in encoder.token_ids(texts)]
     ids = [np.asarray(w, dtype=np.int64) for windows in per_doc for w in windows]
     owner = np.repeat(np.arange(len(per_doc)), [len(w) for w in per_doc])
     return Windows(ids, owner, len(per_doc))

@@ -18,11 +18,11 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sentclf.classify.encoder.cache import default_cache
-from sentclf.classify.encoder.sentence import SentenceEncoder
+from sentclf.classify.encoder.sentence import READINGS, SentenceEncoder
 from sentclf.classify.features.tags import text_input_tags
 from sentclf.errors import VectorsError
 
@@ -52,13 +52,20 @@ class SentenceVectors(TransformerMixin, BaseEstimator):
 
     ``encoder``: a loaded :class:`SentenceEncoder` shared between pipelines, or None to load the
     installed model when fitting. ``cache``: look vectors up on disk (and store the training
-    documents' when fitting); False computes every vector."""
+    documents' when fitting); False computes every vector. ``reading``: how a text over 256
+    wordpieces is read (:meth:`SentenceEncoder.windows`); model files from before it existed read in
+    windows, as they were trained."""
 
-    _parameter_constraints: ClassVar[dict] = {"encoder": [None, HasMethods(["encode"])], "cache": ["boolean"]}
+    _parameter_constraints: ClassVar[dict] = {
+        "encoder": [None, HasMethods(["encode"])],
+        "cache": ["boolean"],
+        "reading": [StrOptions(set(READINGS))],
+    }
 
-    def __init__(self, encoder=None, cache=True):
+    def __init__(self, encoder=None, cache=True, reading="sentences"):
         self.encoder = encoder
         self.cache = cache
+        self.reading = reading
 
     def __sklearn_tags__(self):
         return text_input_tags(super().__sklearn_tags__())
@@ -91,13 +98,13 @@ class SentenceVectors(TransformerMixin, BaseEstimator):
         encoder = self._network()
         texts = [document_text(doc) for doc in X]
         keys = [hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest() for text in texts]
-        cache = default_cache(self.model_sha256_) if self.cache else None
+        cache = default_cache(self.model_sha256_, self.reading) if self.cache else None
         known = cache.get(keys) if cache is not None else {}
         missing = sorted({key: i for i, key in enumerate(keys) if key not in known}.values())
         if missing:
             if len(missing) >= LOG_MIN_DOCUMENTS:
                 log.info("encoding %d document(s) with all-MiniLM-L6-v2 (%s)", len(missing), encoder.backend)
-            new = dict(zip((keys[i] for i in missing), encoder.encode([texts[i] for i in missing])))
+            new = dict(zip((keys[i] for i in missing), encoder.encode([texts[i] for i in missing], self.reading)))
             known.update(new)
             if store and cache is not None:
                 cache.put(new)
@@ -111,6 +118,6 @@ class SentenceVectors(TransformerMixin, BaseEstimator):
         return {**self.__dict__, "encoder": None, "encoder_": None}
 
     def __setstate__(self, state):  # files from before encoder_ existed hold the parameter alone
-        self.__dict__.update({"encoder_": None, **state})
+        self.__dict__.update({"encoder_": None, "reading": "windows", **state})
         if self.cache == "read":  # an old run-time setting, never meant to be saved
             self.cache = True

@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from sentclf import progress
 from sentclf.classify.encoder import backprop as bp
+from sentclf.classify.encoder.sentence import READINGS
 from sentclf.classify.features.sentence_vectors import document_text
 from sentclf.classify.features.tags import text_input_tags
 from sentclf.classify.modelfile.tensors import TensorSet
@@ -42,13 +43,13 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
     """Documents (strings or token lists) in, class probabilities out, from a fine-tuned MiniLM.
 
     ``layers``: how many of the top layers are tuned (the rest are run once and their outputs kept;
-    None: every layer);
-    ``tune_embeddings``: tune every layer and the embedding tables too. ``lr`` is the encoder's peak
+    None: every layer); ``tune_embeddings``: tune every layer and the embedding tables too. ``lr`` is the encoder's peak
     learning rate and ``head_lr`` the new head's (None: 10 × ``lr``); ``epochs`` at most, with early
     stopping on a ``validation`` share of the training documents (checked twice an epoch, stopping after
     ``patience`` checks without a better validation accuracy). ``probe``: start the head from a
     logistic regression on the frozen vectors (LP-FT) instead of at random. ``encoder``: a loaded
     :class:`~sentclf.classify.encoder.sentence.SentenceEncoder` to start from (None: the installed one).
+    ``reading``: how a document over 256 wordpieces is read (``SentenceEncoder.windows``).
     """
 
     _parameter_constraints: ClassVar[dict] = {
@@ -66,6 +67,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         "tune_embeddings": ["boolean"],
         "probe": ["boolean"],
         "encoder": [None, object],
+        "reading": [StrOptions(set(READINGS))],
         "random_state": ["random_state"],
     }
 
@@ -85,6 +87,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         tune_embeddings=False,
         probe=True,
         encoder=None,
+        reading="sentences",
         random_state=0,
     ):
         self.layers = layers
@@ -101,6 +104,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
         self.tune_embeddings = tune_embeddings
         self.probe = probe
         self.encoder = encoder
+        self.reading = reading
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -155,17 +159,12 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
             train, held = np.arange(len(y)), np.arange(len(y), len(targets))
         else:
             train, held = self._split(targets, rng)
+        tuned = depth if self.tune_embeddings else layers
         network = TunableEncoder(
-            base.weights,
-            depth if self.tune_embeddings else layers,
-            len(self.classes_),
-            seed,
-            self.tune_embeddings,
-            self.dropout,
-            base.workers,
+            base.weights, tuned, len(self.classes_), seed, self.tune_embeddings, self.dropout, base.workers
         )
         started = time.perf_counter()
-        windows = network.prepare(windows_of(base, texts))
+        windows = network.prepare(windows_of(base, texts, self.reading))
         self.prepare_seconds_ = time.perf_counter() - started
         if self.probe:
             self._probe(network, windows, targets, train, seed)
@@ -332,7 +331,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X) -> np.ndarray:
         check_is_fitted(self, "tensors_")
-        vectors = self._runtime().encode([document_text(doc) for doc in X])
+        vectors = self._runtime().encode([document_text(doc) for doc in X], self.reading)
         arrays = self.tensors_.arrays
         return vectors @ arrays["head.w"] + arrays["head.b"]
 
@@ -353,6 +352,7 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
             "base": "all-MiniLM-L6-v2",
             "base_sha256": self.base_sha256_,
             "layers_tuned": self.layers_tuned_,
+            "long_texts": f"read by {'sentence' if self.reading == 'sentences' else 'window'}",
             "epochs": getattr(self, "epochs_", self.epochs),  # planned; the curve shows where it stopped
             "best": max((p for p in self.curve_ if "val_accuracy" in p), key=check_score, default=None),
             "curve": self.curve_,
@@ -367,6 +367,9 @@ class FineTunedEncoder(ClassifierMixin, BaseEstimator):
 
     def __getstate__(self):  # the network is rebuilt from the arrays; the shared encoder is never pickled
         return {**self.__dict__, "encoder": None, "_network": None}
+
+    def __setstate__(self, state):  # files from before ``reading`` existed were tuned on windows
+        self.__dict__.update({"reading": "windows", **state})
 
 
 def check_score(point: dict) -> tuple:

@@ -114,7 +114,8 @@ def test_encoder_batching_and_padding_change_nothing(fake_bert, backend):
 def test_encoder_reads_a_long_text_in_windows(fake_bert):
     encoder = SentenceEncoder(fake_bert, backend="numpy")
     ids = encoder.token_ids(["good " * 600])[0]
-    windows = encoder.windows(ids)
+    windows = encoder.windows(ids, "windows")
+    assert windows == encoder.windows(ids)  # one 600-word sentence: read in windows either way
     assert len(ids) == 602 and [len(w) for w in windows] == [MAX_TOKENS, MAX_TOKENS, 602 - 2 * (MAX_TOKENS - 2)]
     assert all(w[0] == ids[0] and w[-1] == ids[-1] for w in windows)
     assert [t for w in windows for t in w[1:-1]] == ids[1:-1]  # every wordpiece read once
@@ -122,6 +123,36 @@ def test_encoder_reads_a_long_text_in_windows(fake_bert):
     got = encoder.encode(["good " * 600, TEXTS[0]])
     assert np.allclose(got[0], expected / np.linalg.norm(expected), atol=1e-5)
     assert np.allclose(got[1], encoder.encode([TEXTS[0]])[0], atol=1e-6)  # a short text is one window
+
+
+def test_encoder_reads_a_long_text_sentence_by_sentence(fake_bert):
+    encoder = SentenceEncoder(fake_bert, backend="numpy")
+    text = "good movie ! ! " * 40 + "bad " * 300 + "! not bad"
+    ids = encoder.token_ids([text])[0]
+    pieces = encoder.windows(ids)
+    assert all(p[0] == ids[0] and p[-1] == ids[-1] for p in pieces)
+    assert [t for p in pieces for t in p[1:-1]] == ids[1:-1]  # every wordpiece read once
+    # forty sentences "good movie ! !" (a run of marks ends one), one of 301 pieces in two windows, "not bad"
+    assert [len(p) - 2 for p in pieces] == [4] * 40 + [MAX_TOKENS - 2, 301 - (MAX_TOKENS - 2), 2]
+    expected = sum(len(p) * encoder.encode_ids([p])[0] for p in pieces)
+    assert np.allclose(encoder.encode([text])[0], expected / np.linalg.norm(expected), atol=1e-5)
+    assert [len(w) for w in encoder.windows(ids, "windows")] == [MAX_TOKENS, len(ids) - (MAX_TOKENS - 2)]
+    assert not np.allclose(encoder.encode([text], "windows")[0], encoder.encode([text])[0], atol=1e-3)
+    short = "good movie ! bad !"
+    assert np.array_equal(encoder.encode([short], "windows"), encoder.encode([short]))  # fits: read whole
+    with pytest.raises(VectorsError, match="unknown reading 'pages'"):
+        encoder.encode([text], "pages")
+
+
+def test_encoder_block_files_from_before_readings_read_in_windows(fake_bert):
+    vectors = SentenceVectors(cache=False).fit(TEXTS)
+    state = pickle.loads(pickle.dumps(vectors)).__getstate__()
+    del state["reading"]
+    old = SentenceVectors.__new__(SentenceVectors)
+    old.__setstate__(state)
+    long_text = "good movie ! " * 100
+    assert old.reading == "windows" and vectors.reading == "sentences"
+    assert np.allclose(old.transform([long_text]), SentenceEncoder().encode([long_text], "windows"))
 
 
 @pytest.mark.skipif(not HAS_ONNX, reason="onnxruntime not installed")
@@ -148,7 +179,7 @@ def test_encoder_block_caches_what_it_fits_on_and_stays_out_of_pickles(fake_bert
     calls = []
     real_encode = SentenceEncoder.encode
     monkeypatch.setattr(
-        SentenceEncoder, "encode", lambda self, texts: calls.append(len(texts)) or real_encode(self, texts)
+        SentenceEncoder, "encode", lambda self, texts, *how: calls.append(len(texts)) or real_encode(self, texts, *how)
     )
     first = vectors.fit_transform([["good", "movie", "!"], "bad", "bad"])  # fitting stores its documents
     again = vectors.transform(["good movie !", "bad", "not bad"])

@@ -5,6 +5,7 @@ prediction-time networks agreeing, and the CLI's train, predict, info and explai
 from __future__ import annotations
 
 import json
+import pickle
 import zipfile
 
 import numpy as np
@@ -287,3 +288,18 @@ def test_early_stopping_checks_the_validation_documents_it_is_given(bert):
         FineTunedEncoder(encoder=SentenceEncoder(), layers=1, epochs=1).fit(texts, labels, X_val=held_texts)
     with pytest.raises(ValueError, match="training classes"):
         FineTunedEncoder(encoder=SentenceEncoder(), layers=1, epochs=1).fit(texts, labels, X_val=["x"], y_val=["neu"])
+
+
+def test_long_documents_are_tuned_and_read_sentence_by_sentence_and_old_files_by_window(bert):
+    long_texts = ["good movie ! " * 90, "bad movie ! " * 90]  # 270 wordpieces and more: read in pieces
+    texts, labels = toy(2)
+    model = FineTunedEncoder(encoder=SentenceEncoder(), layers=1, epochs=2, batch_size=8)
+    model.fit(texts + long_texts * 4, labels + ["pos", "neg"] * 4)
+    assert model.reading == "sentences" and model.summary()["long_texts"] == "read by sentence"
+    state = pickle.loads(pickle.dumps(model)).__getstate__()
+    del state["reading"]
+    old = FineTunedEncoder.__new__(FineTunedEncoder)
+    old.__setstate__(state)  # a file from before readings: tuned on windows, so it reads in windows
+    assert old.reading == "windows" and old.summary()["long_texts"] == "read by window"
+    assert np.allclose(old.predict_proba(texts[:3]), model.predict_proba(texts[:3]), atol=1e-5)  # short: alike
+    assert not np.allclose(old.decision_function(long_texts), model.decision_function(long_texts), atol=1e-4)
